@@ -1,0 +1,87 @@
+"""Image files in and out: RGB uint8 HxWx3 arrays at the boundary, OpenCV (BGR) only inside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from localize.atomic import write_bytes_atomic
+from localize.errors import MediaError
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's decompression-bomb limit
+
+
+def is_image_path(path: str | Path) -> bool:
+    """True when the suffix names an image format we read."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from the file header without decoding pixels, or None if unknown."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as im:
+            return im.size
+    except Exception:
+        return None
+
+
+def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image file as RGB uint8 (H, W, 3); refuse images above `max_pixels`."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError("file not found", path)
+    size = _header_size(path)
+    if size is not None and size[0] * size[1] > max_pixels:
+        raise MediaError(f"image of {size[0]}x{size[1]} exceeds the limit of {max_pixels} pixels", path)
+    data = np.fromfile(path, dtype=np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if image is None:
+        raise MediaError("not a readable image", path)
+    return to_rgb(image, path)
+
+
+def to_rgb(image: np.ndarray, path: str | Path | None = None) -> np.ndarray:
+    """Convert an OpenCV-decoded array (gray, BGR, BGRA; 8 or 16 bit) to RGB uint8."""
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        raise MediaError(f"unsupported pixel type {image.dtype}", path)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGB)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def encode_png(image: np.ndarray, compression: int = 1) -> bytes:
+    """PNG bytes of an RGB image or a bool/uint8 mask (masks are written 0/255)."""
+    if image.dtype == bool:
+        array = image.astype(np.uint8) * 255
+    elif image.ndim == 3:
+        array = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    else:
+        array = image
+    ok, buffer = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, compression])
+    if not ok:
+        raise MediaError("PNG encoding failed")
+    return buffer.tobytes()
+
+
+def write_png(path: str | Path, image: np.ndarray) -> None:
+    """Write an RGB image or a mask as PNG, atomically."""
+    write_bytes_atomic(path, encode_png(image))
+
+
+def read_mask(path: str | Path) -> np.ndarray:
+    """Read a mask image as bool (H, W): any channel above 127 is manipulated."""
+    path = Path(path)
+    data = np.fromfile(path, dtype=np.uint8) if path.is_file() else np.zeros(0, np.uint8)
+    mask = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    if mask is None:
+        raise MediaError("not a readable mask image", path)
+    return mask > 127

@@ -1,0 +1,108 @@
+"""Video files through PyAV: probe, stream decoded RGB frames, encode H.264.
+
+Frames are decoded one at a time so memory does not grow with the length of the video.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from localize.atomic import atomic_path
+from localize.errors import MediaError
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
+
+
+def is_video_path(path: str | Path) -> bool:
+    """True when the suffix names a video container we read."""
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video holds: frame count, size in pixels and frame rate."""
+
+    frames: int
+    width: int
+    height: int
+    fps: float
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.is_file():
+        raise MediaError("file not found", path)
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as error:
+        raise MediaError(f"not a readable video ({error.strerror or error})", path) from None
+    if not container.streams.video:
+        container.close()
+        raise MediaError("no video stream", path)
+    return container
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Frame count, size and rate; counts packets when the container does not store the count."""
+    path = Path(path)
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        frames = stream.frames
+        if frames <= 0:
+            try:
+                frames = sum(1 for packet in container.demux(stream) if packet.size)
+            except av.FFmpegError as error:
+                raise MediaError(f"corrupt video ({error.strerror or error})", path) from None
+        rate = stream.average_rate or stream.guessed_rate or 0
+        info = VideoInfo(frames, stream.codec_context.width, stream.codec_context.height, float(rate))
+    if info.frames <= 0 or info.width <= 0:
+        raise MediaError("video has no frames", path)
+    return info
+
+
+def iter_frames(path: str | Path, indices: Collection[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, RGB frame) for the wanted frame indices (all when None), in order."""
+    path = Path(path)
+    wanted = None if indices is None else set(indices)
+    last = None if wanted is None else max(wanted, default=-1)
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        try:
+            for index, frame in enumerate(container.decode(stream)):
+                if last is not None and index > last:
+                    return
+                if wanted is None or index in wanted:
+                    yield index, frame.to_ndarray(format="rgb24")
+        except av.FFmpegError as error:
+            raise MediaError(f"decoding failed ({error.strerror or error})", path) from None
+
+
+def write_video(
+    path: str | Path,
+    frames: Iterable[np.ndarray],
+    fps: float = 25.0,
+    crf: int = 23,
+    preset: str = "medium",
+) -> int:
+    """Encode RGB frames as H.264 (libx264, yuv420p) at the given CRF, atomically; return the count."""
+    path = Path(path)
+    count = 0
+    with atomic_path(path) as tmp:
+        with av.open(str(tmp), mode="w", format="mp4") as container:
+            stream = container.add_stream("libx264", rate=round(fps))
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"crf": str(crf), "preset": preset}
+            for rgb in frames:
+                if count == 0:
+                    stream.height, stream.width = rgb.shape[:2]
+                    if stream.width % 2 or stream.height % 2:
+                        raise MediaError(f"H.264 needs even frame sides, got {stream.width}x{stream.height}", path)
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+                count += 1
+            container.mux(stream.encode())
+    return count

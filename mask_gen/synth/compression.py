@@ -1,0 +1,42 @@
+"""Compression round-trips that stand in for how datasets are distributed: JPEG stills, H.264 clips."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from localize.errors import ConfigError
+from localize.video import iter_frames, write_video
+
+
+def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """The image after JPEG encoding at `quality` (1-100) and decoding."""
+    if not 1 <= quality <= 100:
+        raise ConfigError(f"JPEG quality must be in 1..100, got {quality}")
+    ok, buffer = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.cvtColor(cv2.imdecode(buffer, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) -> list[np.ndarray]:
+    """The frames after libx264 encoding at `crf` (0-51) and decoding."""
+    if not 0 <= crf <= 51:
+        raise ConfigError(f"CRF must be in 0..51, got {crf}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clip.mp4"
+        write_video(path, frames, fps=fps, crf=crf)
+        return [frame for _, frame in iter_frames(path)]
+
+
+def degrade(frames: Sequence[np.ndarray], condition: str) -> list[np.ndarray]:
+    """Apply a named condition: 'none', 'jpegQ' (e.g. jpeg90) or 'crfN' (e.g. crf23)."""
+    if condition == "none":
+        return list(frames)
+    if condition.startswith("jpeg") and condition[4:].isdigit():
+        return [jpeg_roundtrip(frame, int(condition[4:])) for frame in frames]
+    if condition.startswith("crf") and condition[3:].isdigit():
+        return h264_roundtrip(frames, int(condition[3:]))
+    raise ConfigError(f"unknown condition {condition!r}; use none, jpegQ or crfN")
