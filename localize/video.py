@@ -101,7 +101,9 @@ def write_video(
                 if count == 0:
                     stream.height, stream.width = rgb.shape[:2]
                     if stream.width % 2 or stream.height % 2:
-                        raise MediaError(f"H.264 needs even frame sides, got {stream.width}x{stream.height}", path)
+                        raise MediaError(
+                            f"H.264 needs even frame sides, got {stream.width}x{stream.height}", path
+                        )
                 container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
                 count += 1
             container.mux(stream.encode())

@@ -10,7 +10,9 @@ def keep_large_components(mask: np.ndarray, min_area: int, connectivity: int = 8
     """Drop the connected regions of a bool mask smaller than `min_area` pixels."""
     if min_area <= 1 or not mask.any():
         return mask.copy()
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=connectivity)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=connectivity
+    )
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False  # label 0 is the background
     return keep[labels]

@@ -45,7 +45,9 @@ class MaskConfig:
         ):
             raise ConfigError(f"threshold must be 'auto' or a number in (0, 442), got {self.threshold!r}")
         if self.noise_k <= 0 or self.auto_floor < 0:
-            raise ConfigError(f"noise_k must be > 0 and auto_floor >= 0, got {self.noise_k}, {self.auto_floor}")
+            raise ConfigError(
+                f"noise_k must be > 0 and auto_floor >= 0, got {self.noise_k}, {self.auto_floor}"
+            )
         if self.min_region_px < 0:
             raise ConfigError(f"min_region_px must be >= 0, got {self.min_region_px}")
         if self.close_kernel < 0:

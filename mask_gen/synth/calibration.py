@@ -32,7 +32,10 @@ class Clip:
 
 
 def synthetic_clips(
-    count: int, seed: int = 0, motion: MotionConfig = MotionConfig(frames=6), kinds: Sequence[str] = tuple(MANIPULATIONS)
+    count: int,
+    seed: int = 0,
+    motion: MotionConfig = MotionConfig(frames=6),
+    kinds: Sequence[str] = tuple(MANIPULATIONS),
 ) -> list[Clip]:
     """`count` clips cycling through the bundled photos and the manipulation kinds."""
     rng = np.random.default_rng(seed)

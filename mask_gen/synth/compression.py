@@ -17,7 +17,9 @@ def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
     """The image after JPEG encoding at `quality` (1-100) and decoding."""
     if not 1 <= quality <= 100:
         raise ConfigError(f"JPEG quality must be in 1..100, got {quality}")
-    ok, buffer = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, buffer = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     return cv2.cvtColor(cv2.imdecode(buffer, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 

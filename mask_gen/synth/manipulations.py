@@ -29,7 +29,9 @@ class SynthPair:
     kind: str
 
 
-def _self_blend(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor: np.ndarray) -> np.ndarray:
+def _self_blend(
+    real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor: np.ndarray
+) -> np.ndarray:
     """A colour-shifted, slightly warped copy of the same image (the SBI artefacts)."""
     height, width = real.shape[:2]
     source = real.astype(np.float32) * rng.uniform(0.85, 1.15, 3)
@@ -44,7 +46,9 @@ def _blur(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor: 
     """Down- and up-sampled copy with a tone shift: the blurry, off-colour face of low-resolution swaps."""
     height, width = real.shape[:2]
     factor = rng.uniform(4, 8)
-    small = cv2.resize(real, (max(2, int(width / factor)), max(2, int(height / factor))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        real, (max(2, int(width / factor)), max(2, int(height / factor))), interpolation=cv2.INTER_AREA
+    )
     source = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     return np.clip(source * rng.uniform(0.9, 1.1) + rng.choice([-1.0, 1.0]) * rng.uniform(10, 25), 0, 255)
 

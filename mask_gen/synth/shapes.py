@@ -44,8 +44,16 @@ def _face_part(canvas: np.ndarray, cx: float, cy: float, scale: float, rng: np.r
         centre, axes = (cx, cy - 0.35 * scale), (0.85 * scale, 0.3 * scale)
     else:
         centre, axes = (cx, cy + 0.45 * scale), (0.5 * scale, 0.35 * scale)
-    cv2.ellipse(canvas, (int(centre[0]), int(centre[1])), (max(4, int(axes[0])), max(4, int(axes[1]))),
-                0, 0, 360, 1.0, -1)
+    cv2.ellipse(
+        canvas,
+        (int(centre[0]), int(centre[1])),
+        (max(4, int(axes[0])), max(4, int(axes[1]))),
+        0,
+        0,
+        360,
+        1.0,
+        -1,
+    )
 
 
 _DRAW = {"ellipse": _ellipse, "polygon": _polygon, "face_part": _face_part}

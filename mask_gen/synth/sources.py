@@ -10,7 +10,16 @@ import numpy as np
 from localize.errors import DatasetError
 from localize.images import is_image_path, read_image
 
-BUNDLED = ("astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry", "retina", "hubble_deep_field")
+BUNDLED = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "camera",
+    "immunohistochemistry",
+    "retina",
+    "hubble_deep_field",
+)
 
 
 def bundled_photos() -> dict[str, np.ndarray]:

@@ -33,7 +33,9 @@ class MotionConfig:
             raise ConfigError(f"fps must be > 0, got {self.fps}")
 
 
-def camera_path(still_shape: tuple[int, int], config: MotionConfig, rng: np.random.Generator) -> list[np.ndarray]:
+def camera_path(
+    still_shape: tuple[int, int], config: MotionConfig, rng: np.random.Generator
+) -> list[np.ndarray]:
     """One 2x3 affine matrix per frame mapping the still into the frame: smooth pan, zoom and roll."""
     height, width = still_shape
     cover = max(config.width / width, config.height / height) * (1 + config.max_zoom + 2 * config.max_shift)
@@ -58,5 +60,7 @@ def render_clip(
     for matrix in camera_path(pair.real.shape[:2], config, rng):
         real = cv2.warpAffine(pair.real, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         fake = cv2.warpAffine(pair.fake, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        alpha = cv2.warpAffine(pair.alpha, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        alpha = cv2.warpAffine(
+            pair.alpha, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        )
         yield real, fake, alpha >= 0.5

@@ -1,0 +1,35 @@
+"""Images and videos behind one interface: an image is a video of one frame."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from localize.errors import MediaError
+from localize.images import is_image_path, read_image
+from localize.video import VideoInfo, is_video_path, iter_frames, probe_video
+
+
+def media_info(path: str | Path) -> VideoInfo:
+    """Frame count, size and rate of an image (1 frame) or a video."""
+    path = Path(path)
+    if is_image_path(path):
+        height, width = read_image(path).shape[:2]
+        return VideoInfo(1, width, height, 0.0)
+    if is_video_path(path):
+        return probe_video(path)
+    raise MediaError(f"unsupported file type {path.suffix or '(none)'}", path)
+
+
+def iter_media_frames(
+    path: str | Path, indices: Collection[int] | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, RGB frame) of an image or a video for the wanted indices (all when None)."""
+    path = Path(path)
+    if is_image_path(path):
+        if indices is None or 0 in indices:
+            yield 0, read_image(path)
+        return
+    yield from iter_frames(path, indices)

@@ -1,0 +1,97 @@
+"""`forgeloc mask-gen`: a training set of face crops and masks from real/fake pairs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mask_gen.core import MaskConfig
+from mask_gen.datasets import ADAPTERS
+from mask_gen.pipeline import MaskGenConfig
+from mask_gen.writer import Summary
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="dataset folder (FF++, DFDC, Celeb-DF) or a CSV of fake,real pairs")
+    parser.add_argument("--out", required=True, help="output folder (images/, masks/, manifest.csv)")
+    parser.add_argument("--layout", default="auto", choices=["auto", *ADAPTERS])
+    sampling = parser.add_mutually_exclusive_group()
+    sampling.add_argument(
+        "--frames", type=int, default=32, help="evenly spaced frames per video (default 32; 0 = all)"
+    )
+    sampling.add_argument("--every", type=int, default=0, help="take every k-th frame instead")
+    parser.add_argument(
+        "--crop",
+        choices=["face", "none"],
+        default="face",
+        help="crop on the face found in the real frame (default), or use the whole frame",
+    )
+    parser.add_argument("--margin", type=float, default=1.3, help="crop side / face box side (default 1.3)")
+    parser.add_argument("--size", type=int, default=256, help="side of the written crops (default 256)")
+    parser.add_argument(
+        "--threshold",
+        default=str(MaskConfig.threshold),
+        help=f"RGB distance cut, or 'auto' per pair from its noise (default {MaskConfig.threshold})",
+    )
+    parser.add_argument(
+        "--min-region",
+        type=int,
+        default=MaskConfig.min_region_px,
+        help="smallest region kept, in pixels (default 100)",
+    )
+    parser.add_argument("--fill-holes", action="store_true", help="fill holes inside mask regions")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--shard", default="0/1", help="process shard K of N (K/N, default 0/1)")
+
+
+def _config(args: argparse.Namespace) -> MaskGenConfig:
+    from localize.errors import ConfigError
+
+    threshold: float | str = args.threshold
+    if threshold != "auto":
+        try:
+            threshold = float(threshold)
+        except ValueError:
+            raise ConfigError(f"--threshold must be a number or 'auto', got {args.threshold!r}") from None
+    mask = MaskConfig(threshold=threshold, min_region_px=args.min_region, fill_holes=args.fill_holes)
+    return MaskGenConfig(
+        frames=args.frames, every=args.every, crop=args.crop, margin=args.margin, size=args.size, mask=mask
+    )
+
+
+def print_summary(summary: Summary, out: str) -> None:
+    """The closing screen: counts, mean mask area and failures grouped by reason."""
+    failed = sum(len(errors) for errors in summary.failed.values())
+    print(f"\npairs: {summary.pairs} ({summary.skipped_finished} already done, {failed} failed)")
+    print(
+        f"frames written: {summary.fake_frames} fake, {summary.real_frames} real "
+        f"({summary.duplicates_removed} duplicates removed)"
+    )
+    print(f"mean mask area: {summary.mean_mask_area:.0f} px of fake crops")
+    if summary.no_face_frames:
+        print(f"no face found (whole frame used): {summary.no_face_frames} frames")
+    for reason, errors in sorted(summary.failed.items()):
+        print(f"failed, {reason}: {len(errors)}")
+        for error in errors[:10]:
+            print(f"  {error}")
+        if len(errors) > 10:
+            print(f"  ... {len(errors) - 10} more in the manifest")
+    print(f"manifest: {out}/manifest.csv")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from mask_gen.datasets import load_pairs
+    from mask_gen.writer import build_dataset, parse_shard, shard_pairs
+
+    config = _config(args)
+    index, count = parse_shard(args.shard)
+    pairs = shard_pairs(load_pairs(args.data, args.layout), index, count)
+
+    def progress(stream, total):
+        return tqdm(stream, total=total, desc="pairs", unit="pair", file=sys.stderr)
+
+    summary = build_dataset(pairs, args.out, config, workers=args.workers, progress=progress)
+    print_summary(summary, args.out)
+    return 1 if summary.failed else 0

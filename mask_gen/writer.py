@@ -1,0 +1,229 @@
+"""Write a training set: images/, masks/, manifest.csv; resumable, shardable, parallel.
+
+Each finished pair leaves a record in OUT/.parts/ (written last and atomically, after its images and
+masks), so a killed run restarts where it stopped. manifest.csv is rebuilt from all records at the end
+of every run, in pair order, with duplicate frames (same SHA-256 of the crop) kept once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from localize.atomic import write_text_atomic
+from localize.errors import ConfigError, ForgelocError
+from localize.faces import FaceDetector, LBPCascadeDetector
+from localize.images import write_png
+from mask_gen.datasets.pair import Pair, split_of
+from mask_gen.pipeline import MaskGenConfig, Sample, process_pair
+
+MANIFEST_COLUMNS = (
+    "id",
+    "split",
+    "label",
+    "dataset",
+    "method",
+    "video_id",
+    "frame_index",
+    "image",
+    "mask",
+    "box",
+    "mask_area",
+    "sha256",
+    "status",
+    "error",
+    "source",
+)
+PARTS = ".parts"
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' -> (K, N) with 0 <= K < N."""
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ConfigError(f"--shard must look like K/N (e.g. 0/4), got {text!r}") from None
+    if not 0 <= index < count:
+        raise ConfigError(f"--shard K/N needs 0 <= K < N, got {text!r}")
+    return index, count
+
+
+def shard_pairs(pairs: Iterable[Pair], index: int, count: int) -> list[Pair]:
+    """The pairs shard `index` of `count` owns: every count-th pair in key order, so shards never overlap."""
+    ordered = sorted(pairs, key=lambda pair: pair.key)
+    return ordered[index::count]
+
+
+def part_path(out: Path, pair: Pair) -> Path:
+    """Where the record of a finished pair lives."""
+    return out / PARTS / (hashlib.sha1(pair.key.encode()).hexdigest() + ".json")
+
+
+def _row(sample: Sample) -> dict:
+    row = {k: v for k, v in asdict(sample).items() if k in MANIFEST_COLUMNS}
+    row.update(
+        image=f"images/{sample.id}.png",
+        mask=f"masks/{sample.id}.png",
+        box=" ".join(map(str, sample.box)),
+        status="ok",
+        error="",
+        face_found=sample.face_found,
+    )
+    return row
+
+
+def _failure_row(pair: Pair, error: str) -> dict:
+    row = dict.fromkeys(MANIFEST_COLUMNS, "")
+    row.update(
+        id=pair.key,
+        split=split_of(pair),
+        label=1 if pair.fake else 0,
+        dataset=pair.dataset,
+        method=pair.method,
+        video_id=pair.video_id,
+        status="failed",
+        error=error,
+        source=str(pair.fake or pair.real),
+    )
+    return row
+
+
+_DETECTOR: FaceDetector | None = None
+
+
+def _detector(config: MaskGenConfig) -> FaceDetector | None:
+    global _DETECTOR
+    if config.crop == "none":
+        return None
+    if _DETECTOR is None:
+        _DETECTOR = LBPCascadeDetector()
+    return _DETECTOR
+
+
+def run_pair(pair: Pair, out: Path, config: MaskGenConfig) -> dict:
+    """Process one pair, write its files and its record; return the record. Never raises on bad input."""
+    try:
+        samples = process_pair(pair, config, _detector(config))
+        for sample in samples:
+            write_png(out / "images" / f"{sample.id}.png", sample.image)
+            write_png(out / "masks" / f"{sample.id}.png", sample.mask)
+        record = {"key": pair.key, "status": "ok", "rows": [_row(s) for s in samples]}
+    except ForgelocError as error:
+        record = {"key": pair.key, "status": "failed", "rows": [_failure_row(pair, str(error))]}
+    except Exception as error:  # a bug or an unforeseen file must not stop the other pairs
+        record = {
+            "key": pair.key,
+            "status": "failed",
+            "rows": [_failure_row(pair, f"unexpected {type(error).__name__}: {error}")],
+        }
+    write_text_atomic(part_path(out, pair), json.dumps(record))
+    return record
+
+
+def _init_worker() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
+def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int = 1) -> Iterator[dict]:
+    """Records of the pairs not finished yet, as they complete (in-process when workers == 1)."""
+    todo = [pair for pair in pairs if not part_path(out, pair).is_file()]
+    if workers <= 1:
+        for pair in todo:
+            yield run_pair(pair, out, config)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+        yield from pool.map(run_pair, todo, [out] * len(todo), [config] * len(todo), chunksize=1)
+
+
+def assemble_manifest(out: Path) -> tuple[list[dict], int]:
+    """Rebuild manifest.csv from every pair record in OUT, duplicates removed.
+
+    Returns the manifest rows and the number of ok rows before duplicates were removed.
+    """
+    records = []
+    for path in sorted((out / PARTS).glob("*.json")):
+        records.append(json.loads(path.read_text()))
+    records.sort(key=lambda record: record["key"])
+    seen_ids, seen_hashes, rows, total_ok = set(), set(), [], 0
+    for record in records:
+        for row in record["rows"]:
+            total_ok += row["status"] == "ok"
+            if row["status"] == "ok" and (row["id"] in seen_ids or row["sha256"] in seen_hashes):
+                continue
+            seen_ids.add(row["id"])
+            seen_hashes.add(row["sha256"])
+            rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(out / "manifest.csv", buffer.getvalue())
+    return rows, total_ok
+
+
+@dataclass
+class Summary:
+    """What a mask-gen run produced, for the closing screen."""
+
+    pairs: int
+    skipped_finished: int
+    failed: dict[str, list[str]]
+    fake_frames: int
+    real_frames: int
+    duplicates_removed: int
+    mean_mask_area: float
+    no_face_frames: int
+
+
+def reason_of(error: str) -> str:
+    """The reason part of 'path: reason (details)', for grouping failures."""
+    reason = error.split(": ", 1)[-1] if ": " in error else error
+    return reason.split(" (")[0].split(":")[0].strip()
+
+
+def summarize(pairs: int, skipped: int, rows: list[dict], total_ok_rows: int) -> Summary:
+    """Summary of a dataset's manifest rows (all shards written to OUT so far)."""
+    failed: dict[str, list[str]] = {}
+    for row in rows:
+        if row["status"] == "failed":
+            failed.setdefault(reason_of(row["error"]), []).append(row["error"])
+    ok = [row for row in rows if row["status"] == "ok"]
+    fakes = [row for row in ok if int(row["label"]) == 1]
+    return Summary(
+        pairs=pairs,
+        skipped_finished=skipped,
+        failed=failed,
+        fake_frames=len(fakes),
+        real_frames=len(ok) - len(fakes),
+        duplicates_removed=total_ok_rows - len(ok),
+        mean_mask_area=sum(int(r["mask_area"]) for r in fakes) / len(fakes) if fakes else 0.0,
+        no_face_frames=sum(1 for row in ok if not row.get("face_found", True)),
+    )
+
+
+def build_dataset(
+    pairs: list[Pair],
+    out: str | Path,
+    config: MaskGenConfig = MaskGenConfig(),
+    workers: int = 1,
+    progress: Callable[[Iterator[dict], int], Iterator[dict]] | None = None,
+) -> Summary:
+    """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary."""
+    out = Path(out)
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    finished = sum(1 for pair in pairs if part_path(out, pair).is_file())
+    stream = run_pairs(pairs, out, config, workers)
+    for _ in progress(stream, len(pairs) - finished) if progress else stream:
+        pass
+    rows, total_ok = assemble_manifest(out)
+    return summarize(len(pairs), finished, rows, total_ok)
