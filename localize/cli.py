@@ -39,13 +39,19 @@ def main(argv: list[str] | None = None) -> int:
         if not argv:
             parser.print_help()
             return 2
-        parser.parse_args(argv)  # prints --help/--version, or a usage error (exit 2)
+        try:
+            parser.parse_args(argv)  # prints --help/--version, or a usage error
+        except SystemExit as done:
+            return int(done.code or 0)
         return 2
     module_name, summary = COMMANDS[argv[0]]
     module = importlib.import_module(module_name)
     parser = argparse.ArgumentParser(prog=f"forgeloc {argv[0]}", description=summary)
     module.add_arguments(parser)
-    args = parser.parse_args(argv[1:])
+    try:
+        args = parser.parse_args(argv[1:])
+    except SystemExit as done:
+        return int(done.code or 0)
     try:
         return module.run(args)
     except ConfigError as error:

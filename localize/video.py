@@ -92,19 +92,18 @@ def write_video(
     """Encode RGB frames as H.264 (libx264, yuv420p) at the given CRF, atomically; return the count."""
     path = Path(path)
     count = 0
-    with atomic_path(path) as tmp:
-        with av.open(str(tmp), mode="w", format="mp4") as container:
-            stream = container.add_stream("libx264", rate=round(fps))
-            stream.pix_fmt = "yuv420p"
-            stream.options = {"crf": str(crf), "preset": preset}
-            for rgb in frames:
-                if count == 0:
-                    stream.height, stream.width = rgb.shape[:2]
-                    if stream.width % 2 or stream.height % 2:
-                        raise MediaError(
-                            f"H.264 needs even frame sides, got {stream.width}x{stream.height}", path
-                        )
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
-                count += 1
-            container.mux(stream.encode())
+    with atomic_path(path) as tmp, av.open(str(tmp), mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=round(fps))
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(crf), "preset": preset}
+        for rgb in frames:
+            if count == 0:
+                stream.height, stream.width = rgb.shape[:2]
+                if stream.width % 2 or stream.height % 2:
+                    raise MediaError(
+                        f"H.264 needs even frame sides, got {stream.width}x{stream.height}", path
+                    )
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+            count += 1
+        container.mux(stream.encode())
     return count

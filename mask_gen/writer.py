@@ -107,6 +107,13 @@ def _detector(config: MaskGenConfig) -> FaceDetector | None:
     return _DETECTOR
 
 
+def remove_stale_temporaries(out: Path) -> None:
+    """Delete temporary files a killed run left behind (finished files are never temporary)."""
+    for folder in (out, out / PARTS, out / "images", out / "masks"):
+        for path in folder.glob(".*.part*") if folder.is_dir() else ():
+            path.unlink(missing_ok=True)
+
+
 def run_pair(pair: Pair, out: Path, config: MaskGenConfig) -> dict:
     """Process one pair, write its files and its record; return the record. Never raises on bad input."""
     try:
@@ -221,6 +228,7 @@ def build_dataset(
     """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary."""
     out = Path(out)
     (out / PARTS).mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
     finished = sum(1 for pair in pairs if part_path(out, pair).is_file())
     stream = run_pairs(pairs, out, config, workers)
     for _ in progress(stream, len(pairs) - finished) if progress else stream:

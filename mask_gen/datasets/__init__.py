@@ -34,7 +34,15 @@ def load_pairs(root: str | Path, layout: str = "auto") -> list[Pair]:
     name = detect_layout(root) if layout == "auto" else layout
     if name not in ADAPTERS:
         raise DatasetError(f"unknown layout {name!r}; choose from auto, {', '.join(ADAPTERS)}")
-    return list(ADAPTERS[name][1](root))
+    pairs = list(ADAPTERS[name][1](root))
+    seen: dict[str, Pair] = {}
+    for pair in pairs:
+        if pair.key in seen:
+            raise DatasetError(
+                f"{pair.fake or pair.real} is listed twice (also with {seen[pair.key].real})", root
+            )
+        seen[pair.key] = pair
+    return pairs
 
 
 __all__ = ["ADAPTERS", "Pair", "detect_layout", "hash_split", "load_pairs", "split_of"]

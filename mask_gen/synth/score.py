@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -14,8 +15,10 @@ from mask_gen.quality import mask_dice
 from mask_gen.synth.layouts import load_truth
 
 
-def score_dataset(dataset: str | Path, synth_root: str | Path) -> dict[str, float]:
-    """Mean Dice of each fake sample's mask against the truth cropped and resized the same way.
+def score_dataset(
+    dataset: str | Path, synth_root: str | Path, where: Callable[[dict], bool] | None = None
+) -> dict[str, float]:
+    """Mean Dice of each fake sample's mask (rows passing `where`) against the truth, cropped alike.
 
     Returns {"all": mean, <method>: mean, ...}.
     """
@@ -23,7 +26,7 @@ def score_dataset(dataset: str | Path, synth_root: str | Path) -> dict[str, floa
     scores: dict[str, list[float]] = {}
     with (dataset / "manifest.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["status"] != "ok" or row["label"] != "1":
+            if row["status"] != "ok" or row["label"] != "1" or (where and not where(row)):
                 continue
             truth = load_truth(synth_root, Path(row["source"]).resolve())[int(row["frame_index"])]
             box = tuple(int(v) for v in row["box"].split())

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage import data
+
+from localize.errors import MediaError
+from localize.faces import CascadeConfig, LBPCascadeDetector, expand_box
+from localize.images import read_image, write_png
+from localize.media import iter_media_frames, media_info
+from localize.video import iter_frames, probe_video, write_video
+
+
+def test_png_roundtrip_keeps_rgb_order(tmp_path):
+    image = np.zeros((10, 12, 3), np.uint8)
+    image[..., 0] = 200  # red
+    write_png(tmp_path / "a.png", image)
+    assert np.array_equal(read_image(tmp_path / "a.png"), image)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "file not found"), (b"not an image", "not a readable image")]
+)
+def test_unreadable_images_name_the_file(tmp_path, content, message):
+    path = tmp_path / "x.png"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(MediaError, match=message) as error:
+        read_image(path)
+    assert str(path) in str(error.value)
+
+
+def test_images_above_the_pixel_limit_are_refused(tmp_path):
+    write_png(tmp_path / "big.png", np.zeros((100, 100, 3), np.uint8))
+    with pytest.raises(MediaError, match="exceeds the limit"):
+        read_image(tmp_path / "big.png", max_pixels=5000)
+
+
+def test_video_roundtrip_and_selected_frames(tmp_path):
+    frames = [np.full((48, 64, 3), 10 * i, np.uint8) for i in range(12)]
+    assert write_video(tmp_path / "v.mp4", frames, fps=10, crf=18) == 12
+    info = probe_video(tmp_path / "v.mp4")
+    assert (info.frames, info.width, info.height, info.fps) == (12, 64, 48, 10.0)
+    got = dict(iter_frames(tmp_path / "v.mp4", [0, 7, 11]))
+    assert sorted(got) == [0, 7, 11]
+    assert abs(float(got[7].mean()) - 70) < 3
+
+
+@pytest.mark.parametrize("content", [b"hello, I am text", b""])
+def test_text_or_empty_file_named_mp4_is_a_media_error(tmp_path, content):
+    (tmp_path / "v.mp4").write_bytes(content)
+    with pytest.raises(MediaError, match="v.mp4"):
+        probe_video(tmp_path / "v.mp4")
+
+
+def test_odd_frame_size_cannot_be_encoded_and_leaves_no_file(tmp_path):
+    with pytest.raises(MediaError, match="even"):
+        write_video(tmp_path / "odd.mp4", [np.zeros((11, 16, 3), np.uint8)])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_images_are_one_frame_media(tmp_path):
+    write_png(tmp_path / "a.png", np.zeros((6, 8, 3), np.uint8))
+    assert media_info(tmp_path / "a.png").frames == 1
+    assert [i for i, _ in iter_media_frames(tmp_path / "a.png")] == [0]
+    with pytest.raises(MediaError, match="unsupported file type .txt"):
+        media_info(tmp_path / "notes.txt")
+
+
+def test_cascade_finds_the_astronaut_face():
+    (x0, y0, x1, y1), *_ = LBPCascadeDetector().detect(data.astronaut())
+    assert 150 < (x0 + x1) / 2 < 260 and 60 < (y0 + y1) / 2 < 170
+
+
+def test_cascade_settings_are_validated():
+    with pytest.raises(Exception, match="scale_factor"):
+        CascadeConfig(scale_factor=1.0)
+
+
+@pytest.mark.parametrize("box", [(0, 0, 50, 30), (590, 400, 640, 480), (100, 100, 500, 460)])
+def test_expand_box_is_square_and_inside_the_frame(box):
+    x0, y0, x1, y1 = expand_box(box, (480, 640, 3), 1.3)
+    assert x1 - x0 == y1 - y0
+    assert 0 <= x0 < x1 <= 640 and 0 <= y0 < y1 <= 480

@@ -1,0 +1,192 @@
+"""`forgeloc mask-gen` end to end on synthetic sets, bad input, kill/resume, shards and workers."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from localize.cli import main
+from localize.images import read_image, read_mask, write_png
+from localize.video import write_video
+from mask_gen.synth.score import score_dataset
+from mask_gen.writer import MANIFEST_COLUMNS
+
+
+def manifest(out):
+    with (out / "manifest.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["ffpp", "dfdc", "celebdf", "generic"])
+def test_mask_gen_on_each_layout_matches_the_exact_masks(synthetic, tmp_path, layout):
+    out = tmp_path / "out"
+    assert main(["mask-gen", str(synthetic[layout]), "--out", str(out), "--frames", "4"]) == 0
+    rows = manifest(out)
+    assert rows and list(rows[0]) == list(MANIFEST_COLUMNS)
+    assert all(row["status"] == "ok" for row in rows)
+    sample = rows[0]
+    assert read_image(out / sample["image"]).shape == (256, 256, 3)
+    assert read_mask(out / sample["mask"]).shape == (256, 256)
+    assert all(int(r["mask_area"]) == 0 for r in rows if r["label"] == "0")
+    by_source = {}
+    for row in rows:
+        by_source.setdefault(row["source"], set()).add(row["split"])
+    assert all(len(splits) == 1 for splits in by_source.values())
+    assert len({row["sha256"] for row in rows}) == len(rows)
+    assert (
+        score_dataset(out, synthetic[layout], where=lambda row: "/c40/" not in row["source"])["all"] >= 0.85
+    )
+
+
+@pytest.mark.slow
+def test_auto_threshold_helps_on_c40(synthetic, tmp_path):
+    c40 = lambda row: "/c40/" in row["source"]  # noqa: E731
+    scores = {}
+    for threshold in ("8", "auto"):
+        out = tmp_path / threshold
+        assert (
+            main(
+                [
+                    "mask-gen",
+                    str(synthetic["ffpp"]),
+                    "--out",
+                    str(out),
+                    "--frames",
+                    "3",
+                    "--threshold",
+                    threshold,
+                ]
+            )
+            == 0
+        )
+        scores[threshold] = score_dataset(out, synthetic["ffpp"], where=c40)["all"]
+    assert scores["auto"] > scores["8"] + 0.05
+
+
+def write_bad_inputs(folder):
+    """A CSV of one good image pair and one pair per kind of bad input."""
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    fake = real.copy()
+    fake[10:40, 10:40] = 255 - fake[10:40, 10:40]
+    write_png(folder / "real.png", real)
+    write_png(folder / "fake.png", fake)
+    write_png(folder / "small.png", real[:32])
+    write_png(folder / "orphan.png", fake)
+    (folder / "text.mp4").write_text("this is not a video")
+    (folder / "broken.png").write_bytes(b"\x89PNG garbage")
+    clip = [real] * 6
+    write_video(folder / "clip.mp4", clip, crf=18)
+    data = (folder / "clip.mp4").read_bytes()
+    (folder / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    (folder / "empty.mp4").write_bytes(b"")
+    write_video(folder / "short.mp4", clip[:4], crf=18)
+    rows = [
+        ("fake.png", "real.png"),
+        ("orphan.png", "missing.png"),
+        ("small.png", "real.png"),
+        ("text.mp4", "clip.mp4"),
+        ("broken.png", "real.png"),
+        ("truncated.mp4", "clip.mp4"),
+        ("empty.mp4", "clip.mp4"),
+        ("short.mp4", "clip.mp4"),
+    ]
+    (folder / "pairs.csv").write_text("fake,real\n" + "".join(f"{f},{r}\n" for f, r in rows))
+    return folder / "pairs.csv"
+
+
+def test_bad_inputs_are_reported_and_the_good_pair_is_kept(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    pairs = write_bad_inputs(data)
+    out = tmp_path / "out"
+    assert main(["mask-gen", str(pairs), "--out", str(out), "--crop", "none"]) == 1
+    rows = manifest(out)
+    failed = {row["source"].rsplit("/", 1)[-1]: row["error"] for row in rows if row["status"] == "failed"}
+    assert failed["orphan.png"].endswith("missing.png: original not found")
+    assert "frame size mismatch" in failed["small.png"]
+    assert "not a readable video" in failed["text.mp4"]
+    assert "not a readable image" in failed["broken.png"]
+    assert "truncated.mp4" in failed["truncated.mp4"]
+    assert "empty.mp4" in failed["empty.mp4"]
+    assert "frame count mismatch: fake 4, real 6" in failed["short.mp4"]
+    good = [row for row in rows if row["status"] == "ok"]
+    assert {row["label"] for row in good} == {"0", "1"} and len(good) == 2
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    assert "failed, frame size mismatch: 1" in printed.out
+
+
+def test_bad_usage_exits_2(tmp_path, synthetic, capsys):
+    assert main(["mask-gen", str(synthetic["generic"]), "--out", str(tmp_path), "--shard", "3/2"]) == 2
+    assert "--shard" in capsys.readouterr().err
+    assert main(["mask-gen", str(synthetic["generic"]), "--out", str(tmp_path), "--threshold", "-4"]) == 2
+    assert main(["no-such-command"]) == 2
+
+
+def test_missing_dataset_folder_is_one_line(tmp_path, capsys):
+    assert main(["mask-gen", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 1
+    assert "nowhere: not found" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_shards_and_workers_give_the_same_manifest(synthetic, tmp_path):
+    args = ["mask-gen", str(synthetic["ffpp"]), "--frames", "2"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--out", str(tmp_path / "sharded"), "--shard", "0/2"]) == 0
+    assert main([*args, "--out", str(tmp_path / "sharded"), "--shard", "1/2"]) == 0
+    assert main([*args, "--out", str(tmp_path / "workers"), "--workers", "2"]) == 0
+    reference = (tmp_path / "one" / "manifest.csv").read_text()
+    assert (tmp_path / "sharded" / "manifest.csv").read_text() == reference
+    assert (tmp_path / "workers" / "manifest.csv").read_text() == reference
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_same_result(synthetic, tmp_path):
+    args = [str(synthetic["ffpp"]), "--frames", "6"]
+    assert main(["mask-gen", *args, "--out", str(tmp_path / "clean")]) == 0
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "localize.cli", "mask-gen", *args, "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / ".parts").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done = len(list((out / ".parts").glob("*.json")))
+    assert 0 < done < 24, "the run must be killed part-way"
+    assert main(["mask-gen", *args, "--out", str(out)]) == 0
+    assert (out / "manifest.csv").read_text() == (tmp_path / "clean" / "manifest.csv").read_text()
+    leftovers = [p for p in out.rglob(".*") if p.is_file()]
+    assert leftovers == [], leftovers
+    assert sorted(p.name for p in (out / "images").iterdir()) == sorted(
+        p.name for p in (tmp_path / "clean" / "images").iterdir()
+    )
+
+
+def test_rerun_skips_finished_pairs(synthetic, tmp_path, capsys):
+    args = ["mask-gen", str(synthetic["generic"]), "--out", str(tmp_path), "--crop", "none"]
+    assert main(args) == 0
+    first = (tmp_path / "manifest.csv").read_text()
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "(12 already done, 0 failed)" in capsys.readouterr().out
+    assert (tmp_path / "manifest.csv").read_text() == first
+
+
+@pytest.mark.slow
+def test_real_faceforensics_pairs(shared, tmp_path):
+    source = shared / "polimi-ispl__icpr2020dfdc/test/data/ffpp"
+    data = tmp_path / "ffpp"
+    shutil.copytree(source, data, ignore=shutil.ignore_patterns("750_743.mp4", "519*", "634*"))
+    assert main(["mask-gen", str(data), "--out", str(tmp_path / "out"), "--frames", "2"]) == 0
+    fakes = [row for row in manifest(tmp_path / "out") if row["label"] == "1"]
+    assert len(fakes) == 2 and all(int(row["mask_area"]) > 1000 for row in fakes)
