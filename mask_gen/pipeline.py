@@ -71,13 +71,13 @@ def sample_id(*parts: object) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts if p != ""))
 
 
-def _check_alignment(pair: Pair) -> list[int]:
-    """Frame indices to sample after checking both sides exist, match in size and in frame count."""
+def _check_alignment(pair: Pair) -> int:
+    """Frame count of the pair after checking both sides exist, match in size and in frame count."""
     if not pair.real.is_file():
         raise PairError("original not found", pair.real)
     real_info = media_info(pair.real)
     if pair.fake is None:
-        return [real_info.frames]
+        return real_info.frames
     if not pair.fake.is_file():
         raise PairError("fake not found", pair.fake)
     fake_info = media_info(pair.fake)
@@ -89,7 +89,7 @@ def _check_alignment(pair: Pair) -> list[int]:
         )
     if fake_info.frames != real_info.frames:
         raise PairError(f"frame count mismatch: fake {fake_info.frames}, real {real_info.frames}", pair.fake)
-    return [real_info.frames]
+    return real_info.frames
 
 
 def _face_box(frame: np.ndarray, detector: FaceDetector | None, config: MaskGenConfig) -> tuple[Box, bool]:
@@ -142,7 +142,7 @@ def _frames(pair: Pair, indices: list[int]):
 
 def process_pair(pair: Pair, config: MaskGenConfig, detector: FaceDetector | None) -> list[Sample]:
     """All samples of a pair, real negatives first per frame; raises PairError/MediaError on bad input."""
-    (frame_count,) = _check_alignment(pair)
+    frame_count = _check_alignment(pair)
     indices = sample_indices(frame_count, config.frames, config.every)
     real_id = sample_id(pair.dataset, "real", pair.variant, pair.group)
     samples: list[Sample] = []
