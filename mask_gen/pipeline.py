@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError, PairError
-from localize.faces import Box, FaceDetector, crop, expand_box, full_box
+from localize.errors import ConfigError, ForgelocError, PairError
+from localize.faces import Box, FaceDetector, FaceTracker, crop, expand_box, full_box
 from localize.media import iter_media_frames, media_info
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.pair import Pair, split_of
@@ -92,23 +93,33 @@ def _check_alignment(pair: Pair) -> int:
     return real_info.frames
 
 
-def _face_box(frame: np.ndarray, detector: FaceDetector | None, config: MaskGenConfig) -> tuple[Box, bool]:
-    if config.crop == "none" or detector is None:
-        return full_box(frame.shape), config.crop == "none"
-    faces = detector.detect(frame)
-    if not faces:
-        return full_box(frame.shape), False
-    return expand_box(faces[0], frame.shape, config.margin), True
+def _crop_box(face: Box | None, shape: tuple[int, ...], config: MaskGenConfig) -> tuple[Box, bool]:
+    """The crop for a detected face (margin added), or the whole frame."""
+    if config.crop == "none":
+        return full_box(shape), True
+    if face is None:
+        return full_box(shape), False
+    return expand_box(face, shape, config.margin), True
 
 
 def _resize(image: np.ndarray, size: int) -> np.ndarray:
     return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
 
 
-def _make_sample(
-    pair: Pair, label: int, index: int, crop_rgb: np.ndarray, mask: np.ndarray, **fields
-) -> Sample:
-    image = _resize(crop_rgb, fields.pop("size"))
+def crop_distance(real: np.ndarray, fake: np.ndarray, box: Box, blur_kernel: int) -> np.ndarray:
+    """difference_map of the full frames cut to `box`, computed on the box plus the blur's reach only."""
+    height, width = real.shape[:2]
+    x0, y0, x1, y1 = box
+    pad = blur_kernel // 2
+    padded = (max(0, x0 - pad), max(0, y0 - pad), min(width, x1 + pad), min(height, y1 + pad))
+    distance = difference_map(crop(real, padded), crop(fake, padded), blur_kernel)
+    left, top = x0 - padded[0], y0 - padded[1]
+    return distance[top : top + y1 - y0, left : left + x1 - x0]
+
+
+def _sample(pair: Pair, label: int, index: int, crop_rgb: np.ndarray, mask: np.ndarray, **row) -> Sample:
+    """A sample resized to the training size; `row` holds the manifest fields that vary by side."""
+    image = _resize(crop_rgb, row.pop("size"))
     mask = cv2.resize(mask.astype(np.uint8), image.shape[1::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return Sample(
         label=label,
@@ -119,85 +130,133 @@ def _make_sample(
         mask=mask,
         dataset=pair.dataset,
         split=split_of(pair),
-        **fields,
+        **row,
     )
 
 
-def _frames(pair: Pair, indices: list[int]):
-    """Aligned (index, real, fake-or-None) triples; fails if either side decodes fewer frames."""
-    reals = iter_media_frames(pair.real, indices)
-    fakes = iter_media_frames(pair.fake, indices) if pair.fake is not None else None
-    count = 0
-    for index, real in reals:
-        fake = None
-        if fakes is not None:
-            fake_index, fake = next(fakes, (None, None))
-            if fake_index != index:
-                raise PairError(f"decoded only {count} of {len(indices)} sampled frames", pair.fake)
-        count += 1
-        yield index, real, fake
-    if count < len(indices):
-        raise PairError(f"decoded only {count} of {len(indices)} sampled frames", pair.real)
-
-
-def process_pair(pair: Pair, config: MaskGenConfig, detector: FaceDetector | None) -> list[Sample]:
-    """All samples of a pair, real negatives first per frame; raises PairError/MediaError on bad input."""
-    frame_count = _check_alignment(pair)
+def process_group(
+    pairs: list[Pair], config: MaskGenConfig, detector: FaceDetector | None
+) -> dict[str, list[Sample] | ForgelocError]:
+    """Samples of pairs that share one original, keyed by pair: the original is decoded and its face
+    tracked once for all its fakes (FF++ pairs each original with five methods). A pair that fails gets
+    its error instead; the others go on."""
+    results: dict[str, list[Sample] | ForgelocError] = {}
+    live: list[Pair] = []
+    frame_count = 0
+    for pair in pairs:
+        try:
+            frame_count = _check_alignment(pair)
+            live.append(pair)
+        except ForgelocError as error:
+            results[pair.key] = error
+    if not live:
+        return results
+    real_path = live[0].real
     indices = sample_indices(frame_count, config.frames, config.every)
-    real_id = sample_id(pair.dataset, "real", pair.variant, pair.group)
-    samples: list[Sample] = []
-    for index, real, fake in _frames(pair, indices):
-        box, face_found = _face_box(real, detector, config)
-        common = dict(size=config.size, box=box, source="", face_found=face_found)
-        real_crop = crop(real, box)
-        empty = np.zeros(real_crop.shape[:2], bool)
-        samples.append(
-            _make_sample(
-                pair,
+    fakes = {pair.key: iter_media_frames(pair.fake, indices) for pair in live if pair.fake is not None}
+    samples: dict[str, list[Sample]] = {pair.key: [] for pair in live}
+    tracker = FaceTracker(detector) if detector is not None and config.crop == "face" else None
+    real_id = sample_id(live[0].dataset, "real", live[0].variant, live[0].group)
+    decoded = 0
+    try:
+        for index, real in iter_media_frames(real_path, indices):
+            box, face_found = _crop_box(tracker.update(real) if tracker else None, real.shape, config)
+            real_crop = crop(real, box)
+            negative = _sample(
+                live[0],
                 0,
                 index,
                 real_crop,
-                empty,
+                np.zeros(real_crop.shape[:2], bool),
+                size=config.size,
+                box=box,
+                face_found=face_found,
                 id=f"{real_id}-f{index:06d}",
                 method="real",
-                video_id=pair.group,
-                **{**common, "source": str(pair.real)},
+                video_id=live[0].group,
+                source=str(real_path),
             )
-        )
-        if fake is None:
-            continue
-        distance = difference_map(real, fake, config.mask.blur_kernel)
-        crop_distance = crop(distance, box)
-        mask = mask_from_distance(crop_distance, config.mask)
-        _check_outside(distance, box, pair, index, config)
-        fake_id = sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}")
-        samples.append(
-            _make_sample(
-                pair,
-                1,
-                index,
-                crop(fake, box),
-                mask,
-                id=fake_id,
-                method=pair.method,
-                video_id=pair.video_id,
-                **{**common, "source": str(pair.fake)},
-            )
-        )
-    return samples
+            for pair in live:
+                if pair.key in results:
+                    continue
+                samples[pair.key].append(negative)
+                if pair.fake is None:
+                    continue
+                try:
+                    samples[pair.key].append(
+                        _fake_sample(pair, index, real, fakes[pair.key], box, face_found, config)
+                    )
+                except ForgelocError as error:
+                    results[pair.key] = error
+                    fakes[pair.key].close()
+            decoded += 1
+        if decoded < len(indices):
+            raise PairError(f"decoded only {decoded} of {len(indices)} sampled frames", real_path)
+    except ForgelocError as error:
+        for pair in live:
+            results.setdefault(pair.key, error)
+    for pair in live:
+        results.setdefault(pair.key, samples[pair.key])
+    return results
 
 
-def _check_outside(distance: np.ndarray, box: Box, pair: Pair, index: int, config: MaskGenConfig) -> None:
-    """Refuse a pair whose frames differ far outside the face: they are not the same footage."""
-    outside = np.ones(distance.shape, bool)
+def _fake_sample(
+    pair: Pair,
+    index: int,
+    real: np.ndarray,
+    frames: Iterator[tuple[int, np.ndarray]],
+    box: Box,
+    face_found: bool,
+    config: MaskGenConfig,
+) -> Sample:
+    """The fake's sample at `index`, read from its frame stream in step with the original."""
+    assert pair.fake is not None
+    fake_index, fake = next(frames, (None, None))
+    if fake_index != index:
+        raise PairError(f"decoded only part of the sampled frames (stopped before frame {index})", pair.fake)
+    _check_outside(real, fake, box, pair, index, config)
+    mask = mask_from_distance(crop_distance(real, fake, box, config.mask.blur_kernel), config.mask)
+    return _sample(
+        pair,
+        1,
+        index,
+        crop(fake, box),
+        mask,
+        size=config.size,
+        box=box,
+        face_found=face_found,
+        id=sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}"),
+        method=pair.method,
+        video_id=pair.video_id,
+        source=str(pair.fake),
+    )
+
+
+OUTSIDE_SCALE = 4
+
+
+def _check_outside(
+    real: np.ndarray, fake: np.ndarray, box: Box, pair: Pair, index: int, config: MaskGenConfig
+) -> None:
+    """Refuse a pair whose frames differ far outside the face: they are not the same footage.
+
+    The median ignores a manipulated region that spills out of the box (it covers less than half of the
+    rest of the frame); frames shrunk OUTSIDE_SCALE times are plenty to tell other footage apart.
+    """
+    height, width = real.shape[:2]
+    size = (max(1, width // OUTSIDE_SCALE), max(1, height // OUTSIDE_SCALE))
+    small = [cv2.resize(frame, size, interpolation=cv2.INTER_AREA) for frame in (real, fake)]
+    distance = difference_map(*small, config.mask.blur_kernel)
+    sx, sy = size[0] / width, size[1] / height
     x0, y0, x1, y1 = box
-    outside[y0:y1, x0:x1] = False
+    outside = np.ones(distance.shape, bool)
+    outside[int(y0 * sy) : int(np.ceil(y1 * sy)), int(x0 * sx) : int(np.ceil(x1 * sx))] = False
     if not outside.any():
         return
-    mean = float(distance[outside].mean())
-    if mean > config.max_outside_distance:
+    median = float(np.median(distance[outside]))
+    if median > config.max_outside_distance:
         raise PairError(
-            f"real and fake are not aligned at frame {index}: mean difference outside the face is "
-            f"{mean:.1f} (limit {config.max_outside_distance})",
+            f"real and fake are not aligned at frame {index}: median difference outside the face is "
+            f"{median:.1f} (limit {config.max_outside_distance})",
             pair.fake,
         )

@@ -22,7 +22,7 @@ from localize.errors import ConfigError, ForgelocError
 from localize.faces import FaceDetector, LBPCascadeDetector
 from localize.images import write_png
 from mask_gen.datasets.pair import Pair, split_of
-from mask_gen.pipeline import MaskGenConfig, Sample, process_pair
+from mask_gen.pipeline import MaskGenConfig, Sample, process_group
 
 MANIFEST_COLUMNS = (
     "id",
@@ -99,6 +99,7 @@ _DETECTOR: FaceDetector | None = None
 
 
 def _detector(config: MaskGenConfig) -> FaceDetector | None:
+    """This process's face detector, built once (one per worker)."""
     global _DETECTOR
     if config.crop == "none":
         return None
@@ -114,24 +115,40 @@ def remove_stale_temporaries(out: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def run_pair(pair: Pair, out: Path, config: MaskGenConfig) -> dict:
-    """Process one pair, write its files and its record; return the record. Never raises on bad input."""
+def run_group(pairs: list[Pair], out: Path, config: MaskGenConfig) -> list[dict]:
+    """Process pairs sharing one original, write their files and records; return the records.
+
+    Never raises on bad input: a failed pair gets a failure record and the others go on.
+    """
     try:
-        samples = process_pair(pair, config, _detector(config))
-        for sample in samples:
-            write_png(out / "images" / f"{sample.id}.png", sample.image)
-            write_png(out / "masks" / f"{sample.id}.png", sample.mask)
-        record = {"key": pair.key, "status": "ok", "rows": [_row(s) for s in samples]}
-    except ForgelocError as error:
-        record = {"key": pair.key, "status": "failed", "rows": [_failure_row(pair, str(error))]}
-    except Exception as error:  # a bug or an unforeseen file must not stop the other pairs
-        record = {
-            "key": pair.key,
-            "status": "failed",
-            "rows": [_failure_row(pair, f"unexpected {type(error).__name__}: {error}")],
-        }
-    write_text_atomic(part_path(out, pair), json.dumps(record))
-    return record
+        results = process_group(pairs, config, _detector(config))
+    except Exception as error:  # a bug or an unforeseen file must not stop the other groups
+        results = {pair.key: error for pair in pairs}
+    records = []
+    for pair in pairs:
+        result = results[pair.key]
+        if isinstance(result, list):
+            _write_samples(out, result)
+            record = {"key": pair.key, "status": "ok", "rows": [_row(s) for s in result]}
+        else:
+            message = (
+                str(result)
+                if isinstance(result, ForgelocError)
+                else f"unexpected {type(result).__name__}: {result}"
+            )
+            record = {"key": pair.key, "status": "failed", "rows": [_failure_row(pair, message)]}
+        write_text_atomic(part_path(out, pair), json.dumps(record))
+        records.append(record)
+    return records
+
+
+def _write_samples(out: Path, samples: list[Sample]) -> None:
+    for sample in samples:
+        image = out / "images" / f"{sample.id}.png"
+        if sample.label == 0 and image.is_file():
+            continue  # the same real frame, already written for another fake of this original
+        write_png(image, sample.image)
+        write_png(out / "masks" / f"{sample.id}.png", sample.mask)
 
 
 def _init_worker() -> None:
@@ -141,15 +158,21 @@ def _init_worker() -> None:
 
 
 def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int = 1) -> Iterator[dict]:
-    """Records of the pairs not finished yet, as they complete (in-process when workers == 1)."""
-    todo = [pair for pair in pairs if not part_path(out, pair).is_file()]
+    """Records of the pairs not finished yet, as their groups (pairs sharing an original) complete;
+    in-process when workers == 1."""
+    groups: dict[Path, list[Pair]] = {}
+    for pair in pairs:
+        if not part_path(out, pair).is_file():
+            groups.setdefault(pair.real, []).append(pair)
+    jobs = list(groups.values())
     if workers <= 1:
-        for pair in todo:
-            yield run_pair(pair, out, config)
+        for group in jobs:
+            yield from run_group(group, out, config)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-        yield from pool.map(run_pair, todo, [out] * len(todo), [config] * len(todo), chunksize=1)
+        for records in pool.map(run_group, jobs, [out] * len(jobs), [config] * len(jobs), chunksize=1):
+            yield from records
 
 
 def assemble_manifest(out: Path) -> tuple[list[dict], int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from localize.faces import LBPCascadeDetector
+from localize.faces import LBPCascadeDetector, box_centre
 from mask_gen.core import MaskConfig, make_mask
 from mask_gen.quality import mask_dice
 from mask_gen.synth.compression import degrade
@@ -48,7 +48,8 @@ def synthetic_clips(
         faces = detector.detect(still)
         kind = kinds[index % len(kinds)]
         pair = make_image_pair(still, rng, kind, donor, faces[0] if faces else None)
-        real, fake, masks = zip(*render_clip(pair, motion, rng), strict=True)
+        focus = box_centre(faces[0]) if faces else None
+        real, fake, masks = zip(*render_clip(pair, motion, rng, focus), strict=True)
         clips.append(Clip(list(real), list(fake), list(masks), kind))
     return clips
 

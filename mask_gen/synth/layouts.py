@@ -18,7 +18,7 @@ import numpy as np
 
 from localize.atomic import atomic_path, write_text_atomic
 from localize.errors import ConfigError
-from localize.faces import LBPCascadeDetector
+from localize.faces import LBPCascadeDetector, box_centre
 from localize.images import write_png
 from localize.video import write_video
 from mask_gen.datasets.pair import hash_split
@@ -59,6 +59,7 @@ class Source:
 
     index: int
     fakes: dict[str, SynthPair]
+    focus: tuple[float, float] | None = None
 
 
 def make_sources(config: SynthConfig) -> list[Source]:
@@ -78,14 +79,14 @@ def make_sources(config: SynthConfig) -> list[Source]:
             kind: make_image_pair(still, rng, kind, donor, faces[0] if faces else None)
             for kind in config.kinds
         }
-        sources.append(Source(index, fakes))
+        sources.append(Source(index, fakes, box_centre(faces[0]) if faces else None))
     return sources
 
 
 def _clip(pair: SynthPair, config: SynthConfig, source: Source) -> tuple[list, list, np.ndarray]:
     """Real frames, fake frames and masks along the source's camera path (the same for every fake)."""
     rng = np.random.default_rng([config.seed, source.index, 1])
-    real, fake, masks = zip(*render_clip(pair, config.motion, rng), strict=True)
+    real, fake, masks = zip(*render_clip(pair, config.motion, rng, source.focus), strict=True)
     return list(real), list(fake), np.stack(masks)
 
 
