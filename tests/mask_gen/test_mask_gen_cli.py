@@ -83,8 +83,9 @@ def write_bad_inputs(folder):
     write_png(folder / "orphan.png", fake)
     (folder / "text.mp4").write_text("this is not a video")
     (folder / "broken.png").write_bytes(b"\x89PNG garbage")
-    clip = [real] * 6
+    clip = [np.roll(real, 3 * i, axis=1) for i in range(6)]
     write_video(folder / "clip.mp4", clip, crf=18)
+    write_video(folder / "clip_fake.mp4", [np.roll(fake, 3 * i, axis=1) for i in range(6)], crf=18)
     data = (folder / "clip.mp4").read_bytes()
     (folder / "truncated.mp4").write_bytes(data[: len(data) // 2])
     (folder / "empty.mp4").write_bytes(b"")
@@ -98,6 +99,7 @@ def write_bad_inputs(folder):
         ("truncated.mp4", "clip.mp4"),
         ("empty.mp4", "clip.mp4"),
         ("short.mp4", "clip.mp4"),
+        ("clip_fake.mp4", "clip.mp4"),
     ]
     (folder / "pairs.csv").write_text("fake,real\n" + "".join(f"{f},{r}\n" for f, r in rows))
     return folder / "pairs.csv"
@@ -119,7 +121,12 @@ def test_bad_inputs_are_reported_and_the_good_pair_is_kept(tmp_path, capsys):
     assert "empty.mp4" in failed["empty.mp4"]
     assert "frame count mismatch: fake 4, real 6" in failed["short.mp4"]
     good = [row for row in rows if row["status"] == "ok"]
-    assert {row["label"] for row in good} == {"0", "1"} and len(good) == 2
+    assert {row["label"] for row in good} == {"0", "1"}
+    # the good fake of clip.mp4 is kept although four other fakes of the same original failed
+    assert sorted(row["source"].rsplit("/", 1)[-1] for row in good) == ["clip.mp4"] * 6 + ["clip_fake.mp4"] * 6 + [
+        "fake.png",
+        "real.png",
+    ]
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
     assert "failed, frame size mismatch: 1" in printed.out

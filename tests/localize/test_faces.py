@@ -1,0 +1,80 @@
+"""Face detection and tracking on real photographs (scikit-image's astronaut) moved by a synthetic camera."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from localize.errors import ConfigError
+from localize.faces import FaceTracker, LBPCascadeDetector, TrackConfig, box_centre, expand_box
+from mask_gen.synth.manipulations import make_image_pair
+from mask_gen.synth.sources import bundled_photos, fit_side
+from mask_gen.synth.video import MotionConfig, render_clip
+
+
+class CountingDetector(LBPCascadeDetector):
+    """The real cascade, counting its full scans."""
+
+    full_scans = 0
+
+    def detect(self, rgb):
+        self.full_scans += 1
+        return super().detect(rgb)
+
+
+def iou(a, b):
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union
+
+
+@pytest.fixture(scope="module")
+def face_clip():
+    detector = LBPCascadeDetector()
+    still = fit_side(bundled_photos()["astronaut"], 800)
+    face = detector.detect(still)[0]
+    pair = make_image_pair(still, np.random.default_rng(0), "blur", face=face)
+    motion = MotionConfig(frames=12, width=640, height=480, max_shift=0.06)
+    return [real for real, _, _ in render_clip(pair, motion, np.random.default_rng(1), box_centre(face))]
+
+
+def test_tracker_scans_once_and_follows_the_face(face_clip):
+    detector = CountingDetector()
+    tracker = FaceTracker(detector)
+    tracked = [tracker.update(frame) for frame in face_clip]
+    assert detector.full_scans == 1
+    scanned = [LBPCascadeDetector().detect(frame)[0] for frame in face_clip]
+    assert all(box is not None for box in tracked)
+    assert min(iou(t, s) for t, s in zip(tracked, scanned, strict=True)) > 0.6
+    centres = np.array([box_centre(box) for box in tracked])
+    assert np.ptp(centres[:, 0]) > 5, "the camera moves, so must the box"
+
+
+def test_tracker_rescans_a_faceless_video_every_k_frames():
+    detector = CountingDetector()
+    tracker = FaceTracker(detector, TrackConfig(rescan_every=3))
+    blank = np.full((240, 320, 3), 128, np.uint8)
+    assert [tracker.update(blank) for _ in range(7)] == [None] * 7
+    assert detector.full_scans == 3  # frames 0, 3 and 6
+
+
+def test_tracker_finds_the_face_again_after_losing_it(face_clip):
+    detector = CountingDetector()
+    tracker = FaceTracker(detector, TrackConfig(rescan_every=1))
+    blank = np.full_like(face_clip[0], 128)
+    assert tracker.update(face_clip[0]) is not None
+    assert tracker.update(blank) is None
+    assert tracker.update(face_clip[1]) is not None
+    assert detector.full_scans == 3
+
+
+def test_expand_box_is_square_and_inside_the_frame():
+    assert expand_box((0, 0, 100, 50), (80, 200, 3), 1.3) == (10, 0, 90, 80)  # side capped by the height
+    x0, y0, x1, y1 = expand_box((100, 100, 140, 150), (480, 640, 3), 1.5)
+    assert x1 - x0 == y1 - y0 == 75 and box_centre((x0, y0, x1, y1)) == pytest.approx((120, 125), abs=1)
+
+
+def test_bad_track_settings_are_refused():
+    with pytest.raises(ConfigError, match="rescan_every"):
+        TrackConfig(rescan_every=0)

@@ -1,0 +1,56 @@
+"""The pair pipeline's pieces: crop-only difference maps, the crop taken from the real frame."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from localize.cli import main
+from localize.faces import LBPCascadeDetector, crop
+from localize.images import write_png
+from mask_gen.core import difference_map
+from mask_gen.pipeline import crop_distance
+from mask_gen.synth.sources import bundled_photos, fit_side
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x0=st.integers(0, 60),
+    y0=st.integers(0, 40),
+    width=st.integers(1, 60),
+    height=st.integers(1, 40),
+    blur=st.sampled_from([1, 3, 5, 7]),
+)
+def test_crop_distance_equals_the_full_map_cropped(x0, y0, width, height, blur):
+    rng = np.random.default_rng(x0 * 1000 + y0)
+    real = rng.integers(0, 255, (80, 120, 3), dtype=np.uint8)
+    fake = rng.integers(0, 255, (80, 120, 3), dtype=np.uint8)
+    box = (x0, y0, min(120, x0 + width), min(80, y0 + height))
+    expected = crop(difference_map(real, fake, blur), box)
+    np.testing.assert_allclose(crop_distance(real, fake, box, blur), expected, rtol=1e-6)
+
+
+def test_the_crop_comes_from_the_real_frame(tmp_path):
+    """A fake whose face is wiped out (its detections lie elsewhere) is cropped where the real face is."""
+    real = fit_side(bundled_photos()["astronaut"], 480)
+    detector = LBPCascadeDetector()
+    x0, y0, x1, y1 = detector.detect(real)[0]
+    fake = real.copy()
+    fake[y0:y1, x0:x1] = 128
+    others = detector.detect(fake)
+    assert all(b[0] >= x1 or b[2] <= x0 or b[1] >= y1 or b[3] <= y0 for b in others), "precondition"
+    write_png(tmp_path / "real.png", real)
+    write_png(tmp_path / "fake.png", fake)
+    (tmp_path / "pairs.csv").write_text("fake,real\nfake.png,real.png\n")
+    out = tmp_path / "out"
+    assert main(["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(out)]) == 0
+    with (out / "manifest.csv").open(newline="") as handle:
+        rows = {row["label"]: row for row in csv.DictReader(handle)}
+    box = tuple(int(v) for v in rows["1"]["box"].split())
+    assert rows["0"]["box"] == rows["1"]["box"]
+    assert box != (0, 0, real.shape[1], real.shape[0])
+    assert box[0] <= x0 and box[1] <= y0 and box[2] >= x1 and box[3] >= y1
+    assert int(rows["1"]["mask_area"]) > 0.3 * 256 * 256
