@@ -40,6 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="smallest region kept, in pixels (default 100)",
     )
     parser.add_argument("--fill-holes", action="store_true", help="fill holes inside mask regions")
+    parser.add_argument(
+        "--masks",
+        choices=["diff", "dataset"],
+        default="diff",
+        help="masks from the real/fake difference (default) or the dataset's own mask videos (FF++ masks/)",
+    )
+    parser.add_argument(
+        "--split-by",
+        choices=["dataset", "hash"],
+        default="dataset",
+        help="the dataset's splits where it has them (default), or a hash of the source video id",
+    )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--shard", default="0/1", help="process shard K of N (K/N, default 0/1)")
 
@@ -55,7 +67,14 @@ def _config(args: argparse.Namespace) -> MaskGenConfig:
             raise ConfigError(f"--threshold must be a number or 'auto', got {args.threshold!r}") from None
     mask = MaskConfig(threshold=threshold, min_region_px=args.min_region, fill_holes=args.fill_holes)
     return MaskGenConfig(
-        frames=args.frames, every=args.every, crop=args.crop, margin=args.margin, size=args.size, mask=mask
+        frames=args.frames,
+        every=args.every,
+        crop=args.crop,
+        margin=args.margin,
+        size=args.size,
+        mask=mask,
+        masks=args.masks,
+        split_by=args.split_by,
     )
 
 

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import cv2
@@ -35,6 +36,8 @@ class MaskGenConfig:
     size: int = 256
     max_outside_distance: float = 20.0
     mask: MaskConfig = field(default_factory=MaskConfig)
+    masks: Literal["diff", "dataset"] = "diff"
+    split_by: Literal["dataset", "hash"] = "dataset"
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):
@@ -43,6 +46,10 @@ class MaskGenConfig:
             raise ConfigError(f"margin must be >= 1, got {self.margin}")
         if self.size < 16:
             raise ConfigError(f"size must be >= 16, got {self.size}")
+        if self.masks not in ("diff", "dataset"):
+            raise ConfigError(f"masks must be 'diff' or 'dataset', got {self.masks!r}")
+        if self.split_by not in ("dataset", "hash"):
+            raise ConfigError(f"split_by must be 'dataset' or 'hash', got {self.split_by!r}")
         if self.frames < 0 or self.every < 0:
             raise ConfigError(f"frames and every must be >= 0, got {self.frames}, {self.every}")
 
@@ -72,8 +79,9 @@ def sample_id(*parts: object) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts if p != ""))
 
 
-def _check_alignment(pair: Pair) -> int:
-    """Frame count of the pair after checking both sides exist, match in size and in frame count."""
+def _check_alignment(pair: Pair, config: MaskGenConfig) -> int:
+    """Frame count of the pair after checking both sides (and the dataset mask video when it is used)
+    exist and match in size and in frame count."""
     if not pair.real.is_file():
         raise PairError("original not found", pair.real)
     real_info = media_info(pair.real)
@@ -90,6 +98,20 @@ def _check_alignment(pair: Pair) -> int:
         )
     if fake_info.frames != real_info.frames:
         raise PairError(f"frame count mismatch: fake {fake_info.frames}, real {real_info.frames}", pair.fake)
+    if config.masks == "dataset":
+        if pair.mask is None:
+            raise PairError("no dataset mask for this fake (--masks dataset)", pair.fake)
+        mask_info = media_info(pair.mask)
+        if (mask_info.frames, mask_info.width, mask_info.height) != (
+            real_info.frames,
+            real_info.width,
+            real_info.height,
+        ):
+            raise PairError(
+                f"mask video has {mask_info.frames} frames of {mask_info.width}x{mask_info.height}, "
+                f"the pair {real_info.frames} of {real_info.width}x{real_info.height}",
+                pair.mask,
+            )
     return real_info.frames
 
 
@@ -117,19 +139,15 @@ def crop_distance(real: np.ndarray, fake: np.ndarray, box: Box, blur_kernel: int
     return distance[top : top + y1 - y0, left : left + x1 - x0]
 
 
-def _sample(pair: Pair, label: int, index: int, crop_rgb: np.ndarray, mask: np.ndarray, **row) -> Sample:
-    """A sample resized to the training size; `row` holds the manifest fields that vary by side."""
-    image = _resize(crop_rgb, row.pop("size"))
+def _sample(crop_rgb: np.ndarray, mask: np.ndarray, size: int, **row) -> Sample:
+    """A sample resized to the training size; `row` holds its other manifest fields."""
+    image = _resize(crop_rgb, size)
     mask = cv2.resize(mask.astype(np.uint8), image.shape[1::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return Sample(
-        label=label,
-        frame_index=index,
         mask_area=int(mask.sum()),
         sha256=hashlib.sha256(image.tobytes()).hexdigest(),
         image=image,
         mask=mask,
-        dataset=pair.dataset,
-        split=split_of(pair),
         **row,
     )
 
@@ -145,36 +163,33 @@ def process_group(
     frame_count = 0
     for pair in pairs:
         try:
-            frame_count = _check_alignment(pair)
+            frame_count = _check_alignment(pair, config)
             live.append(pair)
         except ForgelocError as error:
             results[pair.key] = error
     if not live:
         return results
-    real_path = live[0].real
+    first, real_path = live[0], live[0].real
     indices = sample_indices(frame_count, config.frames, config.every)
-    fakes = {pair.key: iter_media_frames(pair.fake, indices) for pair in live if pair.fake is not None}
+    streams = {pair.key: _FakeStreams(pair, indices, config) for pair in live if pair.fake is not None}
     samples: dict[str, list[Sample]] = {pair.key: [] for pair in live}
     tracker = FaceTracker(detector) if detector is not None and config.crop == "face" else None
-    real_id = sample_id(live[0].dataset, "real", live[0].variant, live[0].group)
+    real_id = sample_id(first.dataset, "real", first.variant, first.group)
     decoded = 0
     try:
         for index, real in iter_media_frames(real_path, indices):
             box, face_found = _crop_box(tracker.update(real) if tracker else None, real.shape, config)
             real_crop = crop(real, box)
             negative = _sample(
-                live[0],
-                0,
-                index,
                 real_crop,
                 np.zeros(real_crop.shape[:2], bool),
-                size=config.size,
-                box=box,
-                face_found=face_found,
+                config.size,
                 id=f"{real_id}-f{index:06d}",
+                label=0,
                 method="real",
-                video_id=live[0].group,
+                video_id=first.group,
                 source=str(real_path),
+                **_common(first, index, box, face_found, config),
             )
             for pair in live:
                 if pair.key in results:
@@ -183,12 +198,10 @@ def process_group(
                 if pair.fake is None:
                     continue
                 try:
-                    samples[pair.key].append(
-                        _fake_sample(pair, index, real, fakes[pair.key], box, face_found, config)
-                    )
+                    samples[pair.key].append(streams[pair.key].sample(index, real, box, face_found))
                 except ForgelocError as error:
                     results[pair.key] = error
-                    fakes[pair.key].close()
+                    streams[pair.key].close()
             decoded += 1
         if decoded < len(indices):
             raise PairError(f"decoded only {decoded} of {len(indices)} sampled frames", real_path)
@@ -200,36 +213,59 @@ def process_group(
     return results
 
 
-def _fake_sample(
-    pair: Pair,
-    index: int,
-    real: np.ndarray,
-    frames: Iterator[tuple[int, np.ndarray]],
-    box: Box,
-    face_found: bool,
-    config: MaskGenConfig,
-) -> Sample:
-    """The fake's sample at `index`, read from its frame stream in step with the original."""
-    assert pair.fake is not None
-    fake_index, fake = next(frames, (None, None))
-    if fake_index != index:
-        raise PairError(f"decoded only part of the sampled frames (stopped before frame {index})", pair.fake)
-    _check_outside(real, fake, box, pair, index, config)
-    mask = mask_from_distance(crop_distance(real, fake, box, config.mask.blur_kernel), config.mask)
-    return _sample(
-        pair,
-        1,
-        index,
-        crop(fake, box),
-        mask,
-        size=config.size,
+def _common(pair: Pair, index: int, box: Box, face_found: bool, config: MaskGenConfig) -> dict:
+    """Manifest fields a frame's real and fake samples share."""
+    return dict(
+        dataset=pair.dataset,
+        split=split_of(pair, config.split_by),
+        frame_index=index,
         box=box,
         face_found=face_found,
-        id=sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}"),
-        method=pair.method,
-        video_id=pair.video_id,
-        source=str(pair.fake),
     )
+
+
+class _FakeStreams:
+    """A fake's frames (and its dataset mask frames, with --masks dataset), read in step with the original."""
+
+    def __init__(self, pair: Pair, indices: list[int], config: MaskGenConfig) -> None:
+        assert pair.fake is not None
+        self.pair, self.config = pair, config
+        self.frames = iter_media_frames(pair.fake, indices)
+        self.masks = (
+            iter_media_frames(pair.mask, indices) if config.masks == "dataset" and pair.mask else None
+        )
+
+    def _next(self, stream: Iterator[tuple[int, np.ndarray]], index: int, path: Path) -> np.ndarray:
+        got, frame = next(stream, (None, None))
+        if got != index:
+            raise PairError(f"decoded only part of the sampled frames (stopped before frame {index})", path)
+        return frame
+
+    def sample(self, index: int, real: np.ndarray, box: Box, face_found: bool) -> Sample:
+        """The fake's sample at frame `index` of the original, cropped to the original's `box`."""
+        pair, config = self.pair, self.config
+        fake = self._next(self.frames, index, pair.fake)
+        _check_outside(real, fake, box, pair, index, config)
+        if self.masks is not None:
+            mask = crop(self._next(self.masks, index, pair.mask).max(axis=2) > 127, box)
+        else:
+            mask = mask_from_distance(crop_distance(real, fake, box, config.mask.blur_kernel), config.mask)
+        return _sample(
+            crop(fake, box),
+            mask,
+            config.size,
+            id=sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}"),
+            label=1,
+            method=pair.method,
+            video_id=pair.video_id,
+            source=str(pair.fake),
+            **_common(pair, index, box, face_found, config),
+        )
+
+    def close(self) -> None:
+        for stream in (self.frames, self.masks):
+            if stream is not None:
+                stream.close()
 
 
 OUTSIDE_SCALE = 4

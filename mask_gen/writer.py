@@ -79,11 +79,11 @@ def _row(sample: Sample) -> dict:
     return row
 
 
-def _failure_row(pair: Pair, error: str) -> dict:
+def _failure_row(pair: Pair, error: str, config: MaskGenConfig) -> dict:
     row = dict.fromkeys(MANIFEST_COLUMNS, "")
     row.update(
         id=pair.key,
-        split=split_of(pair),
+        split=split_of(pair, config.split_by),
         label=1 if pair.fake else 0,
         dataset=pair.dataset,
         method=pair.method,
@@ -136,7 +136,7 @@ def run_group(pairs: list[Pair], out: Path, config: MaskGenConfig) -> list[dict]
                 if isinstance(result, ForgelocError)
                 else f"unexpected {type(result).__name__}: {result}"
             )
-            record = {"key": pair.key, "status": "failed", "rows": [_failure_row(pair, message)]}
+            record = {"key": pair.key, "status": "failed", "rows": [_failure_row(pair, message, config)]}
         write_text_atomic(part_path(out, pair), json.dumps(record))
         records.append(record)
     return records

@@ -45,6 +45,11 @@ def hash_split(dataset: str, group: str, val: float = 0.1, test: float = 0.1) ->
     return "train"
 
 
-def split_of(pair: Pair) -> str:
-    """The dataset's own split where it has one, else the hash split of the pair's group."""
-    return pair.split if pair.split in SPLITS else hash_split(pair.dataset, pair.group)
+def split_of(pair: Pair, by: str = "dataset") -> str:
+    """The dataset's own split where it has one (by="dataset"), else the hash split of the pair's group.
+
+    by="hash" ignores the dataset's split: DFDC's training parts all say "train".
+    """
+    if by == "dataset" and pair.split in SPLITS:
+        return pair.split
+    return hash_split(pair.dataset, pair.group)

@@ -15,6 +15,7 @@ import pytest
 from localize.cli import main
 from localize.images import read_image, read_mask, write_png
 from localize.video import write_video
+from mask_gen.datasets import hash_split
 from mask_gen.synth.score import score_dataset
 from mask_gen.writer import MANIFEST_COLUMNS
 
@@ -123,7 +124,9 @@ def test_bad_inputs_are_reported_and_the_good_pair_is_kept(tmp_path, capsys):
     good = [row for row in rows if row["status"] == "ok"]
     assert {row["label"] for row in good} == {"0", "1"}
     # the good fake of clip.mp4 is kept although four other fakes of the same original failed
-    assert sorted(row["source"].rsplit("/", 1)[-1] for row in good) == ["clip.mp4"] * 6 + ["clip_fake.mp4"] * 6 + [
+    assert sorted(row["source"].rsplit("/", 1)[-1] for row in good) == ["clip.mp4"] * 6 + [
+        "clip_fake.mp4"
+    ] * 6 + [
         "fake.png",
         "real.png",
     ]
@@ -197,3 +200,38 @@ def test_real_faceforensics_pairs(shared, tmp_path):
     assert main(["mask-gen", str(data), "--out", str(tmp_path / "out"), "--frames", "2"]) == 0
     fakes = [row for row in manifest(tmp_path / "out") if row["label"] == "1"]
     assert len(fakes) == 2 and all(int(row["mask_area"]) > 1000 for row in fakes)
+
+
+def test_dataset_masks_match_the_truth_better_than_the_difference(synthetic, tmp_path):
+    """--masks dataset reads FF++'s masks/ videos (written losslessly by synth) instead of diffing."""
+    scores = {}
+    for masks in ("diff", "dataset"):
+        out = tmp_path / masks
+        args = ["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--frames", "3", "--masks", masks]
+        assert main(args) == 0
+        scores[masks] = score_dataset(out, synthetic["ffpp"], where=lambda row: "/c40/" in row["source"])["all"]
+    assert scores["dataset"] > 0.97 > scores["diff"]
+
+
+def test_dataset_masks_missing_fail_the_pair_by_name(synthetic, tmp_path, capsys):
+    data = tmp_path / "ffpp"
+    shutil.copytree(synthetic["ffpp"], data)
+    removed = sorted((data / "manipulated_sequences" / "Blur" / "masks" / "videos").glob("*.mp4"))[0]
+    removed.unlink()
+    out = tmp_path / "out"
+    assert main(["mask-gen", str(data), "--out", str(out), "--frames", "2", "--masks", "dataset"]) == 1
+    failed = [row for row in manifest(out) if row["status"] == "failed"]
+    assert {row["source"].rsplit("/", 1)[-1] for row in failed} == {removed.name}
+    assert all("no dataset mask" in row["error"] for row in failed)
+
+
+def test_split_by_hash_overrides_dfdc_metadata(synthetic, tmp_path):
+    splits = {}
+    for split_by in ("dataset", "hash"):
+        out = tmp_path / split_by
+        args = ["mask-gen", str(synthetic["dfdc"]), "--out", str(out), "--frames", "1", "--split-by", split_by]
+        assert main(args) == 0
+        splits[split_by] = {row["video_id"]: row["split"] for row in manifest(out) if row["label"] == "0"}
+    assert set(splits["dataset"].values()) == {"train"}
+    assert set(splits["hash"]) == set(splits["dataset"])
+    assert all(split == hash_split("dfdc", video) for video, split in splits["hash"].items())
