@@ -17,11 +17,13 @@ from pathlib import Path
 import av
 import numpy as np
 
+from localize.images import write_png
 from localize.video import probe_video
 from mask_gen import make_mask
 from mask_gen.datasets import load_pairs
 from mask_gen.pipeline import MaskGenConfig
 from mask_gen.synth.layouts import SynthConfig, write_synthetic
+from mask_gen.synth.sources import bundled_photos
 from mask_gen.synth.video import MotionConfig
 from mask_gen.writer import build_dataset
 
@@ -52,6 +54,11 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=2)
     parser.add_argument("--frames", type=int, default=96)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--all-photos",
+        action="store_true",
+        help="synthetic sources from every bundled photo, faceless ones too",
+    )
     parser.add_argument("--data", help="dataset folder in any supported layout (default: synthetic 720p)")
     args = parser.parse_args()
     print(f"make_mask on 256x256 crops: {make_mask_rate():.0f} pairs/s")
@@ -59,8 +66,13 @@ def main() -> None:
         if args.data:
             root = Path(args.data)
         else:
+            photos = None
+            if not args.all_photos:  # face videos, as in the public datasets: the astronaut and its mirror
+                photos = Path(folder) / "photos"
+                write_png(photos / "astronaut.png", bundled_photos()["astronaut"])
             config = SynthConfig(
                 videos=args.videos,
+                photos=str(photos) if photos else None,
                 kinds=("self_blend", "splice"),
                 motion=MotionConfig(frames=args.frames, width=1280, height=720),
                 crfs=(23,),

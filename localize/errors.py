@@ -28,3 +28,7 @@ class ConfigError(ForgelocError):
 
 class DatasetError(ForgelocError):
     """A dataset folder does not follow the layout its adapter expects."""
+
+
+class BundleError(ForgelocError):
+    """A model bundle is missing, unreadable, or its json and weights disagree."""

@@ -209,7 +209,9 @@ def test_dataset_masks_match_the_truth_better_than_the_difference(synthetic, tmp
         out = tmp_path / masks
         args = ["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--frames", "3", "--masks", masks]
         assert main(args) == 0
-        scores[masks] = score_dataset(out, synthetic["ffpp"], where=lambda row: "/c40/" in row["source"])["all"]
+        scores[masks] = score_dataset(out, synthetic["ffpp"], where=lambda row: "/c40/" in row["source"])[
+            "all"
+        ]
     assert scores["dataset"] > 0.97 > scores["diff"]
 
 
@@ -229,7 +231,16 @@ def test_split_by_hash_overrides_dfdc_metadata(synthetic, tmp_path):
     splits = {}
     for split_by in ("dataset", "hash"):
         out = tmp_path / split_by
-        args = ["mask-gen", str(synthetic["dfdc"]), "--out", str(out), "--frames", "1", "--split-by", split_by]
+        args = [
+            "mask-gen",
+            str(synthetic["dfdc"]),
+            "--out",
+            str(out),
+            "--frames",
+            "1",
+            "--split-by",
+            split_by,
+        ]
         assert main(args) == 0
         splits[split_by] = {row["video_id"]: row["split"] for row in manifest(out) if row["label"] == "0"}
     assert set(splits["dataset"].values()) == {"train"}

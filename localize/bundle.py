@@ -1,0 +1,147 @@
+"""Model bundles: NAME.safetensors (weights) + NAME.json (architecture, arguments, input size,
+normalisation, decision thresholds, data summary, metrics, toolkit version, weights checksum).
+
+Loading never unpickles: weights are safetensors, the rest is json.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from localize import __version__
+from localize.atomic import write_bytes_atomic, write_text_atomic
+from localize.errors import BundleError, ForgelocError
+from localize.models import build_model, model_spec
+from localize.models.registry import ModelSpec
+
+FORMAT = "forgeloc-bundle/1"
+DEFAULT_THRESHOLDS = {"confidence": 0.5, "min_region_px": 100, "min_fake_fraction": 0.5}
+
+
+@dataclass
+class Bundle:
+    """A loaded model with its spec and the json that described it."""
+
+    model: nn.Module
+    spec: ModelSpec
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> dict:
+        return {**DEFAULT_THRESHOLDS, **self.meta.get("thresholds", {})}
+
+
+def bundle_paths(path: str | Path) -> tuple[Path, Path]:
+    """(json, safetensors) of a bundle named by either file or by its stem."""
+    path = Path(path)
+    stem = path.with_suffix("") if path.suffix in (".json", ".safetensors") else path
+    return stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".safetensors")
+
+
+def save_bundle(
+    path: str | Path,
+    model: nn.Module,
+    name: str,
+    arguments: dict | None = None,
+    *,
+    input_size: tuple[int, int] = (256, 256),
+    thresholds: dict | None = None,
+    data: dict | None = None,
+    metrics: dict | None = None,
+    half: bool = False,
+) -> Path:
+    """Write the bundle atomically (weights first, so a json always has its weights); return the json path."""
+    from safetensors.torch import save
+
+    spec = model_spec(name)
+    json_path, weights_path = bundle_paths(path)
+    state = {
+        key: (value.half() if half and value.is_floating_point() else value).detach().cpu().contiguous()
+        for key, value in model.state_dict().items()
+    }
+    payload = save(state)
+    write_bytes_atomic(weights_path, payload)
+    meta = {
+        "format": FORMAT,
+        "model": name,
+        "task": spec.task,
+        "arguments": arguments or {},
+        "input_size": list(input_size),
+        "normalization": {"scale": 1 / 255, "mean": list(spec.mean), "std": list(spec.std)},
+        "thresholds": {**DEFAULT_THRESHOLDS, **(thresholds or {})},
+        "data": data or {},
+        "metrics": metrics or {},
+        "weights": {
+            "file": weights_path.name,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+            "dtype": "float16" if half else "float32",
+        },
+        "toolkit_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    return json_path
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Build the bundle's model and load its weights (float32, eval mode); BundleError names what is wrong."""
+    from safetensors.torch import load
+
+    json_path, weights_path = bundle_paths(path)
+    if not json_path.is_file():
+        raise BundleError("bundle json not found", json_path)
+    try:
+        meta = json.loads(json_path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BundleError(f"not a bundle json ({error})", json_path) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise BundleError(f"not a {FORMAT} json", json_path)
+    weights_path = json_path.with_name(meta.get("weights", {}).get("file", weights_path.name))
+    if not weights_path.is_file():
+        raise BundleError("bundle weights not found", weights_path)
+    payload = weights_path.read_bytes()
+    expected = meta["weights"].get("sha256")
+    if expected and hashlib.sha256(payload).hexdigest() != expected:
+        raise BundleError(f"weights do not match the checksum in {json_path.name}", weights_path)
+    try:
+        spec = model_spec(meta["model"])
+        model = build_model(meta["model"], **meta.get("arguments", {}))
+    except ForgelocError as error:
+        raise BundleError(f"cannot build the model it describes: {error.reason}", json_path) from None
+    try:
+        state = {
+            key: value.float() if value.is_floating_point() else value for key, value in load(payload).items()
+        }
+    except Exception as error:
+        raise BundleError(f"not a safetensors file ({error})", weights_path) from None
+    own = model.state_dict()
+    missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
+    shapes = [k for k in set(own) & set(state) if own[k].shape != state[k].shape]
+    if missing or unexpected or shapes:
+        details = "; ".join(
+            f"{what}: {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+            for what, keys in (
+                ("missing", missing),
+                ("unexpected", unexpected),
+                ("shape differs", sorted(shapes)),
+            )
+            if keys
+        )
+        raise BundleError(f"json ({meta['model']}) and weights disagree: {details}", weights_path)
+    model.load_state_dict(state)
+    return Bundle(model.eval(), spec, meta)
+
+
+def normalize(batch: torch.Tensor, meta: dict) -> torch.Tensor:
+    """uint8-range RGB tensor (N, 3, H, W) -> the model's input, as the bundle says."""
+    norm = meta["normalization"]
+    mean = torch.tensor(norm["mean"], dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(norm["std"], dtype=torch.float32).view(1, 3, 1, 1)
+    return (batch.float() * norm["scale"] - mean) / std
