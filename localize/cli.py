@@ -16,6 +16,8 @@ from localize.errors import ConfigError, ForgelocError
 COMMANDS = {
     "synth": ("mask_gen.cli_synth", "write synthetic real/fake sets with exact masks in the public layouts"),
     "mask-gen": ("mask_gen.cli_mask_gen", "build a training set (face crops + masks) from real/fake pairs"),
+    "train": ("train.cli", "train a model with Lightning: forgeloc train fit --config configs/NAME.yaml"),
+    "export": ("train.export", "export a training checkpoint as a model bundle (safetensors + json)"),
     "demo": ("mask_gen.cli_demo", "show the pipeline end to end on synthetic data"),
 }
 

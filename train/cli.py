@@ -1,0 +1,47 @@
+"""`forgeloc train fit|validate|test --config configs/NAME.yaml`: Lightning's own CLI over our modules.
+
+Models are chosen in the YAML (`model.class_path` SegmentationModule or ClassifierModule and its
+`init_args.model` registry name); the data module learns the input normalisation from that name.
+CSVLogger is the default logger; checkpoints, early stopping and precision/strategy come from the YAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pytorch_lightning.cli import LightningCLI
+
+from train.data import ForgeryDataModule
+from train.modules import _ForgeryModule
+
+
+class ForgelocCLI(LightningCLI):
+    def add_arguments_to_parser(self, parser) -> None:
+        parser.link_arguments("model.init_args.model", "data.model")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("lightning", nargs=argparse.REMAINDER, help="fit|validate|test --config FILE [...]")
+
+
+def run(args: argparse.Namespace) -> int:
+    argv, sys.argv = sys.argv, ["forgeloc train", *(args.lightning or ["--help"])]
+    try:
+        _cli()
+    finally:
+        sys.argv = argv
+    return 0
+
+
+def _cli() -> None:
+    ForgelocCLI(
+        _ForgeryModule,
+        ForgeryDataModule,
+        subclass_mode_model=True,
+        seed_everything_default=0,
+        trainer_defaults={
+            "logger": {"class_path": "pytorch_lightning.loggers.CSVLogger", "init_args": {"save_dir": "runs"}}
+        },
+        save_config_kwargs={"overwrite": True},
+    )

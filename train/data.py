@@ -1,0 +1,129 @@
+"""A mask_gen dataset for training: manifest rows of one split, checked up front, served as tensors."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+from localize.errors import DatasetError
+from localize.images import read_image, read_mask
+from localize.models import model_spec
+from train.augment import AugmentConfig, build_augment
+
+
+def read_manifest(root: str | Path) -> list[dict]:
+    """The usable (status ok) rows of OUT/manifest.csv."""
+    path = Path(root) / "manifest.csv"
+    if not path.is_file():
+        raise DatasetError("no manifest.csv: not a dataset written by `forgeloc mask-gen`", path.parent)
+    with path.open(newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row.get("status", "ok") == "ok"]
+
+
+def check_rows(root: Path, rows: list[dict], split: str) -> None:
+    """Every image and mask exists and they agree in size (headers only): fail before training starts."""
+    if not rows:
+        raise DatasetError(f"the {split} split is empty", root / "manifest.csv")
+    for row in rows:
+        image, mask = root / row["image"], root / row["mask"]
+        for path in (image, mask):
+            if not path.is_file():
+                raise DatasetError(f"{split} sample {row['id']}: file missing", path)
+        with Image.open(image) as a, Image.open(mask) as b:
+            if a.size != b.size:
+                raise DatasetError(f"{split} sample {row['id']}: mask is {b.size}, image {a.size}", mask)
+
+
+class ForgeryDataset(Dataset):
+    """(image float (3, H, W) in [0, 1] normalised, mask float (1, H, W), label float) per manifest row."""
+
+    def __init__(self, root: Path, rows: list[dict], mean, std, augment=None) -> None:
+        self.root, self.rows, self.augment = root, rows, augment
+        self.mean = np.asarray(mean, np.float32).reshape(3, 1, 1)
+        self.std = np.asarray(std, np.float32).reshape(3, 1, 1)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int):
+        row = self.rows[index]
+        image = read_image(self.root / row["image"])
+        mask = read_mask(self.root / row["mask"]).astype(np.uint8)
+        if self.augment is not None:
+            out = self.augment(image=image, mask=mask)
+            image, mask = out["image"], out["mask"]
+        x = (image.transpose(2, 0, 1).astype(np.float32) / 255.0 - self.mean) / self.std
+        return (
+            torch.from_numpy(x),
+            torch.from_numpy(mask[None].astype(np.float32)),
+            torch.tensor(float(row["label"])),
+        )
+
+
+class ForgeryDataModule(pl.LightningDataModule):
+    """Train/val/test loaders over a `forgeloc mask-gen` folder, split by source video as the manifest says."""
+
+    def __init__(
+        self,
+        data_dir: str,
+        batch_size: int = 16,
+        num_workers: int = 0,
+        augment: AugmentConfig = AugmentConfig(),
+        model: str = "unet",
+    ) -> None:
+        """`model` names the network being trained: its registry entry says how inputs are normalised."""
+        super().__init__()
+        self.save_hyperparameters(
+            {"data_dir": data_dir, "batch_size": batch_size, "augment": asdict(augment)}
+        )
+        spec = model_spec(model)
+        self.root = Path(data_dir)
+        self.batch_size, self.num_workers = batch_size, num_workers
+        self.augment, self.mean, self.std = augment, spec.mean, spec.std
+        self.splits: dict[str, list[dict]] = {}
+
+    def setup(self, stage: str | None = None) -> None:
+        rows = read_manifest(self.root)
+        wanted = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}
+        for split in wanted.get(stage or "fit", ("train", "val", "test")):
+            chosen = [row for row in rows if row["split"] == split]
+            check_rows(self.root, chosen, split)
+            self.splits[split] = chosen
+
+    def summary(self) -> dict:
+        """Counts per split and label, for the model bundle's data summary."""
+        rows = read_manifest(self.root)
+        return {
+            "data_dir": str(self.root),
+            "samples": {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test")},
+            "fake": sum(r["label"] == "1" for r in rows),
+            "methods": sorted({r["method"] for r in rows}),
+        }
+
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        augment = build_augment(self.augment) if train else None
+        dataset = ForgeryDataset(self.root, self.splits[split], self.mean, self.std, augment)
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            shuffle=train,
+            num_workers=self.num_workers,
+            drop_last=train and len(dataset) > self.batch_size,
+            persistent_workers=self.num_workers > 0,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", False)

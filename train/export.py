@@ -1,0 +1,89 @@
+"""`forgeloc export CKPT --out DIR/NAME`: a Lightning checkpoint -> model bundle (safetensors + json).
+
+The checkpoint is read with torch.load(weights_only=True): tensors and plain containers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+from pathlib import Path
+
+import torch
+
+from localize.bundle import load_bundle, save_bundle
+from localize.errors import BundleError, ForgelocError
+from localize.models import build_model
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """A Lightning checkpoint's dict, without unpickling arbitrary objects."""
+    path = Path(path)
+    if not path.is_file():
+        raise BundleError("checkpoint not found", path)
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as error:
+        raise BundleError(
+            f"not a readable checkpoint ({type(error).__name__}: {str(error)[:200]})", path
+        ) from None
+    if (
+        not isinstance(checkpoint, dict)
+        or "state_dict" not in checkpoint
+        or "hyper_parameters" not in checkpoint
+    ):
+        raise BundleError("not a forgeloc training checkpoint (no state_dict/hyper_parameters)", path)
+    return checkpoint
+
+
+def best_metrics(checkpoint: dict) -> dict:
+    """The monitored validation figures the checkpoint callbacks recorded."""
+    metrics = {"epoch": checkpoint.get("epoch"), "global_step": checkpoint.get("global_step")}
+    for state in checkpoint.get("callbacks", {}).values():
+        if isinstance(state, dict) and state.get("monitor") and state.get("best_model_score") is not None:
+            metrics[f"best_{state['monitor']}"] = float(state["best_model_score"])
+    return metrics
+
+
+def export_checkpoint(
+    checkpoint_path: str | Path, out: str | Path, half: bool = False, thresholds: dict | None = None
+) -> Path:
+    """Write the bundle for a checkpoint; return its json path."""
+    checkpoint = read_checkpoint(checkpoint_path)
+    hparams = checkpoint["hyper_parameters"]
+    name, arguments = hparams.get("model"), hparams.get("model_args") or {}
+    if not isinstance(name, str):
+        raise BundleError("checkpoint does not name its model", checkpoint_path)
+    model = build_model(name, **arguments)
+    state = {k.removeprefix("net."): v for k, v in checkpoint["state_dict"].items() if k.startswith("net.")}
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as error:
+        raise BundleError(f"weights do not fit {name}: {str(error)[:300]}", checkpoint_path) from None
+    data = dict(checkpoint.get("datamodule_hyper_parameters") or {})
+    return save_bundle(
+        out,
+        model.eval(),
+        name,
+        arguments,
+        thresholds=thresholds,
+        data=data,
+        metrics=best_metrics(checkpoint),
+        half=half,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`")
+    parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
+    parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = export_checkpoint(args.checkpoint, args.out, half=args.half)
+    try:
+        bundle = load_bundle(path)
+    except ForgelocError as error:
+        raise BundleError(f"the written bundle does not load back: {error}", path) from None
+    print(f"bundle: {path} (+ {path.with_suffix('.safetensors').name}), model {bundle.meta['model']}")
+    return 0

@@ -1,0 +1,136 @@
+"""LightningModules: segmentation (U-Nets, smp) with BCE - ln(Dice), classification (MesoNet, timm) with
+BCE on the frame label (mask non-empty = fake). Adam, optionally seed 002's step schedule."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatScores
+
+from localize.errors import ConfigError
+from localize.models import build_model, model_spec
+from train.losses import bce_minus_log_dice
+
+
+class _ForgeryModule(pl.LightningModule):
+    """The model by registry name, Adam and the learning-rate schedule shared by both tasks."""
+
+    task = ""
+
+    def __init__(
+        self,
+        model: str = "unet",
+        model_args: dict | None = None,
+        lr: float = 1e-3,
+        schedule: Literal["constant", "step"] = "constant",
+        step_size: int = 1000,
+        gamma: float = 0.1,
+        min_lr: float = 1e-6,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        spec = model_spec(model)
+        if spec.task != self.task:
+            raise ConfigError(f"model {model!r} is a {spec.task} model; use the {spec.task} module for it")
+        self.net = build_model(model, **(model_args or {}))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        if self.hparams.schedule == "constant":
+            return optimizer
+        floor = self.hparams.min_lr / self.hparams.lr
+
+        def factor(step: int) -> float:  # lr / 10 every step_size steps, never below min_lr (seed 002)
+            return max(floor, self.hparams.gamma ** (step // self.hparams.step_size))
+
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+
+class SegmentationModule(_ForgeryModule):
+    """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores) and frame F1
+    (max probability > 0.5)."""
+
+    task = "segmentation"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in ("val", "test")})
+        self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in ("val", "test")})
+
+    def training_step(self, batch, batch_index):
+        x, mask, _ = batch
+        loss = bce_minus_log_dice(self(x), mask)
+        self.log("train_loss", loss, prog_bar=True, batch_size=len(x))
+        return loss
+
+    def _evaluate(self, batch, stage: str) -> None:
+        x, mask, label = batch
+        logits = self(x)
+        self.log(f"{stage}_loss", bce_minus_log_dice(logits, mask), batch_size=len(x), sync_dist=True)
+        self.pixels[stage].update(torch.sigmoid(logits), mask.long())
+        self.frame_f1[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
+
+    def _finish(self, stage: str) -> None:
+        tp, fp, _, fn, _ = self.pixels[stage].compute().double().unbind()
+        self.pixels[stage].reset()
+        # dataset-wide over the epoch; a split with no fake pixel and no false alarm scores 1
+        self.log(f"{stage}_dice", float((2 * tp / (2 * tp + fp + fn)).nan_to_num(1.0)), prog_bar=True)
+        self.log(f"{stage}_iou", float((tp / (tp + fp + fn)).nan_to_num(1.0)))
+        self.log(f"{stage}_frame_f1", self.frame_f1[stage].compute())
+        self.frame_f1[stage].reset()
+
+    def validation_step(self, batch, batch_index):
+        self._evaluate(batch, "val")
+
+    def on_validation_epoch_end(self):
+        self._finish("val")
+
+    def test_step(self, batch, batch_index):
+        self._evaluate(batch, "test")
+
+    def on_test_epoch_end(self):
+        self._finish("test")
+
+
+class ClassifierModule(_ForgeryModule):
+    """Frame labels; logs accuracy, F1 and ROC-AUC."""
+
+    task = "classification"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in ("val", "test")})
+        self.auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in ("val", "test")})
+
+    def training_step(self, batch, batch_index):
+        x, _, label = batch
+        loss = F.binary_cross_entropy_with_logits(self(x), label)
+        self.log("train_loss", loss, prog_bar=True, batch_size=len(x))
+        return loss
+
+    def _evaluate(self, batch, stage: str) -> None:
+        x, _, label = batch
+        logits = self(x)
+        self.log(
+            f"{stage}_loss",
+            F.binary_cross_entropy_with_logits(logits, label),
+            batch_size=len(x),
+            sync_dist=True,
+        )
+        self.f1[stage].update(torch.sigmoid(logits), label.long())
+        self.auc[stage].update(torch.sigmoid(logits), label.long())
+        self.log(f"{stage}_f1", self.f1[stage], prog_bar=True)
+        self.log(f"{stage}_auc", self.auc[stage])
+
+    def validation_step(self, batch, batch_index):
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch, batch_index):
+        self._evaluate(batch, "test")
