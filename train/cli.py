@@ -12,6 +12,7 @@ import sys
 
 from pytorch_lightning.cli import LightningCLI
 
+from localize.errors import ForgelocError
 from train.data import ForgeryDataModule
 from train.modules import _ForgeryModule
 
@@ -29,9 +30,25 @@ def run(args: argparse.Namespace) -> int:
     argv, sys.argv = sys.argv, ["forgeloc train", *(args.lightning or ["--help"])]
     try:
         _cli()
+    except Exception as error:
+        cause = _forgeloc_cause(error)
+        if cause is None:
+            raise
+        raise cause from None  # one clear line, not jsonargparse's wrapping traceback
     finally:
         sys.argv = argv
     return 0
+
+
+def _forgeloc_cause(error: BaseException | None) -> ForgelocError | None:
+    """The ForgelocError behind an exception that LightningCLI/jsonargparse wrapped, if any."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ForgelocError):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _cli() -> None:

@@ -1,0 +1,164 @@
+"""Training end to end: a tiny U-Net overfits, fit/validate/test/resume through the CLI, DDP on CPU,
+export to a bundle with identical outputs, and bad input refused before training starts."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from localize.bundle import load_bundle
+from localize.cli import main
+from localize.models import build_model
+from mask_gen.synth.manipulations import make_image_pair
+from mask_gen.synth.sources import bundled_photos, fit_side
+from train.export import read_checkpoint
+from train.losses import bce_minus_log_dice
+
+TINY = '{"base_features": 8, "depth": 3}'
+
+
+def fit_args(data, root, *extra):
+    return [
+        "train",
+        "fit",
+        "--config",
+        "configs/unet_v1.yaml",
+        "--data.data_dir",
+        str(data),
+        "--data.num_workers",
+        "0",
+        "--data.batch_size",
+        "4",
+        "--model.init_args.model_args",
+        TINY,
+        "--trainer.default_root_dir",
+        str(root),
+        "--trainer.enable_progress_bar",
+        "false",
+        "--trainer.logger.init_args.save_dir",
+        str(root),
+        *extra,
+    ]
+
+
+def metrics(root):
+    path = sorted(root.glob("lightning_logs/version_*/metrics.csv"))[-1]
+    with path.open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_tiny_unet_overfits_a_handful_of_pairs():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    still = fit_side(bundled_photos()["astronaut"], 64)
+    pairs = [make_image_pair(still, rng, "self_blend") for _ in range(4)]
+    x = torch.from_numpy(np.stack([p.fake for p in pairs])).permute(0, 3, 1, 2).float() / 255
+    y = torch.from_numpy(np.stack([p.mask for p in pairs]))[:, None].float()
+    model = build_model("unet", base_features=8, depth=3, norm="batch")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(150):
+        optimizer.zero_grad()
+        bce_minus_log_dice(model(x), y).backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        predicted = model(x) > 0
+    dice = 2 * (predicted & (y > 0)).sum() / (predicted.sum() + (y > 0).sum())
+    assert dice > 0.9
+
+
+@pytest.mark.slow
+def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys):
+    root = tmp_path / "run"
+    assert main(fit_args(tiny_dataset, root, "--trainer.max_epochs", "2")) == 0
+    last = next(root.rglob("last.ckpt"))
+    rows = metrics(root)
+    assert {"val_dice", "val_iou", "val_frame_f1", "val_loss"} <= set(rows[-1])
+    assert read_checkpoint(last)["epoch"] == 1
+
+    # resume: two more epochs continue from the saved one
+    assert main(fit_args(tiny_dataset, root, "--trainer.max_epochs", "4", "--ckpt_path", str(last))) == 0
+    newest = max(root.rglob("last.ckpt"), key=lambda path: path.stat().st_mtime)
+    assert newest != last and read_checkpoint(newest)["epoch"] == 3
+
+    for stage in ("validate", "test"):
+        args = fit_args(tiny_dataset, root / stage, "--ckpt_path", str(last))
+        args[1] = stage
+        assert main(args) == 0
+    assert "test_dice" in capsys.readouterr().out
+
+    out = tmp_path / "bundle" / "tiny"
+    assert main(["export", str(last), "--out", str(out)]) == 0
+    bundle = load_bundle(out)
+    state = read_checkpoint(last)["state_dict"]
+    model = build_model("unet_v1", base_features=8, depth=3)
+    model.load_state_dict({k.removeprefix("net."): v for k, v in state.items()})
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.equal(bundle.model(x), model.eval()(x))
+    assert bundle.meta["data"]["data_dir"] == str(tiny_dataset)
+    assert "best_val_dice" in bundle.meta["metrics"]
+
+
+@pytest.mark.slow
+def test_classifier_trains_through_the_cli(tmp_path):
+    from tests.train.conftest import write_pairs
+
+    csv_path = write_pairs(tmp_path / "pairs", 256, count=8)
+    data = tmp_path / "ds"
+    assert main(["mask-gen", str(csv_path), "--out", str(data), "--crop", "none"]) == 0
+    root = tmp_path / "run"
+    args = fit_args(data, root, "--trainer.max_epochs", "1", "--model.init_args.model", "meso4")
+    args[3] = "configs/meso4.yaml"
+    args.remove("--model.init_args.model_args")
+    args.remove(TINY)
+    assert main(args) == 0
+    assert {"val_f1", "val_auc"} <= set(metrics(root)[-1])
+
+
+@pytest.mark.slow
+def test_ddp_on_cpu_with_two_processes(tiny_dataset, tmp_path):
+    root = tmp_path / "ddp"
+    extra = ["--trainer.max_epochs", "1", "--trainer.accelerator", "cpu", "--trainer.devices", "2"]
+    assert main(fit_args(tiny_dataset, root, *extra, "--trainer.strategy", "ddp_spawn")) == 0
+    assert next(root.rglob("last.ckpt")).is_file()
+
+
+def test_bad_input_is_refused_before_training(tiny_dataset, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_dataset, broken)
+    first = next((broken / "images").glob("*.png"))
+    first.unlink()
+    assert main(fit_args(broken, tmp_path / "r1", "--trainer.max_epochs", "1")) == 1
+    assert f"{first}: " in capsys.readouterr().err
+
+    wrong = tmp_path / "wrong"
+    shutil.copytree(tiny_dataset, wrong)
+    mask = next((wrong / "masks").glob("*.png"))
+    Image.new("L", (32, 32)).save(mask)
+    assert main(fit_args(wrong, tmp_path / "r2", "--trainer.max_epochs", "1")) == 1
+    assert "mask is (32, 32), image (64, 64)" in capsys.readouterr().err
+
+    empty = tmp_path / "empty"
+    shutil.copytree(tiny_dataset, empty)
+    text = (empty / "manifest.csv").read_text().replace(",val,", ",train,")
+    (empty / "manifest.csv").write_text(text)
+    assert main(fit_args(empty, tmp_path / "r3", "--trainer.max_epochs", "1")) == 1
+    assert "the val split is empty" in capsys.readouterr().err
+
+    args = fit_args(tiny_dataset, tmp_path / "r4", "--model.init_args.model", "unet3")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'unet3'" in err and "Traceback" not in err
+    assert not (tmp_path / "r4" / "lightning_logs").exists()
+
+
+def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
+    (tmp_path / "x.ckpt").write_bytes(b"not a checkpoint")
+    assert main(["export", str(tmp_path / "x.ckpt"), "--out", str(tmp_path / "b")]) == 1
+    assert "not a readable checkpoint" in capsys.readouterr().err
