@@ -13,7 +13,7 @@ import io
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -143,12 +143,16 @@ def run_group(pairs: list[Pair], out: Path, config: MaskGenConfig) -> list[dict]
 
 
 def _write_samples(out: Path, samples: list[Sample]) -> None:
+    """PNG files of the samples, encoded on two threads (OpenCV releases the GIL while encoding)."""
+    jobs = []
     for sample in samples:
         image = out / "images" / f"{sample.id}.png"
         if sample.label == 0 and image.is_file():
             continue  # the same real frame, already written for another fake of this original
-        write_png(image, sample.image)
-        write_png(out / "masks" / f"{sample.id}.png", sample.mask)
+        jobs += [(image, sample.image), (out / "masks" / f"{sample.id}.png", sample.mask)]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in pool.map(lambda job: write_png(*job), jobs):
+            pass
 
 
 def _init_worker() -> None:
