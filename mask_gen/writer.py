@@ -182,7 +182,7 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
 def assemble_manifest(out: Path) -> tuple[list[dict], int]:
     """Rebuild manifest.csv from every pair record in OUT, duplicates removed.
 
-    Returns the manifest rows and the number of ok rows before duplicates were removed.
+    Returns the manifest rows and the number of distinct ok samples before duplicate pixels were removed.
     """
     records = []
     for path in sorted((out / PARTS).glob("*.json")):
@@ -191,9 +191,12 @@ def assemble_manifest(out: Path) -> tuple[list[dict], int]:
     seen_ids, seen_hashes, rows, total_ok = set(), set(), [], 0
     for record in records:
         for row in record["rows"]:
-            total_ok += row["status"] == "ok"
-            if row["status"] == "ok" and (row["id"] in seen_ids or row["sha256"] in seen_hashes):
-                continue
+            if row["status"] == "ok":
+                if row["id"] in seen_ids:
+                    continue  # an original's frame, listed again by each of its fakes
+                total_ok += 1
+                if row["sha256"] in seen_hashes:
+                    continue  # the same pixels under another id: a true duplicate
             seen_ids.add(row["id"])
             seen_hashes.add(row["sha256"])
             rows.append(row)

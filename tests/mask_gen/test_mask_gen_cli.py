@@ -246,3 +246,21 @@ def test_split_by_hash_overrides_dfdc_metadata(synthetic, tmp_path):
     assert set(splits["dataset"].values()) == {"train"}
     assert set(splits["hash"]) == set(splits["dataset"])
     assert all(split == hash_split("dfdc", video) for video, split in splits["hash"].items())
+
+
+def test_duplicates_count_only_repeated_pixels(tmp_path, capsys):
+    """Two fakes of one original share its frame (not a duplicate); a byte-identical fake is one."""
+    rng = np.random.default_rng(1)
+    real = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    fakes = [real.copy(), real.copy()]
+    fakes[0][5:30, 5:30] = 0
+    fakes[1][30:60, 30:60] = 255
+    write_png(tmp_path / "real.png", real)
+    for i, fake in enumerate(fakes):
+        write_png(tmp_path / f"f{i}.png", fake)
+    write_png(tmp_path / "copy.png", fakes[0])
+    (tmp_path / "pairs.csv").write_text("fake,real\nf0.png,real.png\nf1.png,real.png\ncopy.png,real.png\n")
+    assert main(["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(tmp_path / "out"), "--crop", "none"]) == 0
+    assert "(1 duplicates removed)" in capsys.readouterr().out
+    rows = manifest(tmp_path / "out")
+    assert sorted(row["label"] for row in rows) == ["0", "1", "1"]
