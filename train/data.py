@@ -107,6 +107,10 @@ class ForgeryDataModule(pl.LightningDataModule):
             "methods": sorted({r["method"] for r in rows}),
         }
 
+    def plain_loader(self, split: str) -> DataLoader:
+        """A split in order, without augmentation (feature extraction, evaluation)."""
+        return self._loader(split, train=False)
+
     def _loader(self, split: str, train: bool) -> DataLoader:
         augment = build_augment(self.augment) if train else None
         dataset = ForgeryDataset(self.root, self.splits[split], self.mean, self.std, augment)

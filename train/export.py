@@ -46,9 +46,14 @@ def best_metrics(checkpoint: dict) -> dict:
 
 
 def export_checkpoint(
-    checkpoint_path: str | Path, out: str | Path, half: bool = False, thresholds: dict | None = None
+    checkpoint_path: str | Path,
+    out: str | Path,
+    half: bool = False,
+    thresholds: dict | None = None,
+    svm: bool = False,
 ) -> Path:
-    """Write the bundle for a checkpoint; return its json path."""
+    """Write the bundle for a checkpoint; return its json path. svm=True fits mesoinception4_svm on the
+    checkpoint's training split and bundles that instead."""
     checkpoint = read_checkpoint(checkpoint_path)
     hparams = checkpoint["hyper_parameters"]
     name, arguments = hparams.get("model"), hparams.get("model_args") or {}
@@ -61,6 +66,8 @@ def export_checkpoint(
     except RuntimeError as error:
         raise BundleError(f"weights do not fit {name}: {str(error)[:300]}", checkpoint_path) from None
     data = dict(checkpoint.get("datamodule_hyper_parameters") or {})
+    if svm:
+        model, name, arguments = _with_svm(model, name, data, checkpoint_path)
     return save_bundle(
         out,
         model.eval(),
@@ -73,14 +80,32 @@ def export_checkpoint(
     )
 
 
+def _with_svm(model, name: str, data: dict, checkpoint_path) -> tuple:
+    """(MesoSVM, its name, its arguments), fitted on the training split the checkpoint was trained on."""
+    from train.data import ForgeryDataModule
+    from train.svm import fit_svm
+
+    if name != "mesoinception4":
+        raise BundleError(f"--svm needs a mesoinception4 checkpoint, this one is {name}", checkpoint_path)
+    if "data_dir" not in data:
+        raise BundleError("the checkpoint does not say which dataset it was trained on", checkpoint_path)
+    datamodule = ForgeryDataModule(data["data_dir"], batch_size=32, model=name)
+    datamodule.setup("fit")
+    svm = fit_svm(model, datamodule.plain_loader("train"))
+    return svm, "mesoinception4_svm", {"support_vectors": int(svm.support.shape[0])}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`")
     parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+    parser.add_argument(
+        "--svm", action="store_true", help="mesoinception4 only: fit seed 002's RBF SVM on its features"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    path = export_checkpoint(args.checkpoint, args.out, half=args.half)
+    path = export_checkpoint(args.checkpoint, args.out, half=args.half, svm=args.svm)
     try:
         bundle = load_bundle(path)
     except ForgelocError as error:

@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from localize.bundle import load_bundle, save_bundle
-from localize.errors import BundleError, ConfigError
+from localize.errors import BundleError, ConfigError, MediaError
 from localize.models import build_model, list_models, model_spec
 from localize.models.keras import load_keras_mesonet
 
@@ -162,3 +162,13 @@ def test_bundle_disagreements_are_one_clear_error(tmp_path):
         load_bundle(path)
     with pytest.raises(BundleError, match="not found"):
         load_bundle(tmp_path / "missing")
+
+
+def test_timm_loads_a_local_weights_file_but_never_pickles(tmp_path):
+    donor = build_model("timm:resnet18")
+    torch.save(donor.net.state_dict(), tmp_path / "resnet18.pth")
+    model = build_model("timm:resnet18", weights=str(tmp_path / "resnet18.pth"))
+    assert torch.equal(model.net.conv1.weight, donor.net.conv1.weight)
+    torch.save({"state_dict": donor.net.state_dict(), "evil": object()}, tmp_path / "pickled.pth")
+    with pytest.raises(MediaError, match="not a readable weights file"):
+        build_model("timm:resnet18", weights=str(tmp_path / "pickled.pth"))

@@ -260,7 +260,9 @@ def test_duplicates_count_only_repeated_pixels(tmp_path, capsys):
         write_png(tmp_path / f"f{i}.png", fake)
     write_png(tmp_path / "copy.png", fakes[0])
     (tmp_path / "pairs.csv").write_text("fake,real\nf0.png,real.png\nf1.png,real.png\ncopy.png,real.png\n")
-    assert main(["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(tmp_path / "out"), "--crop", "none"]) == 0
+    assert (
+        main(["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(tmp_path / "out"), "--crop", "none"]) == 0
+    )
     assert "(1 duplicates removed)" in capsys.readouterr().out
     rows = manifest(tmp_path / "out")
     assert sorted(row["label"] for row in rows) == ["0", "1", "1"]

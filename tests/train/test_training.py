@@ -106,19 +106,26 @@ def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_classifier_trains_through_the_cli(tmp_path):
+def test_classifier_trains_through_the_cli_and_exports_with_an_svm(tmp_path, capsys):
     from tests.train.conftest import write_pairs
 
     csv_path = write_pairs(tmp_path / "pairs", 256, count=8)
     data = tmp_path / "ds"
     assert main(["mask-gen", str(csv_path), "--out", str(data), "--crop", "none"]) == 0
     root = tmp_path / "run"
-    args = fit_args(data, root, "--trainer.max_epochs", "1", "--model.init_args.model", "meso4")
-    args[3] = "configs/meso4.yaml"
+    args = fit_args(data, root, "--trainer.max_epochs", "1")
+    args[3] = "configs/mesoinception4.yaml"
     args.remove("--model.init_args.model_args")
     args.remove(TINY)
     assert main(args) == 0
     assert {"val_f1", "val_auc"} <= set(metrics(root)[-1])
+    last = next(root.rglob("last.ckpt"))
+    assert main(["export", str(last), "--out", str(tmp_path / "svm"), "--svm"]) == 0
+    bundle = load_bundle(tmp_path / "svm")
+    assert bundle.meta["model"] == "mesoinception4_svm" and bundle.model.support.shape[0] > 0
+    capsys.readouterr()
+    assert main(["export", str(last), "--out", str(tmp_path / "plain")]) == 0
+    assert load_bundle(tmp_path / "plain").meta["model"] == "mesoinception4"
 
 
 @pytest.mark.slow
