@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from localize.errors import ConfigError, PairError
-from mask_gen.connected_components import fill_holes, keep_large_components
+from localize.components import fill_holes, keep_large_components
 
 # Calibrated on synthetic pairs with exact masks (benchmarks/calibrate_mask_threshold.py, README).
 DEFAULT_THRESHOLD = 8.0
