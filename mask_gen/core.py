@@ -13,8 +13,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError, PairError
 from localize.components import fill_holes, keep_large_components
+from localize.errors import ConfigError, PairError
 
 # Calibrated on synthetic pairs with exact masks (benchmarks/calibrate_mask_threshold.py, README).
 DEFAULT_THRESHOLD = 8.0

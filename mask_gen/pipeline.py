@@ -20,9 +20,9 @@ import numpy as np
 from localize.errors import ConfigError, ForgelocError, PairError
 from localize.faces import Box, FaceDetector, FaceTracker, crop, expand_box, full_box
 from localize.media import iter_media_frames, media_info
+from localize.sampling import sample_indices
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.pair import Pair, split_of
-from mask_gen.sampling import sample_indices
 
 
 @dataclass(frozen=True)

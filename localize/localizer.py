@@ -1,0 +1,287 @@
+"""Inference: where a face image or video was manipulated, per frame, with the seed's verdicts.
+
+The face is found (LBP cascade, tracked through a video), cropped with the training margin, resized to
+the model's input, predicted, and the probability map pasted back into full-frame coordinates. With
+crop="none" the whole frame is used: resized when it fits the input, else covered with overlapping tiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+import torch
+
+from localize.bundle import Bundle, load_bundle, normalize
+from localize.decide import Region, suspicious_regions, video_is_fake
+from localize.errors import ConfigError, MediaError
+from localize.faces import Box, FaceDetector, FaceTracker, LBPCascadeDetector, crop, expand_box, full_box
+from localize.media import iter_media_frames, media_info
+from localize.sampling import sample_indices
+
+DEFAULT_BUNDLE = "default_unet_v1"
+
+
+def default_bundle_path() -> Path:
+    """The bundled default model's json (shipped inside the package)."""
+    return Path(str(resources.files("localize") / "assets" / f"{DEFAULT_BUNDLE}.json"))
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How frames are cropped, batched and judged; None thresholds come from the bundle."""
+
+    crop: Literal["face", "none"] = "face"
+    margin: float = 1.3
+    batch_size: int = 8
+    tile_overlap: float = 0.25
+    threshold: float | None = None
+    min_region_px: int | None = None
+    min_fake_fraction: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.crop not in ("face", "none"):
+            raise ConfigError(f"crop must be 'face' or 'none', got {self.crop!r}")
+        if not 0 <= self.tile_overlap < 1:
+            raise ConfigError(f"tile_overlap must be in [0, 1), got {self.tile_overlap}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be >= 1, got {self.batch_size}")
+
+
+@dataclass
+class FramePrediction:
+    """One analysed frame: full-frame P(fake) map, its mask and regions, score and verdict."""
+
+    prob: np.ndarray
+    mask: np.ndarray
+    score: float
+    is_fake: bool
+    regions: list[Region]
+    box: Box
+    face_found: bool
+    index: int = 0
+    time: float = 0.0
+
+
+@dataclass
+class FrameSummary:
+    """What a video keeps of each frame (no pixel maps, so memory does not grow with its length)."""
+
+    index: int
+    time: float
+    box: Box
+    face_found: bool
+    score: float
+    is_fake: bool
+    regions: list[Region]
+
+
+@dataclass
+class VideoPrediction:
+    frames: list[FrameSummary] = field(default_factory=list)
+    is_fake: bool = False
+    fake_fraction: float = 0.0
+
+
+class Localizer:
+    """A model bundle plus the crop/decision settings: predict_image and predict_video."""
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        config: InferenceConfig = InferenceConfig(),
+        detector: FaceDetector | None = None,
+    ) -> None:
+        self.bundle = bundle
+        self.config = config
+        self.detector = detector if detector is not None or config.crop == "none" else LBPCascadeDetector()
+        thresholds = bundle.thresholds
+        self.threshold = config.threshold if config.threshold is not None else float(thresholds["confidence"])
+        self.min_region_px = (
+            config.min_region_px if config.min_region_px is not None else int(thresholds["min_region_px"])
+        )
+        self.min_fake_fraction = (
+            config.min_fake_fraction
+            if config.min_fake_fraction is not None
+            else float(thresholds["min_fake_fraction"])
+        )
+        self.size = tuple(bundle.meta.get("input_size", (256, 256)))
+        self.segmentation = bundle.spec.task == "segmentation"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, config: InferenceConfig = InferenceConfig()) -> Localizer:
+        """The bundle at `path`, or the default model shipped with forgeloc."""
+        return cls(load_bundle(default_bundle_path() if path is None else path), config)
+
+    # --- the model on crops -------------------------------------------------------------------------
+
+    def _run(self, crops: list[np.ndarray]) -> list[np.ndarray | float]:
+        """Probability maps (segmentation, at each crop's size) or P(fake) scores for RGB crops."""
+        height, width = self.size
+        resized = [cv2.resize(c, (width, height), interpolation=cv2.INTER_AREA) for c in crops]
+        batch = torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2)
+        with torch.inference_mode():
+            out = torch.sigmoid(self.bundle.model(normalize(batch, self.bundle.meta))).float().numpy()
+        if not self.segmentation:
+            return [float(v) for v in out.reshape(len(crops))]
+        return [
+            cv2.resize(p[0], (c.shape[1], c.shape[0]), interpolation=cv2.INTER_LINEAR)
+            for p, c in zip(out, crops, strict=True)
+        ]
+
+    def _tiles(self, shape: tuple[int, ...]) -> list[Box]:
+        """Input-sized boxes covering a frame larger than the input, overlapping by tile_overlap."""
+        height, width = shape[:2]
+        tile_h, tile_w = self.size
+        if height <= tile_h and width <= tile_w:
+            return [full_box(shape)]
+
+        def starts(length: int, tile: int) -> list[int]:
+            if length <= tile:
+                return [0]
+            stride = max(1, int(tile * (1 - self.config.tile_overlap)))
+            points = list(range(0, length - tile, stride)) + [length - tile]
+            return sorted(set(points))
+
+        return [
+            (x, y, min(width, x + tile_w), min(height, y + tile_h))
+            for y in starts(height, tile_h)
+            for x in starts(width, tile_w)
+        ]
+
+    def _predict_frames(
+        self, frames: list[tuple[np.ndarray, Box, bool, int, float]]
+    ) -> list[FramePrediction]:
+        """Predictions for (frame, crop box, face found, index, time) tuples, batched through the model."""
+        jobs = []  # (frame number, box) per model input
+        for number, (frame, box, *_rest) in enumerate(frames):
+            boxes = self._tiles(frame.shape) if self.config.crop == "none" else [box]
+            jobs += [(number, b) for b in boxes]
+        outputs: list = []
+        for start in range(0, len(jobs), self.config.batch_size):
+            chunk = jobs[start : start + self.config.batch_size]
+            outputs += self._run([crop(frames[n][0], b) for n, b in chunk])
+        sums = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
+        counts = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
+        for (number, (x0, y0, x1, y1)), out in zip(jobs, outputs, strict=True):
+            sums[number][y0:y1, x0:x1] += out
+            counts[number][y0:y1, x0:x1] += 1
+        results = []
+        for (_, box, face_found, index, time), total, count in zip(frames, sums, counts, strict=True):
+            prob = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+            results.append(self._judge(prob, box, face_found, index, time))
+        return results
+
+    def _judge(
+        self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float
+    ) -> FramePrediction:
+        if self.segmentation:
+            found = suspicious_regions(prob, self.threshold, self.min_region_px)
+            mask = np.zeros(prob.shape, bool)
+            confident = prob > self.threshold
+            for region in found:
+                x0, y0, x1, y1 = region.box
+                mask[y0:y1, x0:x1] |= confident[y0:y1, x0:x1]
+            score = float(prob.max())
+        else:
+            x0, y0, x1, y1 = box
+            score = float(prob[y0:y1, x0:x1].mean())
+            mask = np.zeros(prob.shape, bool)
+            found = []
+            if score > self.threshold:
+                mask[y0:y1, x0:x1] = True
+                found = [Region((x1 - x0) * (y1 - y0), box, score)]
+        return FramePrediction(prob, mask, score, bool(found), found, box, face_found, index, time)
+
+    # --- public API -----------------------------------------------------------------------------------
+
+    def _box(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[Box, bool]:
+        if self.config.crop == "none" or tracker is None:
+            return full_box(frame.shape), self.config.crop == "none"
+        face = tracker.update(frame)
+        if face is None:
+            return full_box(frame.shape), False
+        return expand_box(face, frame.shape, self.config.margin), True
+
+    def predict_image(self, rgb: np.ndarray) -> FramePrediction:
+        """Where one RGB uint8 (H, W, 3) image was manipulated."""
+        if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+            raise MediaError(f"expected an RGB uint8 (H, W, 3) array, got {getattr(rgb, 'shape', type(rgb))}")
+        tracker = FaceTracker(self.detector) if self.detector is not None else None
+        box, face_found = self._box(rgb, tracker)
+        return self._predict_frames([(rgb, box, face_found, 0, 0.0)])[0]
+
+    def video_indices(
+        self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
+    ) -> list[int]:
+        """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
+        info = media_info(path)
+        if fps:
+            every = max(1, round(info.fps / fps)) if info.fps else 1
+        if every:
+            indices = sample_indices(info.frames, every=every)
+            return indices[:max_frames] if max_frames else indices
+        return sample_indices(info.frames, frames=max_frames)
+
+    def iter_video(
+        self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
+    ) -> Iterator[FramePrediction]:
+        """Stream frame predictions of a video (or image), a batch at a time."""
+        info = media_info(path)
+        indices = self.video_indices(path, every, fps, max_frames)
+        tracker = FaceTracker(self.detector) if self.detector is not None else None
+        pending: list = []
+        count = 0
+        for index, frame in iter_media_frames(path, indices):
+            box, face_found = self._box(frame, tracker)
+            pending.append((frame, box, face_found, index, index / info.fps if info.fps else 0.0))
+            count += 1
+            if len(pending) == self.config.batch_size:
+                yield from self._predict_frames(pending)
+                pending = []
+        if pending:
+            yield from self._predict_frames(pending)
+        if count == 0:
+            raise MediaError("no decodable frames", path)
+
+    def predict_video(
+        self,
+        path: str | Path,
+        every: int = 0,
+        fps: float = 0,
+        max_frames: int = 32,
+        on_frame: Callable[[FramePrediction], None] | None = None,
+    ) -> VideoPrediction:
+        """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made."""
+        return summarize(self.iter_video(path, every, fps, max_frames), self.min_fake_fraction, on_frame)
+
+
+def summarize(
+    predictions: Iterable[FramePrediction],
+    min_fake_fraction: float = 0.5,
+    on_frame: Callable[[FramePrediction], None] | None = None,
+) -> VideoPrediction:
+    """Keep the light part of each frame prediction and apply the video rule."""
+    frames = []
+    for prediction in predictions:
+        if on_frame is not None:
+            on_frame(prediction)
+        frames.append(
+            FrameSummary(
+                prediction.index,
+                prediction.time,
+                prediction.box,
+                prediction.face_found,
+                prediction.score,
+                prediction.is_fake,
+                prediction.regions,
+            )
+        )
+    flags = [f.is_fake for f in frames]
+    fraction = sum(flags) / len(flags) if flags else 0.0
+    return VideoPrediction(frames, video_is_fake(flags, min_fake_fraction), fraction)

@@ -1,0 +1,110 @@
+"""Localizer with a tiny real U-Net trained here in seconds on synthetic pairs (no mocked model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from localize import Localizer
+from localize.bundle import load_bundle, save_bundle
+from localize.errors import MediaError
+from localize.localizer import InferenceConfig
+from localize.models import build_model
+from localize.video import write_video
+from mask_gen.synth.manipulations import make_image_pair
+from mask_gen.synth.sources import bundled_photos, fit_side
+from train.losses import bce_minus_log_dice
+
+ARGS = {"base_features": 8, "depth": 3}
+
+
+def dice(a, b):
+    return 2 * (a & b).sum() / max(1, a.sum() + b.sum())
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = np.random.default_rng(0)
+    still = fit_side(bundled_photos()["astronaut"], 64)
+    return [make_image_pair(still, rng, "self_blend") for _ in range(6)]
+
+
+@pytest.fixture(scope="module")
+def bundle_path(tmp_path_factory, pairs):
+    """A tiny U-Net fitted to these pairs (fakes with masks, the real with an empty mask)."""
+    torch.manual_seed(0)
+    images = [p.fake for p in pairs] + [pairs[0].real]
+    masks = [p.mask for p in pairs] + [np.zeros_like(pairs[0].mask)]
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255
+    y = torch.from_numpy(np.stack(masks))[:, None].float()
+    model = build_model("unet", **ARGS)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(200):
+        optimizer.zero_grad()
+        bce_minus_log_dice(model(x), y).backward()
+        optimizer.step()
+    folder = tmp_path_factory.mktemp("bundle")
+    return save_bundle(folder / "tiny", model.eval(), "unet", ARGS, input_size=(64, 64), thresholds={"min_region_px": 20})
+
+
+def test_predict_image_finds_the_region_and_judges_the_frame(bundle_path, pairs):
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    fake = localizer.predict_image(pairs[1].fake)
+    assert fake.prob.shape == pairs[1].mask.shape and fake.prob.dtype == np.float32
+    assert dice(fake.mask, pairs[1].mask) > 0.8
+    assert fake.is_fake and fake.regions and fake.score > 0.9
+    real = localizer.predict_image(pairs[0].real)
+    assert not real.is_fake and not real.mask.any()
+
+
+def test_thresholds_come_from_the_bundle_unless_overridden(bundle_path, pairs):
+    assert Localizer.load(bundle_path).min_region_px == 20
+    strict = Localizer.load(bundle_path, InferenceConfig(crop="none", min_region_px=10_000))
+    assert not strict.predict_image(pairs[1].fake).is_fake
+
+
+def test_large_images_are_tiled_and_stitched(bundle_path, pairs):
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    assert len(localizer._tiles((150, 200, 3))) > 1
+    big = np.tile(pairs[1].fake, (3, 3, 1))  # 3x3 copies, each at the model's native scale
+    truth = np.tile(pairs[1].mask, (3, 3))
+    prediction = localizer.predict_image(big)
+    assert prediction.prob.shape == truth.shape
+    assert dice(prediction.mask, truth) > 0.7
+
+
+def test_the_face_crop_is_pasted_back_in_frame_coordinates(bundle_path):
+    localizer = Localizer.load(bundle_path)
+    frame = fit_side(bundled_photos()["astronaut"], 480)
+    prediction = localizer.predict_image(frame)
+    assert prediction.face_found
+    x0, y0, x1, y1 = prediction.box
+    assert (x1 - x0, y1 - y0) != frame.shape[1::-1]
+    outside = np.ones(frame.shape[:2], bool)
+    outside[y0:y1, x0:x1] = False
+    assert not prediction.prob[outside].any()
+
+
+def test_predict_video_samples_streams_and_judges(bundle_path, pairs, tmp_path):
+    frames = [pairs[i % 2].fake if i % 3 else pairs[0].real for i in range(12)]
+    write_video(tmp_path / "clip.mp4", frames, crf=12)
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none", batch_size=4))
+    seen = []
+    video = localizer.predict_video(tmp_path / "clip.mp4", every=2, on_frame=lambda f: seen.append(f.index))
+    assert [f.index for f in video.frames] == seen == list(range(0, 12, 2))
+    flags = [f.is_fake for f in video.frames]
+    assert flags == [bool(i % 3) for i in range(0, 12, 2)]
+    assert video.fake_fraction == pytest.approx(sum(flags) / len(flags)) and video.is_fake
+    assert len(localizer.predict_video(tmp_path / "clip.mp4", max_frames=5).frames) == 5
+    assert video.frames[1].time == pytest.approx(2 / 25)
+
+
+def test_bad_inputs(bundle_path, tmp_path):
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    with pytest.raises(MediaError, match="RGB uint8"):
+        localizer.predict_image(np.zeros((8, 8), np.float32))
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    with pytest.raises(MediaError, match="empty.mp4"):
+        localizer.predict_video(tmp_path / "empty.mp4")
+    assert load_bundle(bundle_path).meta["input_size"] == [64, 64]
