@@ -1,7 +1,8 @@
 """Model bundles: NAME.safetensors (weights) + NAME.json (architecture, arguments, input size,
 normalisation, decision thresholds, data summary, metrics, toolkit version, weights checksum).
 
-Loading never unpickles: weights are safetensors, the rest is json.
+Loading never unpickles: weights are safetensors, the rest is json. The weights are the json's same-stem
+sibling, so a bundle can be renamed or copied as a pair.
 """
 
 from __future__ import annotations
@@ -103,11 +104,10 @@ def load_bundle(path: str | Path) -> Bundle:
         raise BundleError(f"not a bundle json ({error})", json_path) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise BundleError(f"not a {FORMAT} json", json_path)
-    weights_path = json_path.with_name(meta.get("weights", {}).get("file", weights_path.name))
     if not weights_path.is_file():
         raise BundleError("bundle weights not found", weights_path)
     payload = weights_path.read_bytes()
-    expected = meta["weights"].get("sha256")
+    expected = meta.get("weights", {}).get("sha256")
     if expected and hashlib.sha256(payload).hexdigest() != expected:
         raise BundleError(f"weights do not match the checksum in {json_path.name}", weights_path)
     try:

@@ -21,13 +21,16 @@ def is_image_path(path: str | Path) -> bool:
 
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(width, height) from the file header without decoding pixels, or None if unknown."""
-    try:
-        from PIL import Image
+    from PIL import Image
 
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own max_pixels applies, not PIL's
+    try:
         with Image.open(path) as im:
             return im.size
     except Exception:
         return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -21,6 +21,7 @@ from localize.bundle import Bundle, load_bundle, normalize
 from localize.decide import Region, suspicious_regions, video_is_fake
 from localize.errors import ConfigError, MediaError
 from localize.faces import Box, FaceDetector, FaceTracker, LBPCascadeDetector, crop, expand_box, full_box
+from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
 from localize.sampling import sample_indices
 
@@ -43,6 +44,7 @@ class InferenceConfig:
     threshold: float | None = None
     min_region_px: int | None = None
     min_fake_fraction: float | None = None
+    max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):
@@ -66,6 +68,7 @@ class FramePrediction:
     face_found: bool
     index: int = 0
     time: float = 0.0
+    image: np.ndarray | None = None  # the analysed frame, for overlays
 
 
 @dataclass
@@ -172,13 +175,13 @@ class Localizer:
             sums[number][y0:y1, x0:x1] += out
             counts[number][y0:y1, x0:x1] += 1
         results = []
-        for (_, box, face_found, index, time), total, count in zip(frames, sums, counts, strict=True):
+        for (image, box, face_found, index, time), total, count in zip(frames, sums, counts, strict=True):
             prob = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-            results.append(self._judge(prob, box, face_found, index, time))
+            results.append(self._judge(prob, box, face_found, index, time, image))
         return results
 
     def _judge(
-        self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float
+        self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float, image: np.ndarray
     ) -> FramePrediction:
         if self.segmentation:
             found = suspicious_regions(prob, self.threshold, self.min_region_px)
@@ -196,7 +199,7 @@ class Localizer:
             if score > self.threshold:
                 mask[y0:y1, x0:x1] = True
                 found = [Region((x1 - x0) * (y1 - y0), box, score)]
-        return FramePrediction(prob, mask, score, bool(found), found, box, face_found, index, time)
+        return FramePrediction(prob, mask, score, bool(found), found, box, face_found, index, time, image)
 
     # --- public API -----------------------------------------------------------------------------------
 
@@ -220,7 +223,7 @@ class Localizer:
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> list[int]:
         """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
-        info = media_info(path)
+        info = media_info(path, self.config.max_pixels)
         if fps:
             every = max(1, round(info.fps / fps)) if info.fps else 1
         if every:
@@ -232,12 +235,12 @@ class Localizer:
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> Iterator[FramePrediction]:
         """Stream frame predictions of a video (or image), a batch at a time."""
-        info = media_info(path)
+        info = media_info(path, self.config.max_pixels)
         indices = self.video_indices(path, every, fps, max_frames)
         tracker = FaceTracker(self.detector) if self.detector is not None else None
         pending: list = []
         count = 0
-        for index, frame in iter_media_frames(path, indices):
+        for index, frame in iter_media_frames(path, indices, self.config.max_pixels):
             box, face_found = self._box(frame, tracker)
             pending.append((frame, box, face_found, index, index / info.fps if info.fps else 0.0))
             count += 1

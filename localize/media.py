@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from localize.errors import MediaError
-from localize.images import is_image_path, read_image
+from localize.images import DEFAULT_MAX_PIXELS, is_image_path, read_image
 from localize.video import VideoInfo, is_video_path, iter_frames, probe_video
 
 
-def media_info(path: str | Path) -> VideoInfo:
-    """Frame count, size and rate of an image (1 frame) or a video."""
+def media_info(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:
+    """Frame count, size and rate of an image (1 frame; refused above max_pixels) or a video."""
     path = Path(path)
     if is_image_path(path):
-        height, width = read_image(path).shape[:2]
+        height, width = read_image(path, max_pixels).shape[:2]
         return VideoInfo(1, width, height, 0.0)
     if is_video_path(path):
         return probe_video(path)
@@ -24,12 +24,12 @@ def media_info(path: str | Path) -> VideoInfo:
 
 
 def iter_media_frames(
-    path: str | Path, indices: Collection[int] | None = None
+    path: str | Path, indices: Collection[int] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, RGB frame) of an image or a video for the wanted indices (all when None)."""
     path = Path(path)
     if is_image_path(path):
         if indices is None or 0 in indices:
-            yield 0, read_image(path)
+            yield 0, read_image(path, max_pixels)
         return
     yield from iter_frames(path, indices)

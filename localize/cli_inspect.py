@@ -1,0 +1,179 @@
+"""`forgeloc inspect PATH... --out DIR`: per-frame masks and overlays, verdicts, results.json, report.html."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from localize import __version__
+from localize.errors import ForgelocError, MediaError
+from localize.images import DEFAULT_MAX_PIXELS, is_image_path, write_png
+from localize.video import is_video_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", help="images, videos, or folders of them")
+    parser.add_argument("--out", required=True, help="output folder (frames/, results.json, report.html)")
+    parser.add_argument(
+        "--model", help="model bundle (NAME, NAME.json or NAME.safetensors); default: bundled"
+    )
+    parser.add_argument("--crop", choices=["face", "none"], default="face", help="crop on the face (default)")
+    sampling = parser.add_mutually_exclusive_group()
+    sampling.add_argument("--every", type=int, default=0, help="analyse every k-th frame")
+    sampling.add_argument("--fps", type=float, default=0, help="analyse this many frames per second")
+    parser.add_argument(
+        "--max-frames", type=int, default=32, help="frames per video (default 32, evenly spaced)"
+    )
+    parser.add_argument("--threshold", type=float, help="frame confidence threshold (default: the bundle's)")
+    parser.add_argument(
+        "--min-region", type=int, help="smallest suspicious region in px (default: the bundle's)"
+    )
+    parser.add_argument("--min-fake-fraction", type=float, help="video rule (default: the bundle's, 0.5)")
+    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger images")
+
+
+def media_files(paths: list[str]) -> list[Path]:
+    """The inputs: files as given, folders expanded to the images and videos inside them (sorted)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.is_file() and (is_image_path(p) or is_video_path(p))
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Namespace) -> dict:
+    """Run one input, writing its frame images; the results entry (status failed on bad input)."""
+    from localize.overlay import overlay
+
+    entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
+    folder = out / "frames" / f"{number:03d}-{path.stem}"
+    frames = []
+    try:
+        if not path.is_file():
+            raise MediaError("file not found", path)
+        entry["sha256"] = sha256_of(path)
+        # frames are streamed: each overlay is written as soon as it is predicted
+        for prediction in localizer.iter_video(path, args.every, args.fps, args.max_frames):
+            name = f"frame_{prediction.index:06d}"
+            write_png(
+                folder / f"{name}.png",
+                overlay(prediction.image, prediction.prob, prediction.mask, prediction.box),
+            )
+            write_png(folder / f"{name}.mask.png", prediction.mask)
+            frames.append(
+                {
+                    "index": prediction.index,
+                    "time": round(prediction.time, 3),
+                    "box": list(prediction.box),
+                    "face_found": prediction.face_found,
+                    "score": round(prediction.score, 4),
+                    "is_fake": prediction.is_fake,
+                    "regions": [
+                        {**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)}
+                        for r in prediction.regions
+                    ],
+                    "overlay": f"{folder.relative_to(out)}/{name}.png",
+                    "mask": f"{folder.relative_to(out)}/{name}.mask.png",
+                }
+            )
+    except ForgelocError as error:
+        entry.update(status="failed", error=str(error))
+        return entry
+    from localize.decide import video_is_fake
+
+    flags = [f["is_fake"] for f in frames]
+    fake = video_is_fake(flags, localizer.min_fake_fraction)
+    entry.update(
+        frames=frames,
+        verdict="FAKE" if fake else "REAL",
+        fake_fraction=round(sum(flags) / len(flags), 4),
+        no_face_frames=sum(not f["face_found"] for f in frames) if args.crop == "face" else 0,
+    )
+    return entry
+
+
+def _parameters(localizer, args: argparse.Namespace) -> dict:
+    return {
+        "crop": args.crop,
+        "margin": localizer.config.margin,
+        "every": args.every,
+        "fps": args.fps,
+        "max_frames": args.max_frames,
+        "threshold": localizer.threshold,
+        "min_region_px": localizer.min_region_px,
+        "min_fake_fraction": localizer.min_fake_fraction,
+        "max_pixels": args.max_pixels,
+    }
+
+
+def _model_entry(localizer, bundle_path: Path) -> dict:
+    from localize.bundle import bundle_paths
+
+    json_path, weights_path = bundle_paths(bundle_path)
+    return {
+        "bundle": str(json_path),
+        "model": localizer.bundle.meta["model"],
+        "sha256": {"json": sha256_of(json_path), "weights": sha256_of(weights_path)},
+        "thresholds": localizer.bundle.thresholds,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from localize.localizer import InferenceConfig, Localizer, default_bundle_path
+    from localize.report import write_report, write_results
+
+    config = InferenceConfig(
+        crop=args.crop,
+        threshold=args.threshold,
+        min_region_px=args.min_region,
+        min_fake_fraction=args.min_fake_fraction,
+        max_pixels=args.max_pixels,
+    )
+    bundle_path = Path(args.model) if args.model else default_bundle_path()
+    localizer = Localizer.load(bundle_path, config)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = {
+        "toolkit": {"name": "forgeloc", "version": __version__},
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "model": _model_entry(localizer, bundle_path),
+        "parameters": _parameters(localizer, args),
+        "inputs": [],
+    }
+    inputs = media_files(args.paths)
+    for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
+        entry = _analyse(localizer, path, number, out, args)
+        if entry["status"] == "failed":
+            tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
+        results["inputs"].append(entry)
+        write_results(out, results)  # after every input: finished work survives an interruption
+    report = write_report(out, results)
+    print(f"\n{'verdict':8} {'fake frames':>12}  input")
+    for entry in results["inputs"]:
+        frames = entry["frames"]
+        fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
+        print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}")
+    print(f"\nresults: {out / 'results.json'}\nreport:  {report}")
+    failed = sum(entry["status"] == "failed" for entry in results["inputs"])
+    if failed:
+        print(f"{failed} input(s) could not be analysed (listed above)")
+    return 1 if failed or not inputs else 0

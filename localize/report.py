@@ -1,0 +1,89 @@
+"""results.json and report.html: what an analyst files. The HTML is one self-contained file (images
+embedded as data URIs, no script, nothing fetched), rendered with Jinja2; the timeline with matplotlib."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import cv2
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from localize.atomic import write_text_atomic
+from localize.images import encode_png, read_image
+
+STRIP_FRAMES = 6
+STRIP_WIDTH = 480
+
+
+def write_results(out: Path, results: dict) -> Path:
+    """OUT/results.json, atomically."""
+    path = out / "results.json"
+    write_text_atomic(path, json.dumps(results, indent=2) + "\n")
+    return path
+
+
+def timeline_png(frames: list[dict], threshold: float) -> str:
+    """Base64 PNG of frame scores over time against the threshold (fake frames marked)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    times = [f["time"] for f in frames]
+    scores = [f["score"] for f in frames]
+    figure, axes = plt.subplots(figsize=(8, 2.4), dpi=100)
+    axes.plot(times, scores, "-o", markersize=3, color="#34495e", label="frame score")
+    fake = [(t, s) for t, s, f in zip(times, scores, frames, strict=True) if f["is_fake"]]
+    if fake:
+        axes.plot(*zip(*fake, strict=True), "o", color="#c0392b", markersize=5, label="judged fake")
+    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1, label=f"threshold {threshold}")
+    axes.set_ylim(-0.02, 1.02)
+    axes.set_xlabel("time (s)")
+    axes.set_ylabel("P(fake)")
+    axes.legend(loc="upper right", fontsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _thumbnail(path: Path) -> str:
+    image = read_image(path)
+    if image.shape[1] > STRIP_WIDTH:
+        height = round(image.shape[0] * STRIP_WIDTH / image.shape[1])
+        image = cv2.resize(image, (STRIP_WIDTH, height), interpolation=cv2.INTER_AREA)
+    return base64.b64encode(encode_png(image)).decode()
+
+
+def _view(item: dict, out: Path, threshold: float) -> dict:
+    """What the template shows of one input."""
+    frames = item.get("frames", [])
+    view = {**item, "name": Path(item["path"]).name}
+    view["fake_frames"] = sum(f["is_fake"] for f in frames)
+    view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 else ""
+    top = sorted(frames, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
+    view["strip"] = [
+        {"index": f["index"], "score": f["score"], "png": _thumbnail(out / f["overlay"])} for f in top
+    ]
+    view["regions"] = [
+        {"index": f["index"], "time": f["time"], **region} for f in frames for region in f["regions"]
+    ]
+    return view
+
+
+def write_report(out: Path, results: dict) -> Path:
+    """OUT/report.html from the results (and the overlay PNGs they name)."""
+    environment = Environment(loader=PackageLoader("localize", "templates"), autoescape=select_autoescape())
+    threshold = results["parameters"]["threshold"]
+    inputs = [_view(item, out, threshold) for item in results["inputs"]]
+    counts = {v: sum(item["verdict"] == v for item in inputs) for v in ("FAKE", "REAL", "FAILED")}
+    html = environment.get_template("report.html.j2").render(
+        **{**results, "inputs": inputs, "counts": counts}
+    )
+    path = out / "report.html"
+    write_text_atomic(path, html)
+    return path

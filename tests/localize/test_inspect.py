@@ -1,0 +1,130 @@
+"""`forgeloc inspect` end to end: verdicts, frame evidence, results.json, a self-contained report, and
+every bad input reported in one line while the others are analysed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from localize.cli import main
+from localize.images import read_image, read_mask, write_png
+from localize.video import write_video
+
+
+@pytest.fixture
+def inputs(tmp_path, pairs):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    frames = [pairs[i % 2].fake if i % 3 else pairs[0].real for i in range(12)]
+    write_video(folder / "clip.mp4", frames, crf=12)
+    write_png(folder / "fake.png", pairs[1].fake)
+    write_png(folder / "real.png", pairs[0].real)
+    return folder
+
+
+def run_inspect(bundle_path, out, *paths, extra=()):
+    return main(
+        [
+            "inspect",
+            *map(str, paths),
+            "--out",
+            str(out),
+            "--model",
+            str(bundle_path),
+            "--crop",
+            "none",
+            *extra,
+        ]
+    )
+
+
+def test_inspect_writes_evidence_results_and_report(bundle_path, inputs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    by_name = {entry["path"].rsplit("/", 1)[-1]: entry for entry in results["inputs"]}
+    assert by_name["clip.mp4"]["verdict"] == "FAKE" and by_name["fake.png"]["verdict"] == "FAKE"
+    assert by_name["real.png"]["verdict"] == "REAL"
+    clip = by_name["clip.mp4"]
+    assert [f["index"] for f in clip["frames"]] == list(range(0, 12, 2))
+    assert clip["sha256"] == hashlib.sha256((inputs / "clip.mp4").read_bytes()).hexdigest()
+    fake_frame = next(f for f in clip["frames"] if f["is_fake"])
+    assert fake_frame["regions"] and read_mask(out / fake_frame["mask"]).any()
+    assert read_image(out / fake_frame["overlay"]).shape == (64, 64, 3)
+    assert (
+        results["model"]["sha256"]["weights"]
+        == hashlib.sha256(bundle_path.with_suffix(".safetensors").read_bytes()).hexdigest()
+    )
+    assert results["parameters"]["min_region_px"] == 20
+    html = (out / "report.html").read_text()
+    assert html.count('data-verdict="FAKE"') == 2 and html.count('data-verdict="REAL"') == 1
+    assert 'class="timeline"' in html and html.count('class="overlay"') >= 3
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "the report must not load anything"
+    printed = capsys.readouterr().out
+    assert "report:" in printed and "FAKE" in printed
+
+
+def test_bad_inputs_are_one_line_each_and_the_rest_is_analysed(bundle_path, inputs, tmp_path, capsys):
+    (inputs / "text.mp4").write_text("not a video")
+    (inputs / "empty.mp4").write_bytes(b"")
+    Image.new("1", (20000, 20000)).save(inputs / "huge.png")
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, inputs, tmp_path / "missing.jpg") == 1
+    results = json.loads((out / "results.json").read_text())
+    failed = {e["path"].rsplit("/", 1)[-1]: e["error"] for e in results["inputs"] if e["status"] == "failed"}
+    assert set(failed) == {"text.mp4", "empty.mp4", "huge.png", "missing.jpg"}
+    assert "exceeds the limit" in failed["huge.png"] and "file not found" in failed["missing.jpg"]
+    assert sum(e["status"] == "ok" for e in results["inputs"]) == 3
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert "text.mp4" in captured.err and "4 input(s) could not be analysed" in captured.out
+
+
+def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, inputs, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    shutil.copy(bundle_path, broken.with_suffix(".json"))
+    shutil.copy(bundle_path.with_suffix(".safetensors"), broken.with_suffix(".safetensors"))
+    meta = json.loads(broken.with_suffix(".json").read_text())
+    meta["arguments"]["depth"] = 4
+    meta["weights"].pop("sha256")
+    broken.with_suffix(".json").write_text(json.dumps(meta))
+    assert run_inspect(broken, tmp_path / "out", inputs) == 1
+    err = capsys.readouterr().err
+    assert "disagree" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_a_real_browser_renders_the_report(bundle_path, inputs, tmp_path):
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, inputs) == 0
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    dom = subprocess.run(
+        ["chromium", *flags, "--dump-dom", (out / "report.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert 'data-verdict="FAKE"' in dom and 'class="timeline"' in dom and 'class="overlay"' in dom
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            "chromium",
+            *flags,
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            (out / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    image = read_image(shot)
+    assert image.shape[:2] == (1600, 1200) and image.std() > 10  # something was drawn
