@@ -1,4 +1,8 @@
-"""`forgeloc demo`: synthetic pairs -> mask-gen -> Dice against the exact masks, in one command."""
+"""`forgeloc demo`: the whole toolkit in one command, on synthetic data it makes itself.
+
+Synthetic real/fake videos with exact masks -> mask-gen (Dice against the truth) -> `forgeloc inspect` of a
+real/fake video pair and image pair with the bundled default model -> report.html.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ import time
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="demo_out", help="folder for the demo's files (default demo_out)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", help="bundle to inspect with (default: the bundled default model)")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from localize.cli import main
     from mask_gen.cli_mask_gen import print_summary
     from mask_gen.datasets import load_pairs
     from mask_gen.pipeline import MaskGenConfig
@@ -25,16 +31,43 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     out = Path(args.out)
     config = SynthConfig(videos=3, motion=MotionConfig(frames=16), crfs=(23,), seed=args.seed)
-    print("1/3 writing a synthetic FaceForensics++-style set (H.264 CRF 23) with exact masks ...")
+    print("1/4 writing a synthetic FaceForensics++-style set (H.264 CRF 23) with exact masks ...")
     synth = write_synthetic(out / "synthetic", ["ffpp"], config)["ffpp"]
     print(f"    {synth}")
-    print(
-        "2/3 building the training set (face crop on the real frame, blur, distance, threshold, regions) ..."
-    )
-    summary = build_dataset(load_pairs(synth), out / "dataset", MaskGenConfig(frames=8))
+    print("2/4 building a training set (face crop on the real frame, blur, distance, threshold, regions) ...")
+    pairs = load_pairs(synth)
+    summary = build_dataset(pairs, out / "dataset", MaskGenConfig(frames=8))
     print_summary(summary, str(out / "dataset"))
-    print("3/3 scoring the generated masks against the exact ones ...")
+    print("3/4 scoring the generated masks against the exact ones ...")
     for method, dice in sorted(score_dataset(out / "dataset", synth).items()):
         print(f"    Dice {method:10s} {dice:.3f}")
-    print(f"done in {time.perf_counter() - start:.0f} s; look at {out / 'dataset' / 'images'} and masks/")
-    return 1 if summary.failed else 0
+    print("4/4 inspecting a real/fake video pair and image pair with the model ...")
+    suspects = _suspects(out / "suspects", pairs, args.seed)
+    inspect_args = ["inspect", *map(str, suspects), "--out", str(out / "inspect")]
+    code = main(inspect_args + (["--model", args.model] if args.model else []))
+    print(f"done in {time.perf_counter() - start:.0f} s; open {out / 'inspect' / 'report.html'}")
+    return 1 if summary.failed or code else 0
+
+
+def _suspects(folder, pairs, seed: int) -> list:
+    """One real and one fake video from the synthetic set, and a real/fake image pair on the astronaut."""
+    import shutil
+
+    import numpy as np
+
+    from localize.images import write_png
+    from mask_gen.synth.manipulations import make_image_pair
+    from mask_gen.synth.sources import bundled_photos, fit_side
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pair = next(p for p in pairs if p.fake is not None and p.method == "SelfBlend")
+    shutil.copy(pair.real, folder / "real_video.mp4")
+    shutil.copy(pair.fake, folder / "fake_video.mp4")
+    image = make_image_pair(
+        fit_side(bundled_photos()["astronaut"], 512), np.random.default_rng(seed), "splice"
+    )
+    write_png(folder / "real_image.png", image.real)
+    write_png(folder / "fake_image.png", image.fake)
+    return [
+        folder / name for name in ("real_video.mp4", "fake_video.mp4", "real_image.png", "fake_image.png")
+    ]

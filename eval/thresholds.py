@@ -1,0 +1,85 @@
+"""Threshold search: the confidence threshold and minimum region size that maximise frame-level F1 on a
+split (the seed found 0.95 for Unet and 0.5 for Unet_v1 this way); written into the bundle's json."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import f1_score
+
+from localize.atomic import write_text_atomic
+from localize.bundle import Bundle, bundle_paths, normalize
+from localize.decide import frame_is_fake
+from localize.errors import DatasetError
+from localize.images import read_image
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+MIN_REGIONS = (25, 50, 100, 200, 400)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The best pair on the split, its frame F1, and the F1 of every pair tried."""
+
+    threshold: float
+    min_region_px: int
+    f1: float
+    grid: dict[tuple[float, int], float]
+
+
+def split_rows(data_dir: str | Path, split: str) -> list[dict]:
+    """The ok rows of one split of a mask-gen dataset."""
+    path = Path(data_dir) / "manifest.csv"
+    if not path.is_file():
+        raise DatasetError("no manifest.csv", path.parent)
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["status"] == "ok" and r["split"] == split]
+    if not rows:
+        raise DatasetError(f"the {split} split is empty", path)
+    return rows
+
+
+def probability_maps(
+    bundle: Bundle, data_dir: str | Path, rows: list[dict], batch: int = 16
+) -> list[np.ndarray]:
+    """The model's P(fake) map of each row's crop (segmentation bundles)."""
+    maps = []
+    for start in range(0, len(rows), batch):
+        images = np.stack([read_image(Path(data_dir) / r["image"]) for r in rows[start : start + batch]])
+        x = normalize(torch.from_numpy(images).permute(0, 3, 1, 2), bundle.meta)
+        with torch.inference_mode():
+            maps += list(torch.sigmoid(bundle.model(x))[:, 0].float().numpy())
+    return maps
+
+
+def search(
+    maps: Sequence[np.ndarray],
+    labels: Sequence[int],
+    thresholds: Sequence[float] = THRESHOLDS,
+    min_regions: Sequence[int] = MIN_REGIONS,
+) -> Choice:
+    """Grid search of (threshold, min_region_px) for frame F1; ties go to the stricter pair."""
+    grid = {}
+    for threshold in thresholds:
+        for min_region in min_regions:
+            predicted = [frame_is_fake(m, threshold, min_region) for m in maps]
+            grid[(threshold, min_region)] = float(f1_score(labels, predicted, zero_division=0.0))
+    (threshold, min_region), best = max(grid.items(), key=lambda item: (item[1], item[0]))
+    return Choice(threshold, min_region, best, grid)
+
+
+def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_dir: str | Path) -> Path:
+    """Record the choice in the bundle's json (the weights, and so their checksum, are untouched)."""
+    json_path, _ = bundle_paths(bundle_path)
+    meta = json.loads(json_path.read_text())
+    meta["thresholds"].update(confidence=choice.threshold, min_region_px=choice.min_region_px)
+    meta.setdefault("metrics", {})[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
+    meta["thresholds"]["searched_on"] = f"{data_dir} ({split})"
+    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    return json_path

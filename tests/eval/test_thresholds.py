@@ -1,0 +1,45 @@
+"""Threshold search picks the pair that separates the frames, and the bundle then uses it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eval.thresholds import search, write_thresholds
+from localize.bundle import load_bundle, save_bundle
+from localize.models import build_model
+
+
+def maps():
+    rng = np.random.default_rng(0)
+    fakes, reals = [], []
+    for _ in range(5):
+        fake = rng.uniform(0, 0.2, (64, 64)).astype(np.float32)
+        fake[10:25, 10:20] = 0.7  # 150 px, moderately confident
+        real = rng.uniform(0, 0.2, (64, 64)).astype(np.float32)
+        real[40:46, 40:50] = 0.97  # 60 px, very confident: noise a min-region rule must drop
+        fakes.append(fake)
+        reals.append(real)
+    return fakes + reals, [1] * 5 + [0] * 5
+
+
+def test_search_finds_the_separating_pair_and_prefers_the_stricter():
+    prob, labels = maps()
+    choice = search(prob, labels)
+    assert choice.f1 == 1.0
+    assert (choice.threshold, choice.min_region_px) == (0.6, 100)
+    assert choice.grid[(0.95, 25)] < 1.0  # only the real frames' blobs survive: F1 0
+    assert choice.grid[(0.5, 25)] < 1.0  # real blobs count too: precision drops
+
+
+def test_chosen_thresholds_go_into_the_bundle(tmp_path):
+    path = save_bundle(
+        tmp_path / "b",
+        build_model("unet", base_features=4, depth=3),
+        "unet",
+        {"base_features": 4, "depth": 3},
+    )
+    prob, labels = maps()
+    write_thresholds(path, search(prob, labels), "val", "data/x")
+    bundle = load_bundle(path)
+    assert bundle.thresholds["confidence"] == 0.6 and bundle.thresholds["min_region_px"] == 100
+    assert bundle.meta["metrics"]["val_frame_f1_at_thresholds"] == 1.0
