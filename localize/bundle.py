@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +34,60 @@ class Bundle:
     model: nn.Module
     spec: ModelSpec
     meta: dict = field(default_factory=dict)
+    path: Path | None = None
 
     @property
     def thresholds(self) -> dict:
         return {**DEFAULT_THRESHOLDS, **self.meta.get("thresholds", {})}
+
+
+def onnx_path(path: str | Path) -> Path:
+    """NAME.onnx beside the bundle."""
+    json_path, _ = bundle_paths(path)
+    return json_path.with_suffix(".onnx")
+
+
+def add_onnx(path: str | Path) -> Path:
+    """Export the bundle's model to NAME.onnx (batch axis dynamic) and record its checksum in the json."""
+    import warnings
+
+    bundle = load_bundle(path)
+    target = onnx_path(path)
+    height, width = bundle.meta.get("input_size", (256, 256))
+    dummy = torch.zeros(1, 3, height, width)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
+        buffer = io.BytesIO()
+        torch.onnx.export(
+            bundle.model,
+            (dummy,),
+            buffer,
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            dynamo=False,
+        )
+    payload = buffer.getvalue()
+    write_bytes_atomic(target, payload)
+    json_path, _ = bundle_paths(path)
+    meta = json.loads(json_path.read_text())
+    meta["onnx"] = {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits"}
+    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    return target
+
+
+def onnx_session(path: str | Path, meta: dict):
+    """An onnxruntime session for the bundle's NAME.onnx, checked against the json's checksum."""
+    import onnxruntime
+
+    target = onnx_path(path)
+    if not target.is_file():
+        raise BundleError("the bundle's json names an ONNX model but NAME.onnx is missing", target)
+    payload = target.read_bytes()
+    if hashlib.sha256(payload).hexdigest() != meta["onnx"]["sha256"]:
+        raise BundleError("ONNX model does not match the checksum in the bundle json", target)
+    options = onnxruntime.SessionOptions()
+    return onnxruntime.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
 
 
 def bundle_paths(path: str | Path) -> tuple[Path, Path]:
@@ -136,7 +187,7 @@ def load_bundle(path: str | Path) -> Bundle:
         )
         raise BundleError(f"json ({meta['model']}) and weights disagree: {details}", weights_path)
     model.load_state_dict(state)
-    return Bundle(model.eval(), spec, meta)
+    return Bundle(model.eval(), spec, meta, json_path)
 
 
 def normalize(batch: torch.Tensor, meta: dict) -> torch.Tensor:

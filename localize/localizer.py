@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import torch
 
-from localize.bundle import Bundle, load_bundle, normalize
+from localize.bundle import Bundle, load_bundle, normalize, onnx_session
 from localize.decide import Region, suspicious_regions, video_is_fake
 from localize.errors import ConfigError, MediaError
 from localize.faces import Box, FaceDetector, FaceTracker, LBPCascadeDetector, crop, expand_box, full_box
@@ -45,6 +45,7 @@ class InferenceConfig:
     min_region_px: int | None = None
     min_fake_fraction: float | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
+    runtime: Literal["auto", "torch", "onnx"] = "auto"  # auto: onnxruntime when the bundle has a model
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):
@@ -53,6 +54,8 @@ class InferenceConfig:
             raise ConfigError(f"tile_overlap must be in [0, 1), got {self.tile_overlap}")
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.runtime not in ("auto", "torch", "onnx"):
+            raise ConfigError(f"runtime must be auto, torch or onnx, got {self.runtime!r}")
 
 
 @dataclass
@@ -115,6 +118,13 @@ class Localizer:
         )
         self.size = tuple(bundle.meta.get("input_size", (256, 256)))
         self.segmentation = bundle.spec.task == "segmentation"
+        self.session = None
+        if config.runtime == "onnx" and "onnx" not in bundle.meta:
+            raise ConfigError(
+                "runtime onnx asked for, but the bundle has no ONNX model (forgeloc export --onnx)"
+            )
+        if config.runtime != "torch" and "onnx" in bundle.meta and bundle.path is not None:
+            self.session = onnx_session(bundle.path, bundle.meta)
 
     @classmethod
     def load(cls, path: str | Path | None = None, config: InferenceConfig = InferenceConfig()) -> Localizer:
@@ -127,9 +137,13 @@ class Localizer:
         """Probability maps (segmentation, at each crop's size) or P(fake) scores for RGB crops."""
         height, width = self.size
         resized = [cv2.resize(c, (width, height), interpolation=cv2.INTER_AREA) for c in crops]
-        batch = torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2)
-        with torch.inference_mode():
-            out = torch.sigmoid(self.bundle.model(normalize(batch, self.bundle.meta))).float().numpy()
+        batch = normalize(torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2), self.bundle.meta)
+        if self.session is not None:
+            logits = self.session.run(None, {"image": batch.numpy()})[0]
+            out = 1.0 / (1.0 + np.exp(-logits.astype(np.float32)))
+        else:
+            with torch.inference_mode():
+                out = torch.sigmoid(self.bundle.model(batch)).float().numpy()
         if not self.segmentation:
             return [float(v) for v in out.reshape(len(crops))]
         return [

@@ -99,6 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`")
     parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+    parser.add_argument("--onnx", action="store_true", help="also write NAME.onnx (used by onnxruntime)")
     parser.add_argument(
         "--svm", action="store_true", help="mesoinception4 only: fit seed 002's RBF SVM on its features"
     )
@@ -106,6 +107,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = export_checkpoint(args.checkpoint, args.out, half=args.half, svm=args.svm)
+    if args.onnx:
+        from localize.bundle import add_onnx
+
+        print(f"onnx: {add_onnx(path)}")
     try:
         bundle = load_bundle(path)
     except ForgelocError as error:

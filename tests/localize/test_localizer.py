@@ -77,3 +77,23 @@ def test_bad_inputs(bundle_path, tmp_path):
     with pytest.raises(MediaError, match="empty.mp4"):
         localizer.predict_video(tmp_path / "empty.mp4")
     assert load_bundle(bundle_path).meta["input_size"] == [64, 64]
+
+
+def test_onnx_runtime_gives_the_same_maps(bundle_path, pairs, tmp_path):
+    import shutil
+
+    from localize.bundle import add_onnx
+    from localize.errors import ConfigError
+
+    copy = tmp_path / "tiny"
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(bundle_path.with_suffix(suffix), copy.with_suffix(suffix))
+    with pytest.raises(ConfigError, match="no ONNX model"):
+        Localizer.load(copy, InferenceConfig(crop="none", runtime="onnx"))
+    add_onnx(copy)
+    eager = Localizer.load(copy, InferenceConfig(crop="none", runtime="torch"))
+    onnx = Localizer.load(copy, InferenceConfig(crop="none"))
+    assert onnx.session is not None and eager.session is None
+    a, b = eager.predict_image(pairs[1].fake), onnx.predict_image(pairs[1].fake)
+    np.testing.assert_allclose(a.prob, b.prob, atol=1e-4)
+    assert a.is_fake == b.is_fake
