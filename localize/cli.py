@@ -18,6 +18,10 @@ COMMANDS = {
     "mask-gen": ("mask_gen.cli_mask_gen", "build a training set (face crops + masks) from real/fake pairs"),
     "train": ("train.cli", "train a model with Lightning: forgeloc train fit --config configs/NAME.yaml"),
     "export": ("train.export", "export a training checkpoint as a model bundle (safetensors + json)"),
+    "thresholds": (
+        "eval.cli_thresholds",
+        "search the frame rule's thresholds on a split; store them in the bundle",
+    ),
     "inspect": ("localize.cli_inspect", "find manipulated regions in images and videos; write a report"),
     "demo": ("mask_gen.cli_demo", "show the pipeline end to end on synthetic data"),
 }

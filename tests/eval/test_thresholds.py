@@ -43,3 +43,27 @@ def test_chosen_thresholds_go_into_the_bundle(tmp_path):
     bundle = load_bundle(path)
     assert bundle.thresholds["confidence"] == 0.6 and bundle.thresholds["min_region_px"] == 100
     assert bundle.meta["metrics"]["val_frame_f1_at_thresholds"] == 1.0
+
+
+def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, capsys):
+    import json
+    import re
+
+    import torch
+
+    from localize.cli import main
+    from tests.train.conftest import write_pairs
+
+    csv_path = write_pairs(tmp_path / "pairs", 64)
+    data = tmp_path / "ds"
+    assert main(["mask-gen", str(csv_path), "--out", str(data), "--crop", "none", "--size", "64"]) == 0
+    torch.manual_seed(0)
+    model = build_model("unet", base_features=4, depth=3).eval()
+    path = save_bundle(tmp_path / "b", model, "unet", {"base_features": 4, "depth": 3}, input_size=(64, 64))
+    capsys.readouterr()
+    assert main(["thresholds", str(path), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    threshold, region = re.search(r"best: threshold ([0-9.]+), min region (\d+) px", printed).groups()
+    stored = json.loads(path.read_text())["thresholds"]
+    assert (stored["confidence"], stored["min_region_px"]) == (float(threshold), int(region))
+    assert main(["thresholds", str(path), "--data", str(tmp_path / "nowhere")]) == 1

@@ -1,0 +1,110 @@
+"""predict_video speed and memory on synthetic 720p clips with a face: eager PyTorch next to ONNX Runtime,
+the real-time factor at the default sampling, and peak memory of a 10 s clip against a 60 s clip.
+
+Run: python benchmarks/inspect_throughput.py [--model BUNDLE] [--every 0]
+Without --model a randomly initialised unet_v1 bundle stands in (speed does not depend on the weights).
+Each memory figure is the peak RSS of a fresh process analysing one clip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def make_clip(path: Path, seconds: int) -> None:
+    """A 1280x720, 25 fps clip of the astronaut photo under a moving camera, H.264 CRF 23."""
+    from localize.faces import LBPCascadeDetector, box_centre
+    from localize.video import write_video
+    from mask_gen.synth.manipulations import make_image_pair
+    from mask_gen.synth.sources import bundled_photos, fit_side
+    from mask_gen.synth.video import MotionConfig, render_clip
+
+    still = fit_side(bundled_photos()["astronaut"], 1600)
+    face = LBPCascadeDetector().detect(still)[0]
+    pair = make_image_pair(still, np.random.default_rng(0), "self_blend", face=face)
+    motion = MotionConfig(frames=25 * seconds, width=1280, height=720)
+    frames = (fake for _, fake, _ in render_clip(pair, motion, np.random.default_rng(1), box_centre(face)))
+    write_video(path, frames, 25, crf=23, preset="veryfast")
+
+
+def analyse(bundle: str, clip: str, runtime: str, every: int) -> dict:
+    """Time predict_video on one clip in this process; report frames, seconds and peak RSS."""
+    from localize.localizer import InferenceConfig, Localizer
+    from localize.video import probe_video
+
+    localizer = Localizer.load(bundle, InferenceConfig(runtime=runtime))
+    start = time.perf_counter()
+    video = localizer.predict_video(clip, every=every)
+    elapsed = time.perf_counter() - start
+    info = probe_video(clip)
+    return {
+        "frames": len(video.frames),
+        "seconds": elapsed,
+        "video_seconds": info.frames / info.fps,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child(bundle: Path, clip: Path, runtime: str, every: int) -> dict:
+    code = (
+        "import json, sys; sys.path.insert(0, 'benchmarks'); from inspect_throughput import analyse; "
+        f"print(json.dumps(analyse({str(bundle)!r}, {str(clip)!r}, {runtime!r}, {every})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="bundle to time (default: random unet_v1)")
+    parser.add_argument("--every", type=int, default=0, help="every k-th frame (default: 32 evenly spaced)")
+    args = parser.parse_args()
+    from localize.bundle import add_onnx, load_bundle, save_bundle
+    from localize.models import build_model
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        if args.model:
+            meta = load_bundle(args.model).meta
+            for suffix in (".json", ".safetensors"):
+                shutil.copy(Path(args.model).with_suffix(suffix), folder / f"model{suffix}")
+            print(f"model: {args.model} ({meta['model']})")
+        else:
+            save_bundle(folder / "model", build_model("unet_v1").eval(), "unet_v1")
+            print("model: unet_v1, random weights")
+        bundle = folder / "model.json"
+        add_onnx(bundle)
+        clips = {}
+        for seconds in (10, 60):
+            clips[seconds] = folder / f"clip{seconds}.mp4"
+            make_clip(clips[seconds], seconds)
+        results = {
+            (s, r): run_child(bundle, clips[s], r, args.every) for s in (10, 60) for r in ("torch", "onnx")
+        }
+    sampling = f"every {args.every}th frame" if args.every else "32 frames evenly spaced"
+    print(f"1280x720 H.264 clips, {sampling}; each row a fresh process")
+    print("| clip | runtime | frames | s | frames/s | real-time factor | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for (seconds, runtime), r in results.items():
+        print(
+            f"| {seconds} s | {runtime} | {r['frames']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.1f} "
+            f"| {r['video_seconds'] / r['seconds']:.2f} | {r['peak_rss_mb']:.0f} |"
+        )
+    speedup = results[(60, "torch")]["seconds"] / results[(60, "onnx")]["seconds"]
+    growth = results[(60, "onnx")]["peak_rss_mb"] / results[(10, "onnx")]["peak_rss_mb"] - 1
+    print(f"ONNX Runtime / eager speed: {speedup:.2f}x (target >= 1.3)")
+    print(f"peak memory 60 s vs 10 s clip: {growth * 100:+.1f} % (target within 10 %)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""`forgeloc thresholds BUNDLE --data DIR`: search the frame rule's thresholds on a split, store them."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("bundle", help="segmentation model bundle (NAME, NAME.json)")
+    parser.add_argument("--data", required=True, help="a `forgeloc mask-gen` dataset")
+    parser.add_argument("--split", default="val", help="split to search on (default val)")
+    parser.add_argument("--dry-run", action="store_true", help="print the choice, leave the bundle as it is")
+
+
+def run(args: argparse.Namespace) -> int:
+    from eval.thresholds import probability_maps, search, split_rows, write_thresholds
+    from localize.bundle import load_bundle
+    from localize.errors import ConfigError
+
+    bundle = load_bundle(args.bundle)
+    if bundle.spec.task != "segmentation":
+        raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")
+    rows = split_rows(args.data, args.split)
+    choice = search(probability_maps(bundle, args.data, rows), [int(r["label"]) for r in rows])
+    print(f"{len(rows)} {args.split} frames; frame F1 by threshold (rows) and min region px (columns):")
+    regions = sorted({m for _, m in choice.grid})
+    print("        " + "".join(f"{m:>8}" for m in regions))
+    for threshold in sorted({t for t, _ in choice.grid}):
+        print(f"{threshold:>8}" + "".join(f"{choice.grid[(threshold, m)]:8.3f}" for m in regions))
+    print(
+        f"best: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}"
+    )
+    if not args.dry_run:
+        print(f"written to {write_thresholds(args.bundle, choice, args.split, args.data)}")
+    return 0
