@@ -22,6 +22,7 @@ COMMANDS = {
         "eval.cli_thresholds",
         "search the frame rule's thresholds on a split; store them in the bundle",
     ),
+    "eval": ("eval.cli_eval", "pixel, frame and video tables of models on datasets (report.md, report.json)"),
     "inspect": ("localize.cli_inspect", "find manipulated regions in images and videos; write a report"),
     "demo": ("mask_gen.cli_demo", "show the pipeline end to end on synthetic data"),
 }
