@@ -80,14 +80,13 @@ def run(args: argparse.Namespace) -> int:
         "runs": [],
     }
     for path, bundle in bundles.items():
+        name = Path(path).name.removesuffix(".json").removesuffix(".safetensors")
         for data in args.data:
             result = evaluate(bundle, data, args.split)
-            report["runs"].append(
-                {"model": f"{Path(path).name} ({bundle.meta['model']})", "data": data, **result}
-            )
+            report["runs"].append({"model": f"{name} ({bundle.meta['model']})", "data": data, **result})
             frame = result["frame"]
             print(
-                f"{Path(path).name} on {data}: frame F1 {_fmt(frame['f1'])}, AUC {_fmt(frame['roc_auc'])}",
+                f"{name} on {data}: frame F1 {_fmt(frame['f1'])}, AUC {_fmt(frame['roc_auc'])}",
                 flush=True,
             )
     out = Path(args.out)
