@@ -66,6 +66,22 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def write_plots(out: Path, report: dict) -> list[str]:
+    """ROC and PR PNGs per dataset (all models on one plot); their file names."""
+    from eval.plots import curves_png
+    from localize.atomic import write_bytes_atomic
+
+    names = []
+    datasets = list(dict.fromkeys(run["data"] for run in report["runs"]))
+    for number, data in enumerate(datasets, start=1):
+        runs = [run for run in report["runs"] if run["data"] == data]
+        for kind in ("roc", "pr"):
+            name = f"{kind}_{number}.png"
+            write_bytes_atomic(out / name, curves_png(runs, kind))
+            names.append(name)
+    return names
+
+
 def run(args: argparse.Namespace) -> int:
     from eval.evaluate import evaluate
     from localize import __version__
@@ -90,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
                 flush=True,
             )
     out = Path(args.out)
+    plots = write_plots(out, report)
     write_text_atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
-    write_text_atomic(out / "report.md", markdown(report))
-    print(f"report: {out / 'report.md'} and report.json")
+    write_text_atomic(out / "report.md", markdown(report) + "".join(f"\n![{p}]({p})\n" for p in plots))
+    print(f"report: {out / 'report.md'} and report.json, plots: {', '.join(plots)}")
     return 0

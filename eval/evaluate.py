@@ -44,6 +44,7 @@ def evaluate(bundle: Bundle, data_dir: str | Path, split: str = "test") -> dict:
         scores = _classifier_scores(bundle, data_dir, rows)
         flags = [s > t["confidence"] for s in scores]
     result["frame"] = asdict(binary_scores(labels, flags, scores))
+    result["frame_scores"] = {"labels": labels, "scores": [round(float(v), 5) for v in scores]}
     ids = [f"{r['dataset']}/{r['method']}/{r['video_id']}" for r in rows]
     votes = group_videos(ids, labels, flags, scores, t["min_fake_fraction"])
     result["videos"] = len(votes.ids)
