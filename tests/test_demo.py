@@ -1,0 +1,24 @@
+"""`forgeloc demo`, the README's first command: synthetic data, mask-gen, then inspect with the bundled model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from localize.cli import main
+from localize.localizer import default_bundle_path
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end_with_the_bundled_model(tmp_path, capsys):
+    assert default_bundle_path().is_file(), "the default model bundle must ship with the package"
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    printed = capsys.readouterr().out
+    assert "Dice" in printed and "report.html" in printed
+    results = json.loads((tmp_path / "demo" / "inspect" / "results.json").read_text())
+    verdicts = {entry["path"].rsplit("/", 1)[-1]: entry["verdict"] for entry in results["inputs"]}
+    assert set(verdicts) == {"real_video.mp4", "fake_video.mp4", "real_image.png", "fake_image.png"}
+    assert all(verdict in ("FAKE", "REAL") for verdict in verdicts.values())
+    assert results["model"]["bundle"] == str(default_bundle_path())
+    assert (tmp_path / "demo" / "inspect" / "report.html").stat().st_size > 10_000
