@@ -194,11 +194,21 @@ class Localizer:
             results.append(self._judge(prob, box, face_found, index, time, image))
         return results
 
+    def _region_scale(self, box: Box, shape: tuple[int, ...]) -> float:
+        """Frame pixels per model-input pixel: min_region_px is counted at the model's input resolution,
+        as it was when the thresholds were searched (a 300 px face crop seen at 128 px is 5.5x larger)."""
+        if self.config.crop == "none" and len(self._tiles(shape)) > 1:
+            return 1.0  # tiles are analysed at native resolution
+        x0, y0, x1, y1 = box
+        return (x1 - x0) * (y1 - y0) / (self.size[0] * self.size[1])
+
     def _judge(
         self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float, image: np.ndarray
     ) -> FramePrediction:
         if self.segmentation:
-            found = suspicious_regions(prob, self.threshold, self.min_region_px)
+            found = suspicious_regions(
+                prob, self.threshold, self.min_region_px * self._region_scale(box, prob.shape)
+            )
             mask = np.zeros(prob.shape, bool)
             confident = prob > self.threshold
             for region in found:

@@ -10,7 +10,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
@@ -77,8 +77,11 @@ class ForgeryDataModule(pl.LightningDataModule):
         num_workers: int = 0,
         augment: AugmentConfig = AugmentConfig(),
         model: str = "unet",
+        balance_classes: bool = False,
     ) -> None:
-        """`model` names the network being trained: its registry entry says how inputs are normalised."""
+        """`model` names the network being trained: its registry entry says how inputs are normalised.
+        `balance_classes` draws training samples so that real and fake frames weigh the same (datasets
+        pair each original with several fakes)."""
         super().__init__()
         self.save_hyperparameters(
             {"data_dir": data_dir, "batch_size": batch_size, "augment": asdict(augment)}
@@ -87,6 +90,7 @@ class ForgeryDataModule(pl.LightningDataModule):
         self.root = Path(data_dir)
         self.batch_size, self.num_workers = batch_size, num_workers
         self.augment, self.mean, self.std = augment, spec.mean, spec.std
+        self.balance_classes = balance_classes
         self.splits: dict[str, list[dict]] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -114,14 +118,22 @@ class ForgeryDataModule(pl.LightningDataModule):
     def _loader(self, split: str, train: bool) -> DataLoader:
         augment = build_augment(self.augment) if train else None
         dataset = ForgeryDataset(self.root, self.splits[split], self.mean, self.std, augment)
+        sampler = self._balanced_sampler(self.splits[split]) if train and self.balance_classes else None
         return DataLoader(
             dataset,
             batch_size=self.batch_size,
-            shuffle=train,
+            shuffle=train and sampler is None,
+            sampler=sampler,
             num_workers=self.num_workers,
             drop_last=train and len(dataset) > self.batch_size,
             persistent_workers=self.num_workers > 0,
         )
+
+    @staticmethod
+    def _balanced_sampler(rows: list[dict]) -> WeightedRandomSampler:
+        counts = {label: sum(r["label"] == label for r in rows) for label in ("0", "1")}
+        weights = [1.0 / counts[r["label"]] for r in rows]
+        return WeightedRandomSampler(weights, num_samples=len(rows), replacement=True)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", True)

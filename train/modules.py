@@ -12,6 +12,7 @@ from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatSc
 
 from localize.errors import ConfigError
 from localize.models import build_model, model_spec
+from localize.models.zoo import read_weights
 from train.losses import bce_minus_log_dice
 
 
@@ -29,13 +30,24 @@ class _ForgeryModule(pl.LightningModule):
         step_size: int = 1000,
         gamma: float = 0.1,
         min_lr: float = 1e-6,
+        init_weights: str | None = None,
     ) -> None:
+        """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning)."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
         if spec.task != self.task:
             raise ConfigError(f"model {model!r} is a {spec.task} model; use the {spec.task} module for it")
         self.net = build_model(model, **(model_args or {}))
+        if init_weights:
+            state = read_weights(init_weights)
+            state = {
+                k.removeprefix("net."): v.float() if v.is_floating_point() else v for k, v in state.items()
+            }
+            try:
+                self.net.load_state_dict(state)
+            except RuntimeError as error:
+                raise ConfigError(f"{init_weights}: weights do not fit {model}: {str(error)[:200]}") from None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)

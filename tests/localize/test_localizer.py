@@ -97,3 +97,18 @@ def test_onnx_runtime_gives_the_same_maps(bundle_path, pairs, tmp_path):
     a, b = eager.predict_image(pairs[1].fake), onnx.predict_image(pairs[1].fake)
     np.testing.assert_allclose(a.prob, b.prob, atol=1e-4)
     assert a.is_fake == b.is_fake
+
+
+def test_min_region_is_counted_at_the_models_input_resolution(bundle_path, pairs):
+    """The same fake, shown 4x larger (16x the pixels), is judged the same way."""
+    import cv2
+
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none", min_region_px=60))
+    small = pairs[1].fake
+    region = localizer.predict_image(small).regions[0].area
+    assert region > 60
+    big = cv2.resize(small, (256, 256), interpolation=cv2.INTER_NEAREST)
+    scaled = Localizer.load(bundle_path, InferenceConfig(crop="none", min_region_px=60, tile_overlap=0.0))
+    assert scaled._region_scale((0, 0, 256, 256), big.shape) == 1.0  # tiled: native scale
+    face = Localizer.load(bundle_path, InferenceConfig(min_region_px=60))
+    assert face._region_scale((0, 0, 256, 256), big.shape) == 16.0  # one crop resized to 64x64

@@ -82,3 +82,14 @@ def test_expand_box_is_square_and_inside_the_frame(box):
     x0, y0, x1, y1 = expand_box(box, (480, 640, 3), 1.3)
     assert x1 - x0 == y1 - y0
     assert 0 <= x0 < x1 <= 640 and 0 <= y0 < y1 <= 480
+
+
+def test_atomic_writes_leave_files_with_the_usual_permissions(tmp_path):
+    import os
+
+    from localize.atomic import write_text_atomic
+
+    write_text_atomic(tmp_path / "a.txt", "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~mask

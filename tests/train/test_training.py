@@ -169,3 +169,27 @@ def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
     (tmp_path / "x.ckpt").write_bytes(b"not a checkpoint")
     assert main(["export", str(tmp_path / "x.ckpt"), "--out", str(tmp_path / "b")]) == 1
     assert "not a readable checkpoint" in capsys.readouterr().err
+
+
+def test_balanced_sampling_weighs_real_and_fake_frames_alike():
+    from train.data import ForgeryDataModule
+
+    rows = [{"label": "0"}] * 2 + [{"label": "1"}] * 8
+    weights = torch.as_tensor(list(ForgeryDataModule._balanced_sampler(rows).weights))
+    assert weights[:2].sum() == pytest.approx(weights[2:].sum())
+
+
+def test_fine_tuning_starts_from_given_weights(tmp_path):
+    from localize.bundle import save_bundle
+    from train.modules import SegmentationModule
+
+    donor = build_model("unet", base_features=4, depth=3)
+    path = save_bundle(tmp_path / "b", donor, "unet", {"base_features": 4, "depth": 3}, half=True)
+    module = SegmentationModule(
+        model="unet",
+        model_args={"base_features": 4, "depth": 3},
+        init_weights=str(path.with_suffix(".safetensors")),
+    )
+    torch.testing.assert_close(module.net.head.weight, donor.head.weight, atol=1e-3, rtol=1e-3)
+    with pytest.raises(Exception, match="do not fit"):
+        SegmentationModule(model="unet_v1", init_weights=str(path.with_suffix(".safetensors")))
