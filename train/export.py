@@ -96,7 +96,7 @@ def _with_svm(model, name: str, data: dict, checkpoint_path) -> tuple:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`")
+    parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`, or MesoNet's Keras .h5")
     parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     parser.add_argument("--onnx", action="store_true", help="also write NAME.onnx (used by onnxruntime)")
@@ -105,7 +105,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def export_keras(h5_path: str | Path, out: str | Path) -> Path:
+    """The original Keras MesoNet weights, converted once into a bundle (P(fake) polarity)."""
+    from localize.models.keras import load_keras_mesonet
+
+    model = load_keras_mesonet(h5_path)
+    name = "mesoinception4" if any(m.__class__.__name__ == "Inception" for m in model.modules()) else "meso4"
+    return save_bundle(out, model, name, data={"source": f"Keras weights {Path(h5_path).name}"})
+
+
 def run(args: argparse.Namespace) -> int:
+    if Path(args.checkpoint).suffix == ".h5":
+        path = export_keras(args.checkpoint, args.out)
+        print(f"bundle: {path} (converted from the Keras original)")
+        return 0
     path = export_checkpoint(args.checkpoint, args.out, half=args.half, svm=args.svm)
     if args.onnx:
         from localize.bundle import add_onnx

@@ -172,3 +172,15 @@ def test_timm_loads_a_local_weights_file_but_never_pickles(tmp_path):
     torch.save({"state_dict": donor.net.state_dict(), "evil": object()}, tmp_path / "pickled.pth")
     with pytest.raises(MediaError, match="not a readable weights file"):
         build_model("timm:resnet18", weights=str(tmp_path / "pickled.pth"))
+
+
+def test_keras_weights_convert_once_to_a_bundle(shared, tmp_path):
+    from localize.cli import main
+
+    h5 = shared / MESONET / "weights" / "MesoInception_DF.h5"
+    assert main(["export", str(h5), "--out", str(tmp_path / "meso")]) == 0
+    bundle = load_bundle(tmp_path / "meso")
+    assert bundle.meta["model"] == "mesoinception4"
+    with torch.no_grad():
+        p_fake = torch.sigmoid(bundle.model(_mesonet_inputs(shared))).numpy()
+    np.testing.assert_allclose(1 - p_fake, REFERENCE["MesoInception_DF"], atol=6e-4)
