@@ -179,6 +179,7 @@ def process_group(
     try:
         for index, real in iter_media_frames(real_path, indices):
             box, face_found = _crop_box(tracker.update(real) if tracker else None, real.shape, config)
+            small_real = _shrink(real)  # shared by every fake's alignment check
             real_crop = crop(real, box)
             negative = _sample(
                 real_crop,
@@ -198,7 +199,9 @@ def process_group(
                 if pair.fake is None:
                     continue
                 try:
-                    samples[pair.key].append(streams[pair.key].sample(index, real, box, face_found))
+                    samples[pair.key].append(
+                        streams[pair.key].sample(index, real, small_real, box, face_found)
+                    )
                 except ForgelocError as error:
                     results[pair.key] = error
                     streams[pair.key].close()
@@ -241,11 +244,13 @@ class _FakeStreams:
             raise PairError(f"decoded only part of the sampled frames (stopped before frame {index})", path)
         return frame
 
-    def sample(self, index: int, real: np.ndarray, box: Box, face_found: bool) -> Sample:
+    def sample(
+        self, index: int, real: np.ndarray, small_real: np.ndarray, box: Box, face_found: bool
+    ) -> Sample:
         """The fake's sample at frame `index` of the original, cropped to the original's `box`."""
         pair, config = self.pair, self.config
         fake = self._next(self.frames, index, pair.fake)
-        _check_outside(real, fake, box, pair, index, config)
+        _check_outside(small_real, _shrink(fake), real.shape, box, pair, index, config)
         if self.masks is not None:
             mask = crop(self._next(self.masks, index, pair.mask).max(axis=2) > 127, box)
         else:
@@ -271,19 +276,30 @@ class _FakeStreams:
 OUTSIDE_SCALE = 4
 
 
+def _shrink(frame: np.ndarray) -> np.ndarray:
+    """The frame shrunk OUTSIDE_SCALE times, for the alignment check."""
+    height, width = frame.shape[:2]
+    size = (max(1, width // OUTSIDE_SCALE), max(1, height // OUTSIDE_SCALE))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+
+
 def _check_outside(
-    real: np.ndarray, fake: np.ndarray, box: Box, pair: Pair, index: int, config: MaskGenConfig
+    small_real: np.ndarray,
+    small_fake: np.ndarray,
+    shape: tuple[int, ...],
+    box: Box,
+    pair: Pair,
+    index: int,
+    config: MaskGenConfig,
 ) -> None:
     """Refuse a pair whose frames differ far outside the face: they are not the same footage.
 
     The median ignores a manipulated region that spills out of the box (it covers less than half of the
     rest of the frame); frames shrunk OUTSIDE_SCALE times are plenty to tell other footage apart.
     """
-    height, width = real.shape[:2]
-    size = (max(1, width // OUTSIDE_SCALE), max(1, height // OUTSIDE_SCALE))
-    small = [cv2.resize(frame, size, interpolation=cv2.INTER_AREA) for frame in (real, fake)]
-    distance = difference_map(*small, config.mask.blur_kernel)
-    sx, sy = size[0] / width, size[1] / height
+    height, width = shape[:2]
+    distance = difference_map(small_real, small_fake, config.mask.blur_kernel)
+    sx, sy = distance.shape[1] / width, distance.shape[0] / height
     x0, y0, x1, y1 = box
     outside = np.ones(distance.shape, bool)
     outside[int(y0 * sy) : int(np.ceil(y1 * sy)), int(x0 * sx) : int(np.ceil(x1 * sx))] = False
