@@ -5,24 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from eval.metrics import binary_scores, group_videos, pixel_scores
 from eval.thresholds import probability_maps, split_rows
-from localize.bundle import Bundle, normalize
+from localize.bundle import Bundle
 from localize.decide import frame_is_fake
-from localize.images import read_image, read_mask
-
-
-def _classifier_scores(bundle: Bundle, data_dir: Path, rows: list[dict], batch: int = 32) -> list[float]:
-    scores = []
-    for start in range(0, len(rows), batch):
-        images = np.stack([read_image(data_dir / r["image"]) for r in rows[start : start + batch]])
-        x = normalize(torch.from_numpy(images).permute(0, 3, 1, 2), bundle.meta)
-        with torch.inference_mode():
-            scores += torch.sigmoid(bundle.model(x)).float().reshape(-1).tolist()
-    return scores
+from localize.images import read_mask
 
 
 def evaluate(bundle: Bundle, data_dir: str | Path, split: str = "test") -> dict:
@@ -41,7 +28,7 @@ def evaluate(bundle: Bundle, data_dir: str | Path, split: str = "test") -> dict:
         )
         result["pixel"] = asdict(pixel_scores(pairs))
     else:
-        scores = _classifier_scores(bundle, data_dir, rows)
+        scores = [float(p) for p in probability_maps(bundle, data_dir, rows)]
         flags = [s > t["confidence"] for s in scores]
     result["frame"] = asdict(binary_scores(labels, flags, scores))
     result["frame_scores"] = {"labels": labels, "scores": [round(float(v), 5) for v in scores]}

@@ -48,14 +48,15 @@ def split_rows(data_dir: str | Path, split: str) -> list[dict]:
 def probability_maps(
     bundle: Bundle, data_dir: str | Path, rows: list[dict], batch: int = 16
 ) -> list[np.ndarray]:
-    """The model's P(fake) map of each row's crop (segmentation bundles)."""
-    maps = []
+    """The model's P(fake) for each row's crop: an (H, W) map (segmentation) or a 0-d score (classifier)."""
+    outputs = []
     for start in range(0, len(rows), batch):
         images = np.stack([read_image(Path(data_dir) / r["image"]) for r in rows[start : start + batch]])
         x = normalize(torch.from_numpy(images).permute(0, 3, 1, 2), bundle.meta)
         with torch.inference_mode():
-            maps += list(torch.sigmoid(bundle.model(x))[:, 0].float().numpy())
-    return maps
+            probabilities = torch.sigmoid(bundle.model(x)).float().numpy()
+        outputs += list(probabilities[:, 0] if probabilities.ndim == 4 else probabilities)
+    return outputs
 
 
 def search(

@@ -79,3 +79,21 @@ def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
         and "## Videos, majority vote" in md
         and md.count("| strict (unet) |") == 4
     )
+
+
+def test_classifiers_get_frame_and_video_tables_without_pixels(tmp_path):
+    data = tmp_path / "ds"
+    assert (
+        main(["mask-gen", str(write_pairs(tmp_path / "pairs", 256)), "--out", str(data), "--crop", "none"])
+        == 0
+    )
+    torch.manual_seed(0)
+    path = save_bundle(
+        tmp_path / "meso", build_model("meso4").eval(), "meso4", thresholds={"confidence": 0.0}
+    )
+    assert main(["eval", "--model", str(path), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
+    [run] = json.loads((tmp_path / "r" / "report.json").read_text())["runs"]
+    assert "pixel" not in run
+    scores = run["frame_scores"]["scores"]
+    assert len(scores) == run["frames"] and all(0 < s < 1 for s in scores)
+    assert run["frame"]["recall"] == 1.0  # every score is above a threshold of 0
