@@ -64,47 +64,42 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
     folder = out / "frames" / f"{number:03d}-{path.stem}"
-    frames = []
+
+    def evidence(prediction) -> None:  # frames are streamed: each is written as soon as it is predicted
+        name = f"frame_{prediction.index:06d}"
+        write_png(
+            folder / f"{name}.png",
+            overlay(prediction.image, prediction.prob, prediction.mask, prediction.box),
+        )
+        write_png(folder / f"{name}.mask.png", prediction.mask)
+
     try:
         if not path.is_file():
             raise MediaError("file not found", path)
         entry["sha256"] = sha256_of(path)
-        # frames are streamed: each overlay is written as soon as it is predicted
-        for prediction in localizer.iter_video(path, args.every, args.fps, args.max_frames):
-            name = f"frame_{prediction.index:06d}"
-            write_png(
-                folder / f"{name}.png",
-                overlay(prediction.image, prediction.prob, prediction.mask, prediction.box),
-            )
-            write_png(folder / f"{name}.mask.png", prediction.mask)
-            frames.append(
-                {
-                    "index": prediction.index,
-                    "time": round(prediction.time, 3),
-                    "box": list(prediction.box),
-                    "face_found": prediction.face_found,
-                    "score": round(prediction.score, 4),
-                    "is_fake": prediction.is_fake,
-                    "regions": [
-                        {**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)}
-                        for r in prediction.regions
-                    ],
-                    "overlay": f"{folder.relative_to(out)}/{name}.png",
-                    "mask": f"{folder.relative_to(out)}/{name}.mask.png",
-                }
-            )
+        video = localizer.predict_video(path, args.every, args.fps, args.max_frames, on_frame=evidence)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error))
         return entry
-    from localize.decide import video_is_fake
-
-    flags = [f["is_fake"] for f in frames]
-    fake = video_is_fake(flags, localizer.min_fake_fraction)
+    relative = folder.relative_to(out)
     entry.update(
-        frames=frames,
-        verdict="FAKE" if fake else "REAL",
-        fake_fraction=round(sum(flags) / len(flags), 4),
-        no_face_frames=sum(not f["face_found"] for f in frames) if args.crop == "face" else 0,
+        frames=[
+            {
+                "index": f.index,
+                "time": round(f.time, 3),
+                "box": list(f.box),
+                "face_found": f.face_found,
+                "score": round(f.score, 4),
+                "is_fake": f.is_fake,
+                "regions": [{**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)} for r in f.regions],
+                "overlay": f"{relative}/frame_{f.index:06d}.png",
+                "mask": f"{relative}/frame_{f.index:06d}.mask.png",
+            }
+            for f in video.frames
+        ],
+        verdict="FAKE" if video.is_fake else "REAL",
+        fake_fraction=round(video.fake_fraction, 4),
+        no_face_frames=sum(not f.face_found for f in video.frames) if args.crop == "face" else 0,
     )
     return entry
 
