@@ -108,9 +108,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def export_keras(h5_path: str | Path, out: str | Path) -> Path:
     """The original Keras MesoNet weights, converted once into a bundle (P(fake) polarity)."""
     from localize.models.keras import load_keras_mesonet
+    from localize.models.mesonet import Inception
 
     model = load_keras_mesonet(h5_path)
-    name = "mesoinception4" if any(m.__class__.__name__ == "Inception" for m in model.modules()) else "meso4"
+    name = "mesoinception4" if isinstance(model.body[0], Inception) else "meso4"
     return save_bundle(out, model, name, data={"source": f"Keras weights {Path(h5_path).name}"})
 
 
