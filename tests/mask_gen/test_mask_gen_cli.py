@@ -266,3 +266,24 @@ def test_duplicates_count_only_repeated_pixels(tmp_path, capsys):
     assert "(1 duplicates removed)" in capsys.readouterr().out
     rows = manifest(tmp_path / "out")
     assert sorted(row["label"] for row in rows) == ["0", "1", "1"]
+
+
+def test_a_pair_of_different_footage_is_refused_as_misaligned(tmp_path):
+    """Same size and frame count, but other content outside the face: not a real/fake pair."""
+    from mask_gen.synth.sources import bundled_photos, fit_side
+
+    real = fit_side(bundled_photos()["astronaut"], 256)
+    other = np.ascontiguousarray(np.roll(real, 40, axis=1))  # the same photo, shifted: other footage
+    touched = real.copy()
+    touched[60:120, 100:160] = 255 - touched[60:120, 100:160]  # a manipulation: still aligned footage
+    write_png(tmp_path / "real.png", real)
+    write_png(tmp_path / "other.png", other)
+    write_png(tmp_path / "touched.png", touched)
+    (tmp_path / "pairs.csv").write_text("fake,real\nother.png,real.png\ntouched.png,real.png\n")
+    out = tmp_path / "out"
+    assert main(["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(out), "--frames", "1"]) == 1
+    rows = manifest(out)
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert [row["source"].rsplit("/", 1)[-1] for row in failed] == ["other.png"]
+    assert "not aligned at frame 0" in failed[0]["error"]
+    assert any(row["source"].endswith("touched.png") and row["status"] == "ok" for row in rows)
