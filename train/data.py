@@ -101,6 +101,16 @@ class ForgeryDataModule(pl.LightningDataModule):
             check_rows(self.root, chosen, split)
             self.splits[split] = chosen
 
+    def crop_size(self) -> list[int]:
+        """[H, W] of the crops trained on (train split first): the input size an exported bundle declares."""
+        rows = self.splits.get("train") or next(iter(self.splits.values()))
+        with Image.open(self.root / rows[0]["image"]) as image:
+            return [image.height, image.width]
+
+    def state_dict(self) -> dict:
+        """Saved in every checkpoint, so `forgeloc export` knows the input size without the dataset."""
+        return {"crop_size": self.crop_size()} if self.splits else {}
+
     def summary(self) -> dict:
         """Counts per split and label, for the model bundle's data summary."""
         rows = read_manifest(self.root)

@@ -66,6 +66,7 @@ def export_checkpoint(
     except RuntimeError as error:
         raise BundleError(f"weights do not fit {name}: {str(error)[:300]}", checkpoint_path) from None
     data = dict(checkpoint.get("datamodule_hyper_parameters") or {})
+    input_size = _crop_size(checkpoint, data, checkpoint_path)
     if svm:
         model, name, arguments = _with_svm(model, name, data, checkpoint_path)
     return save_bundle(
@@ -73,11 +74,29 @@ def export_checkpoint(
         model.eval(),
         name,
         arguments,
+        input_size=input_size,
         thresholds=thresholds,
         data=data,
         metrics=best_metrics(checkpoint),
         half=half,
     )
+
+
+def _crop_size(checkpoint: dict, data: dict, checkpoint_path) -> tuple[int, int]:
+    """The crop size trained on: recorded in the checkpoint, else read from the dataset it names."""
+    recorded = (checkpoint.get("ForgeryDataModule") or {}).get("crop_size")
+    if recorded:
+        return tuple(recorded)
+    try:
+        from train.data import ForgeryDataModule
+
+        datamodule = ForgeryDataModule(data["data_dir"])
+        datamodule.setup("validate")
+        return tuple(datamodule.crop_size())
+    except (KeyError, ForgelocError):
+        raise BundleError(
+            "the checkpoint records no crop size and its dataset cannot be read to find it", checkpoint_path
+        ) from None
 
 
 def _with_svm(model, name: str, data: dict, checkpoint_path) -> tuple:

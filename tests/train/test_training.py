@@ -103,6 +103,14 @@ def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys):
         assert torch.equal(bundle.model(x), model.eval()(x))
     assert bundle.meta["data"]["data_dir"] == str(tiny_dataset)
     assert "best_val_dice" in bundle.meta["metrics"]
+    # the bundle declares the 64 px crops it was trained on, so inference feeds it 64 px crops
+    assert bundle.meta["input_size"] == [64, 64] == read_checkpoint(last)["ForgeryDataModule"]["crop_size"]
+    # a checkpoint from before crop sizes were recorded: read from the dataset it names
+    older = read_checkpoint(last)
+    del older["ForgeryDataModule"]
+    torch.save(older, tmp_path / "older.ckpt")
+    assert main(["export", str(tmp_path / "older.ckpt"), "--out", str(tmp_path / "older")]) == 0
+    assert load_bundle(tmp_path / "older").meta["input_size"] == [64, 64]
 
 
 @pytest.mark.slow
