@@ -1,113 +1,137 @@
-"""`forgeloc eval --model B [--model B2 ...] --data D [--data D2 ...] --out DIR`: report.json and report.md
-with the pixel, frame and video tables of every model on every dataset, at each bundle's thresholds."""
+"""`forgeloc eval --model B [--model B2 ...] --data D [--data D2 ...] --out DIR`: report.md, report.html and
+report.json with the pixel, frame and video tables of every model on every dataset at each bundle's
+thresholds; `--robustness` and `--attack` add the perturbation and adversarial suites; `--cross CONFIG`
+runs the cross-dataset matrix instead."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
+import shlex
+import sys
 from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", action="append", required=True, help="model bundle (repeatable)")
-    parser.add_argument("--data", action="append", required=True, help="mask-gen dataset (repeatable)")
+    parser.add_argument("--model", action="append", default=[], help="model bundle (repeatable)")
+    parser.add_argument("--data", action="append", default=[], help="mask-gen dataset (repeatable)")
     parser.add_argument("--split", default="test", help="split to evaluate (default test)")
-    parser.add_argument("--out", required=True, help="folder for report.json and report.md")
+    parser.add_argument("--out", required=True, help="folder for the reports and plots")
+    parser.add_argument(
+        "--robustness",
+        nargs="?",
+        const="default",
+        metavar="SUITE",
+        help="re-evaluate under perturbations: 'default' (JPEG 90/70/50/30, H.264 CRF 23/32/40, blur 3/9/15, "
+        "noise 5/10/20, resize 0.5/1.5, rotation 5/15) or a list like jpeg:50,blur:9",
+    )
+    parser.add_argument("--attack", action="store_true", help="run FGSM and PGD against every model")
+    parser.add_argument(
+        "--surrogate", action="append", default=[], help="bundle to craft transfer attacks on"
+    )
+    parser.add_argument(
+        "--eps", default="1,2,4,8", help="attack radii in grey levels of 255 (default 1,2,4,8)"
+    )
+    parser.add_argument(
+        "--attack-frames", type=int, default=32, help="fake test frames attacked (default 32)"
+    )
+    parser.add_argument("--pgd-steps", type=int, default=20, help="PGD iterations (default 20)")
+    parser.add_argument(
+        "--recompress",
+        default="none,jpeg75,crf23",
+        help="judge attacks after these (default none,jpeg75,crf23)",
+    )
+    parser.add_argument(
+        "--cross", metavar="CONFIG", help="cross-dataset YAML (see configs/cross_dataset.yaml)"
+    )
 
 
-def _fmt(value) -> str:
-    return "-" if value is None or value != value else f"{value:.3f}"
+def _name(path: str, bundle) -> str:
+    return f"{Path(path).name.removesuffix('.json').removesuffix('.safetensors')} ({bundle.meta['model']})"
 
 
-def markdown(report: dict) -> str:
-    """The tables of report.json as Markdown."""
-    lines = [
-        f"# forgeloc evaluation ({report['split']} split)",
-        "",
-        f"forgeloc {report['version']}, {report['created']}",
-        "",
-    ]
-    lines += [
-        "## Segmentation (pixel)",
-        "",
-        "| model | data | images | Dice (mean) | IoU (mean) | Dice (dataset) | IoU (dataset) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for run in report["runs"]:
-        if "pixel" in run:
-            p = run["pixel"]
-            lines.append(
-                f"| {run['model']} | {run['data']} | {p['images']} | {_fmt(p['dice_mean'])} | {_fmt(p['iou_mean'])} | {_fmt(p['dice_dataset'])} | {_fmt(p['iou_dataset'])} |"
-            )
-    for level, title in (
-        ("frame", "Frames"),
-        ("video_majority", "Videos, majority vote (the seed's rule)"),
-        ("video_mean", "Videos, mean score"),
-    ):
-        lines += [
-            "",
-            f"## {title}",
-            "",
-            "| model | data | n | precision | recall | F1 | accuracy | ROC-AUC | PR-AUC | EER | confusion [[TN, FP], [FN, TP]] |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for run in report["runs"]:
-            s = run[level]
-            lines.append(
-                f"| {run['model']} | {run['data']} | {s['count']} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | {_fmt(s['f1'])} "
-                f"| {_fmt(s['accuracy'])} | {_fmt(s['roc_auc'])} | {_fmt(s['pr_auc'])} | {_fmt(s['eer'])} | {s['confusion']} |"
-            )
-    lines += [
-        "",
-        "Thresholds per run are in report.json. Pixel Dice: an empty prediction on an empty mask scores 1.",
-        "",
-    ]
-    return "\n".join(lines)
+def _attack_config(args: argparse.Namespace):
+    from eval.adversarial import AttackConfig
+    from localize.errors import ConfigError
 
-
-def write_plots(out: Path, report: dict) -> list[str]:
-    """ROC and PR PNGs per dataset (all models on one plot); their file names."""
-    from eval.plots import curves_png
-    from localize.atomic import write_bytes_atomic
-
-    names = []
-    datasets = list(dict.fromkeys(run["data"] for run in report["runs"]))
-    for number, data in enumerate(datasets, start=1):
-        runs = [run for run in report["runs"] if run["data"] == data]
-        for kind in ("roc", "pr"):
-            name = f"{kind}_{number}.png"
-            write_bytes_atomic(out / name, curves_png(runs, kind))
-            names.append(name)
-    return names
+    try:
+        eps = tuple(float(e) for e in args.eps.split(","))
+    except ValueError:
+        raise ConfigError(f"--eps takes numbers separated by commas, got {args.eps!r}") from None
+    return AttackConfig(
+        eps=eps,
+        pgd_steps=args.pgd_steps,
+        frames=args.attack_frames,
+        recompress=tuple(c.strip() for c in args.recompress.split(",")),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from eval.evaluate import evaluate
-    from localize import __version__
-    from localize.atomic import write_text_atomic
-    from localize.bundle import load_bundle
+    from dataclasses import asdict
 
-    bundles = {path: load_bundle(path) for path in args.model}
+    from eval.report import fmt, write_report
+    from localize import __version__
+    from localize.errors import ConfigError
+
     report = {
         "version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": shlex.join(["forgeloc", *sys.argv[1:]]) if sys.argv[1:2] == ["eval"] else "",
         "split": args.split,
-        "runs": [],
     }
-    for path, bundle in bundles.items():
-        name = Path(path).name.removesuffix(".json").removesuffix(".safetensors")
+    if args.cross:
+        if args.model or args.data:
+            raise ConfigError("--cross trains its own models: give it without --model and --data")
+        from eval.cross import run_cross
+
+        report["cross_dataset"] = run_cross(args.cross, Path(args.out) / "runs", args.split)
+        paths = write_report(args.out, report)
+        print(f"report: {', '.join(str(p) for p in paths)}")
+        return 0
+    if not args.model or not args.data:
+        raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
+
+    from eval.evaluate import evaluate
+    from localize.bundle import load_bundle
+
+    suite = attack = None
+    if args.robustness:
+        from eval.robustness import parse_suite
+
+        suite = parse_suite(args.robustness)
+    if args.attack or args.surrogate:
+        attack = _attack_config(args)
+        report["adversarial_config"] = asdict(attack)
+    bundles = {_name(path, b): b for path in args.model for b in [load_bundle(path)]}
+    surrogates = {_name(path, b): b for path in args.surrogate for b in [load_bundle(path)]}
+    report.update(runs=[], robustness=[], adversarial=[])
+    for name, bundle in bundles.items():
         for data in args.data:
             result = evaluate(bundle, data, args.split)
-            report["runs"].append({"model": f"{name} ({bundle.meta['model']})", "data": data, **result})
+            report["runs"].append({"model": name, "data": data, **result})
             frame = result["frame"]
-            print(
-                f"{name} on {data}: frame F1 {_fmt(frame['f1'])}, AUC {_fmt(frame['roc_auc'])}",
-                flush=True,
-            )
-    out = Path(args.out)
-    plots = write_plots(out, report)
-    write_text_atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
-    write_text_atomic(out / "report.md", markdown(report) + "".join(f"\n![{p}]({p})\n" for p in plots))
-    print(f"report: {out / 'report.md'} and report.json, plots: {', '.join(plots)}")
+            print(f"{name} on {data}: frame F1 {fmt(frame['f1'])}, AUC {fmt(frame['roc_auc'])}", flush=True)
+            if suite:
+                from eval.robustness import robustness
+
+                rows = robustness(bundle, data, args.split, suite)
+                report["robustness"].append({"model": name, "data": data, "rows": rows})
+                worst = min(rows, key=lambda r: r["frame_auc"] if r["frame_auc"] == r["frame_auc"] else 1.0)
+                print(
+                    f"  robustness: worst frame AUC {fmt(worst['frame_auc'])} under {worst['perturbation']}"
+                )
+            if attack:
+                from eval.adversarial import attack_table
+
+                sources = {"white-box": bundle} if args.attack else {}
+                sources.update({f"transfer from {s}": b for s, b in surrogates.items() if s != name})
+                rows = attack_table(bundle, data, args.split, attack, sources)
+                report["adversarial"].append({"model": name, "data": data, "rows": rows})
+                best = max(rows, key=lambda r: r["success_rate"])
+                print(
+                    f"  attacks: highest success rate {fmt(best['success_rate'])} "
+                    f"({best['attack']} {best['source']}, eps {best['eps']:g}/255, {best['recompress']})"
+                )
+    paths = write_report(args.out, report)
+    print(f"report: {', '.join(str(p) for p in paths)}")
     return 0

@@ -13,7 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eval.thresholds import probability_maps, search, split_rows, write_thresholds
+    from eval.predict import outputs, split_rows
+    from eval.thresholds import search, write_thresholds
     from localize.bundle import load_bundle
     from localize.errors import ConfigError
 
@@ -21,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if bundle.spec.task != "segmentation":
         raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")
     rows = split_rows(args.data, args.split)
-    choice = search(probability_maps(bundle, args.data, rows), [int(r["label"]) for r in rows])
+    maps = [m for m, _ in outputs(bundle, args.data, rows)]
+    choice = search(maps, [int(r["label"]) for r in rows])
     print(f"{len(rows)} {args.split} frames; frame F1 by threshold (rows) and min region px (columns):")
     regions = sorted({m for _, m in choice.grid})
     print("        " + "".join(f"{m:>8}" for m in regions))

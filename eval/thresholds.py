@@ -3,21 +3,17 @@ split (the seed found 0.95 for Unet and 0.5 for Unet_v1 this way); written into 
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import f1_score
 
 from localize.atomic import write_text_atomic
-from localize.bundle import Bundle, bundle_paths, normalize
+from localize.bundle import bundle_paths
 from localize.decide import frame_is_fake
-from localize.errors import DatasetError
-from localize.images import read_image
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 MIN_REGIONS = (25, 50, 100, 200, 400)
@@ -31,32 +27,6 @@ class Choice:
     min_region_px: int
     f1: float
     grid: dict[tuple[float, int], float]
-
-
-def split_rows(data_dir: str | Path, split: str) -> list[dict]:
-    """The ok rows of one split of a mask-gen dataset."""
-    path = Path(data_dir) / "manifest.csv"
-    if not path.is_file():
-        raise DatasetError("no manifest.csv", path.parent)
-    with path.open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["status"] == "ok" and r["split"] == split]
-    if not rows:
-        raise DatasetError(f"the {split} split is empty", path)
-    return rows
-
-
-def probability_maps(
-    bundle: Bundle, data_dir: str | Path, rows: list[dict], batch: int = 16
-) -> list[np.ndarray]:
-    """The model's P(fake) for each row's crop: an (H, W) map (segmentation) or a 0-d score (classifier)."""
-    outputs = []
-    for start in range(0, len(rows), batch):
-        images = np.stack([read_image(Path(data_dir) / r["image"]) for r in rows[start : start + batch]])
-        x = normalize(torch.from_numpy(images).permute(0, 3, 1, 2), bundle.meta)
-        with torch.inference_mode():
-            probabilities = torch.sigmoid(bundle.model(x)).float().numpy()
-        outputs += list(probabilities[:, 0] if probabilities.ndim == 4 else probabilities)
-    return outputs
 
 
 def search(

@@ -33,12 +33,22 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) ->
         return [frame for _, frame in iter_frames(path)]
 
 
-def degrade(frames: Sequence[np.ndarray], condition: str) -> list[np.ndarray]:
-    """Apply a named condition: 'none', 'jpegQ' (e.g. jpeg90) or 'crfN' (e.g. crf23)."""
+def parse_condition(condition: str) -> tuple[str, int]:
+    """'none', 'jpegQ' (e.g. jpeg90) or 'crfN' (e.g. crf23) -> (kind, level), range-checked."""
     if condition == "none":
-        return list(frames)
-    if condition.startswith("jpeg") and condition[4:].isdigit():
-        return [jpeg_roundtrip(frame, int(condition[4:])) for frame in frames]
-    if condition.startswith("crf") and condition[3:].isdigit():
-        return h264_roundtrip(frames, int(condition[3:]))
-    raise ConfigError(f"unknown condition {condition!r}; use none, jpegQ or crfN")
+        return "none", 0
+    for kind, low, high in (("jpeg", 1, 100), ("crf", 0, 51)):
+        level = condition.removeprefix(kind)
+        if condition.startswith(kind) and level.isdigit() and low <= int(level) <= high:
+            return kind, int(level)
+    raise ConfigError(f"unknown condition {condition!r}; use none, jpegQ (Q 1-100) or crfN (N 0-51)")
+
+
+def degrade(frames: Sequence[np.ndarray], condition: str) -> list[np.ndarray]:
+    """Apply a named condition (see parse_condition) to frames of one clip."""
+    kind, level = parse_condition(condition)
+    if kind == "jpeg":
+        return [jpeg_roundtrip(frame, level) for frame in frames]
+    if kind == "crf":
+        return h264_roundtrip(frames, level)
+    return list(frames)

@@ -10,7 +10,7 @@ import torch
 from localize.bundle import save_bundle
 from localize.cli import main
 from localize.models import build_model
-from tests.train.conftest import write_pairs
+from tests.conftest import write_pairs
 
 
 def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
@@ -77,8 +77,14 @@ def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
     assert (
         "## Segmentation (pixel)" in md
         and "## Videos, majority vote" in md
-        and md.count("| strict (unet) |") == 4
+        and md.count("| strict (unet) |") == 8  # 4 metric tables, 3 confusion tables, the thresholds
     )
+    assert "| strict (unet) | 0.99 | 10 | 0.5 |" in md
+    page = (out / "report.html").read_text()
+    # the same tables in the page, every plot inlined, nothing fetched from elsewhere
+    assert page.count("<td>strict (unet)</td>") == 8
+    assert page.count('src="data:image/png;base64,') == len(list(out.glob("*.png"))) == 2
+    assert "http" not in page
 
 
 def test_classifiers_get_frame_and_video_tables_without_pixels(tmp_path):
@@ -97,3 +103,51 @@ def test_classifiers_get_frame_and_video_tables_without_pixels(tmp_path):
     scores = run["frame_scores"]["scores"]
     assert len(scores) == run["frames"] and all(0 < s < 1 for s in scores)
     assert run["frame"]["recall"] == 1.0  # every score is above a threshold of 0
+
+
+def test_robustness_and_attacks_add_their_sections(tiny_dataset, tiny_unet, tmp_path, capsys):
+    target = tiny_unet("target", data=tiny_dataset)
+    surrogate = tiny_unet("surrogate", seed=1, data=tiny_dataset)
+    out = tmp_path / "report"
+    args = ["eval", "--model", str(target), "--data", str(tiny_dataset), "--out", str(out)]
+    attack = [
+        "--attack",
+        "--surrogate",
+        str(surrogate),
+        "--eps",
+        "4,8",
+        "--attack-frames",
+        "2",
+        "--pgd-steps",
+        "2",
+    ]
+    assert main([*args, "--robustness", "jpeg:50,rotate:10", *attack, "--recompress", "none,crf23"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    [robust] = report["robustness"]
+    assert [r["perturbation"] for r in robust["rows"]] == ["none", "jpeg 50", "rotate 10"]
+    [attacked] = report["adversarial"]
+    assert {r["source"] for r in attacked["rows"]} == {"white-box", "transfer from surrogate (unet)"}
+    assert len(attacked["rows"]) == 2 * 2 * 2 * 2  # sources x attacks x eps x re-compressions
+    md = (out / "report.md").read_text()
+    assert (
+        "## Robustness" in md
+        and "| rotate 10 |" in md
+        and "## Adversarial" in md
+        and "| 8/255 | crf23 |" in md
+    )
+    page = (out / "report.html").read_text()
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert pngs == ["adversarial_1.png", "pr_1.png", "robustness_1.png", "roc_1.png"]
+    assert page.count('src="data:image/png;base64,') == 4 and "<td>rotate 10</td>" in page
+    assert "attacks: highest success rate" in capsys.readouterr().out
+
+
+def test_bad_suites_and_missing_arguments_stop_before_any_work(tiny_dataset, tiny_unet, tmp_path, capsys):
+    bundle = str(tiny_unet())
+    base = ["eval", "--model", bundle, "--data", str(tiny_dataset), "--out", str(tmp_path / "r")]
+    assert main([*base, "--robustness", "sharpen:3"]) == 2
+    assert main([*base, "--attack", "--eps", "4,big"]) == 2
+    assert main(["eval", "--data", str(tiny_dataset), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown perturbation 'sharpen'" in err and "--eps takes numbers" in err and "--model" in err
+    assert not (tmp_path / "r").exists()

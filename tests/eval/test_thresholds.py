@@ -52,7 +52,7 @@ def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, c
     import torch
 
     from localize.cli import main
-    from tests.train.conftest import write_pairs
+    from tests.conftest import write_pairs
 
     csv_path = write_pairs(tmp_path / "pairs", 64)
     data = tmp_path / "ds"

@@ -115,7 +115,7 @@ def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_classifier_trains_through_the_cli_and_exports_with_an_svm(tmp_path, capsys):
-    from tests.train.conftest import write_pairs
+    from tests.conftest import write_pairs
 
     csv_path = write_pairs(tmp_path / "pairs", 256, count=8)
     data = tmp_path / "ds"
