@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatScores
 
+from localize.attacks import fgsm, pgd
 from localize.errors import ConfigError
 from localize.models import build_model, model_spec
 from localize.models.zoo import read_weights
@@ -31,13 +32,25 @@ class _ForgeryModule(pl.LightningModule):
         gamma: float = 0.1,
         min_lr: float = 1e-6,
         init_weights: str | None = None,
+        adversarial_eps: float = 0.0,
+        adversarial_steps: int = 1,
+        adversarial_fraction: float = 0.5,
     ) -> None:
-        """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning)."""
+        """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning).
+        `adversarial_eps` > 0 (grey levels of 255) turns on adversarial training (seed 000's defence): in
+        every batch, `adversarial_fraction` of the fakes are replaced by copies attacked towards "real" on
+        the current weights, FGSM when `adversarial_steps` is 1, else PGD with that many steps."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
         if spec.task != self.task:
             raise ConfigError(f"model {model!r} is a {spec.task} model; use the {spec.task} module for it")
+        if not (0 <= adversarial_eps <= 255 and adversarial_steps >= 1 and 0 <= adversarial_fraction <= 1):
+            raise ConfigError(
+                "adversarial training needs eps in 0..255 grey levels, steps >= 1 and a fraction in 0..1"
+            )
+        self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
         if init_weights:
             state = read_weights(init_weights)
@@ -51,6 +64,25 @@ class _ForgeryModule(pl.LightningModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+    def harden(self, x: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
+        """The batch with the chosen fakes attacked (adversarial training); unchanged when it is off."""
+        eps, steps = self.hparams.adversarial_eps / 255.0, self.hparams.adversarial_steps
+        chosen = (label > 0.5) & (torch.rand(len(x), device=x.device) < self.hparams.adversarial_fraction)
+        if eps <= 0 or not chosen.any():
+            return x
+        training = self.net.training
+        self.net.eval()  # craft on fixed batch-norm statistics, and leave them as they were
+
+        def forward(pixels: torch.Tensor) -> torch.Tensor:
+            return self.net((pixels - self.mean) / self.std)
+
+        pixels = (x[chosen] * self.std + self.mean).clamp(0.0, 1.0)
+        attacked = fgsm(forward, pixels, eps) if steps == 1 else pgd(forward, pixels, eps, steps=steps)
+        self.net.train(training)
+        x = x.clone()
+        x[chosen] = (attacked - self.mean) / self.std
+        return x
 
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
@@ -77,8 +109,8 @@ class SegmentationModule(_ForgeryModule):
         self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in ("val", "test")})
 
     def training_step(self, batch, batch_index):
-        x, mask, _ = batch
-        loss = bce_minus_log_dice(self(x), mask)
+        x, mask, label = batch
+        loss = bce_minus_log_dice(self(self.harden(x, label)), mask)
         self.log("train_loss", loss, prog_bar=True, batch_size=len(x))
         return loss
 
@@ -123,7 +155,7 @@ class ClassifierModule(_ForgeryModule):
 
     def training_step(self, batch, batch_index):
         x, _, label = batch
-        loss = F.binary_cross_entropy_with_logits(self(x), label)
+        loss = F.binary_cross_entropy_with_logits(self(self.harden(x, label)), label)
         self.log("train_loss", loss, prog_bar=True, batch_size=len(x))
         return loss
 
