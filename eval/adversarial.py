@@ -4,12 +4,14 @@ The attack success rate is seed 000's: the share of attacked fake frames the mod
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
 from eval.evaluate import frame_flag
 from eval.predict import batches, predict, split_rows
@@ -95,20 +97,19 @@ def attack_table(
     images = fake_crops(data_dir, split, config.frames)
     clean = {condition: real_rate(target, images, condition) for condition in config.recompress}
     rows = []
-    for source_name, source in sources.items():
-        for attack in config.attacks:
-            for eps in config.eps:
-                adversarial = craft(source, images, attack, eps, config.pgd_steps)
-                for condition in config.recompress:
-                    rows.append(
-                        {
-                            "source": source_name,
-                            "attack": attack,
-                            "eps": eps,
-                            "recompress": condition,
-                            "frames": len(images),
-                            "success_rate": real_rate(target, adversarial, condition),
-                            "clean_real_rate": clean[condition],
-                        }
-                    )
+    plan = [(name, attack, eps) for name in sources for attack in config.attacks for eps in config.eps]
+    for source_name, attack, eps in tqdm(plan, desc="attacks", unit="attack", file=sys.stderr, leave=False):
+        adversarial = craft(sources[source_name], images, attack, eps, config.pgd_steps)
+        for condition in config.recompress:
+            rows.append(
+                {
+                    "source": source_name,
+                    "attack": attack,
+                    "eps": eps,
+                    "recompress": condition,
+                    "frames": len(images),
+                    "success_rate": real_rate(target, adversarial, condition),
+                    "clean_real_rate": clean[condition],
+                }
+            )
     return rows

@@ -50,6 +50,34 @@ def _name(path: str, bundle) -> str:
     return f"{Path(path).name.removesuffix('.json').removesuffix('.safetensors')} ({bundle.meta['model']})"
 
 
+def provenance(models: list[str], datasets: list[str]) -> list[dict]:
+    """What was evaluated, by checksum: each bundle's weights and each dataset's manifest."""
+    import hashlib
+
+    from localize.bundle import bundle_paths
+
+    items = []
+    for path in models:
+        json_path, weights = bundle_paths(path)
+        items.append(
+            {
+                "kind": "model",
+                "path": str(json_path),
+                "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+            }
+        )
+    for path in datasets:
+        manifest = Path(path) / "manifest.csv"
+        items.append(
+            {
+                "kind": "dataset",
+                "path": str(manifest),
+                "sha256": hashlib.sha256(manifest.read_bytes()).hexdigest(),
+            }
+        )
+    return items
+
+
 def _attack_config(args: argparse.Namespace):
     from eval.adversarial import AttackConfig
     from localize.errors import ConfigError
@@ -104,10 +132,10 @@ def run(args: argparse.Namespace) -> int:
         report["adversarial_config"] = asdict(attack)
     bundles = {_name(path, b): b for path in args.model for b in [load_bundle(path)]}
     surrogates = {_name(path, b): b for path in args.surrogate for b in [load_bundle(path)]}
-    report.update(runs=[], robustness=[], adversarial=[])
+    report.update(runs=[], robustness=[], adversarial=[], provenance=provenance(args.model, args.data))
     for name, bundle in bundles.items():
         for data in args.data:
-            result = evaluate(bundle, data, args.split)
+            result = evaluate(bundle, data, args.split, desc=f"{name} on {Path(data).name}")
             report["runs"].append({"model": name, "data": data, **result})
             frame = result["frame"]
             print(f"{name} on {data}: frame F1 {fmt(frame['f1'])}, AUC {fmt(frame['roc_auc'])}", flush=True)

@@ -102,7 +102,7 @@ def run_cross(config_path: str | Path, runs_dir: str | Path, split: str = "test"
             bundles.setdefault(model, {})[train_name] = str(path)
             bundle = load_bundle(path)
             for test_name, test_dir in config.datasets.items():
-                result = evaluate(bundle, test_dir, split)
+                result = evaluate(bundle, test_dir, split, desc=f"{model} ({train_name}) on {test_name}")
                 matrices.setdefault(model, {}).setdefault(train_name, {})[test_name] = {
                     "frame_auc": result["frame"]["roc_auc"],
                     "frame_f1": result["frame"]["f1"],

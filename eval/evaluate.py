@@ -21,7 +21,11 @@ def frame_flag(bundle: Bundle, output) -> bool:
 
 
 def evaluate(
-    bundle: Bundle, data_dir: str | Path, split: str = "test", transform: Transform | None = None
+    bundle: Bundle,
+    data_dir: str | Path,
+    split: str = "test",
+    transform: Transform | None = None,
+    desc: str | None = None,
 ) -> dict:
     """{"pixel": ... (segmentation only), "frame": ..., "video_majority": ..., "video_mean": ..., counts}."""
     rows = split_rows(data_dir, split)
@@ -29,7 +33,7 @@ def evaluate(
     t = bundle.thresholds
     segmentation = bundle.spec.task == "segmentation"
     flags, scores, pairs = [], [], []
-    for output, mask in outputs(bundle, data_dir, rows, transform):
+    for output, mask in outputs(bundle, data_dir, rows, transform, desc=desc):
         flags.append(frame_flag(bundle, output))
         scores.append(float(output.max()))
         if segmentation:

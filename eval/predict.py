@@ -4,12 +4,14 @@ through a bundle, as P(fake) maps (segmentation) or scores (classifiers) next to
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from localize.bundle import Bundle, normalize
 from localize.errors import DatasetError
@@ -72,9 +74,14 @@ def outputs(
     rows: list[dict],
     transform: Transform | None = None,
     batch: int = 16,
+    desc: str | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(P(fake) map or 0-d score, true mask) per row, in row order, after `transform` if given."""
-    for images, masks in batches(data_dir, rows, batch):
-        if transform is not None:
-            images, masks = transform(images, masks)
-        yield from zip(predict(bundle, images), masks, strict=True)
+    """(P(fake) map or 0-d score, true mask) per row, in row order, after `transform` if given; with
+    `desc`, a progress bar over the crops on stderr."""
+    bar = tqdm(total=len(rows), desc=desc, unit="crop", file=sys.stderr, disable=desc is None, leave=False)
+    with bar:
+        for images, masks in batches(data_dir, rows, batch):
+            if transform is not None:
+                images, masks = transform(images, masks)
+            yield from zip(predict(bundle, images), masks, strict=True)
+            bar.update(len(images))

@@ -190,6 +190,10 @@ def sections(report: dict, plots: dict[str, list[str]]) -> list[Section]:
         found.append(_adversarial_section(report))
     if report.get("cross_dataset"):
         found.append(_cross_section(report))
+    if report.get("provenance"):
+        rows = [(item["kind"], item["path"], item["sha256"]) for item in report["provenance"]]
+        table = Table("Provenance", ("what", "path", "SHA-256"), rows)
+        found.append(Section("Provenance", "Model weights and dataset manifests, by checksum.", [table]))
     for section in found:
         section.plots = plots.get(section.title, [])
     return found

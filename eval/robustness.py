@@ -121,7 +121,8 @@ def robustness(
     """Frame F1/AUC and pixel Dice (dataset-wide) clean and under each perturbation, one row each."""
     rows = []
     for perturbation in (None, *suite):
-        result = evaluate(bundle, data_dir, split, perturbation)
+        label = "clean" if perturbation is None else perturbation.label
+        result = evaluate(bundle, data_dir, split, perturbation, desc=f"robustness: {label}")
         rows.append(
             {
                 "perturbation": "none" if perturbation is None else perturbation.label,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import torch
 
-from localize.bundle import save_bundle
+from localize.bundle import load_bundle, save_bundle
 from localize.cli import main
 from localize.models import build_model
 from tests.conftest import write_pairs
@@ -80,6 +81,9 @@ def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
         and md.count("| strict (unet) |") == 8  # 4 metric tables, 3 confusion tables, the thresholds
     )
     assert "| strict (unet) | 0.99 | 10 | 0.5 |" in md
+    digest = hashlib.sha256((data / "manifest.csv").read_bytes()).hexdigest()
+    assert f"| dataset | {data / 'manifest.csv'} | {digest} |" in md
+    assert f"| model | {bundles[0]} | {load_bundle(bundles[0]).meta['weights']['sha256']} |" in md
     page = (out / "report.html").read_text()
     # the same tables in the page, every plot inlined, nothing fetched from elsewhere
     assert page.count("<td>strict (unet)</td>") == 8
