@@ -22,6 +22,8 @@ LEVELS = (
 
 @dataclass(frozen=True)
 class Table:
+    """One table, rendered the same way in Markdown and HTML."""
+
     title: str
     header: tuple[str, ...]
     rows: list[tuple[str, ...]]
@@ -29,6 +31,8 @@ class Table:
 
 @dataclass
 class Section:
+    """A heading with its explanation, tables and PNG file names."""
+
     title: str
     text: str = ""
     tables: list[Table] = field(default_factory=list)
@@ -56,13 +60,12 @@ def _main_sections(report: dict) -> list[Section]:
             if "pixel" in r
         ],
     )
-    sections = [
-        Section(
-            "Segmentation (pixel)",
-            "Per-image mean and dataset-wide (pixels summed). An empty prediction on an empty mask scores 1.",
-            [pixel],
+    sections = []
+    if pixel.rows:
+        text = (
+            "Per-image mean and dataset-wide (pixels summed). An empty prediction on an empty mask scores 1."
         )
-    ]
+        sections.append(Section("Segmentation (pixel)", text, [pixel]))
     for level, title in LEVELS:
         header = ("model", "data", "n", "precision", "recall", "F1", "accuracy", "ROC-AUC", "PR-AUC", "EER")
         rows = [

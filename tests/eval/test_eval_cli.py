@@ -104,6 +104,7 @@ def test_classifiers_get_frame_and_video_tables_without_pixels(tmp_path):
     assert main(["eval", "--model", str(path), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
     [run] = json.loads((tmp_path / "r" / "report.json").read_text())["runs"]
     assert "pixel" not in run
+    assert "## Segmentation" not in (tmp_path / "r" / "report.md").read_text()
     scores = run["frame_scores"]["scores"]
     assert len(scores) == run["frames"] and all(0 < s < 1 for s in scores)
     assert run["frame"]["recall"] == 1.0  # every score is above a threshold of 0
