@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             if suite:
                 from eval.robustness import robustness
 
-                rows = robustness(bundle, data, args.split, suite)
+                rows = robustness(bundle, data, args.split, suite, clean=result)
                 report["robustness"].append({"model": name, "data": data, "rows": rows})
                 worst = min(rows, key=lambda r: r["frame_auc"] if r["frame_auc"] == r["frame_auc"] else 1.0)
                 print(

@@ -115,22 +115,29 @@ def parse_suite(text: str) -> tuple[Perturbation, ...]:
     return tuple(suite)
 
 
+def _row(result: dict, perturbation: Perturbation | None) -> dict:
+    return {
+        "perturbation": "none" if perturbation is None else perturbation.label,
+        "kind": "none" if perturbation is None else perturbation.kind,
+        "level": None if perturbation is None else perturbation.level,
+        "frame_f1": result["frame"]["f1"],
+        "frame_auc": result["frame"]["roc_auc"],
+        "dice": result["pixel"]["dice_dataset"] if "pixel" in result else None,
+    }
+
+
 def robustness(
-    bundle: Bundle, data_dir: str | Path, split: str, suite: tuple[Perturbation, ...]
+    bundle: Bundle,
+    data_dir: str | Path,
+    split: str,
+    suite: tuple[Perturbation, ...],
+    clean: dict | None = None,
 ) -> list[dict]:
-    """Frame F1/AUC and pixel Dice (dataset-wide) clean and under each perturbation, one row each."""
-    rows = []
-    for perturbation in (None, *suite):
-        label = "clean" if perturbation is None else perturbation.label
-        result = evaluate(bundle, data_dir, split, perturbation, desc=f"robustness: {label}")
-        rows.append(
-            {
-                "perturbation": "none" if perturbation is None else perturbation.label,
-                "kind": "none" if perturbation is None else perturbation.kind,
-                "level": None if perturbation is None else perturbation.level,
-                "frame_f1": result["frame"]["f1"],
-                "frame_auc": result["frame"]["roc_auc"],
-                "dice": result["pixel"]["dice_dataset"] if "pixel" in result else None,
-            }
-        )
+    """Frame F1/AUC and pixel Dice (dataset-wide) clean and under each perturbation, one row each;
+    `clean`: the unperturbed `evaluate` result when the caller already has it."""
+    clean = clean or evaluate(bundle, data_dir, split, desc="robustness: clean")
+    rows = [_row(clean, None)]
+    for perturbation in suite:
+        result = evaluate(bundle, data_dir, split, perturbation, desc=f"robustness: {perturbation.label}")
+        rows.append(_row(result, perturbation))
     return rows
