@@ -125,8 +125,29 @@ def _adversarial_section(report: dict) -> Section:
         f"L-inf FGSM and PGD ({config['pgd_steps']} steps) pushing fake crops towards real; "
         f"{config['frames']} fake test frames per run. Success rate (seed 000): the share of attacked fake "
         "frames the model then calls real; 'clean' is the share it calls real with no attack, after the same "
-        "re-compression.",
+        "re-compression. The summary gives the strongest attack (FGSM or PGD) at each radius.",
     )
+    eps = sorted({r["eps"] for item in report["adversarial"] for r in item["rows"]})
+    summary = []
+    for item in report["adversarial"]:
+        keys = dict.fromkeys((r["source"], r["recompress"]) for r in item["rows"])
+        for source, condition in keys:
+            best = [
+                max(
+                    (
+                        r["success_rate"]
+                        for r in item["rows"]
+                        if (r["source"], r["recompress"], r["eps"]) == (source, condition, e)
+                    ),
+                    default=None,
+                )
+                for e in eps
+            ]
+            clean = next(r["clean_real_rate"] for r in item["rows"] if r["recompress"] == condition)
+            model = f"{item['model']} on {_short(item['data'])}"
+            summary.append((model, source, condition, fmt(clean), *(fmt(b) for b in best)))
+    header = ("model", "crafted on", "re-compression", "clean", *(f"{e:g}/255" for e in eps))
+    section.tables.append(Table("Summary: success rate of the strongest attack", header, summary))
     for item in report["adversarial"]:
         rows = [
             (
@@ -216,7 +237,7 @@ def markdown(report: dict, parts: list[Section]) -> str:
         if section.text:
             lines += [section.text, ""]
         for table in section.tables:
-            if len(section.tables) > 1 or table.title != section.title:
+            if table.title != section.title:
                 lines += [f"### {table.title}", ""]
             lines.append("| " + " | ".join(table.header) + " |")
             lines.append("|" + " --- |" * len(table.header))

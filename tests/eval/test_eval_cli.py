@@ -140,6 +140,11 @@ def test_robustness_and_attacks_add_their_sections(tiny_dataset, tiny_unet, tmp_
         and "## Adversarial" in md
         and "| 8/255 | crf23 |" in md
     )
+    # the summary row: the strongest attack at each radius, next to the clean rate
+    rows = [r for r in attacked["rows"] if r["source"] == "white-box" and r["recompress"] == "none"]
+    best = [max(r["success_rate"] for r in rows if r["eps"] == e) for e in (4.0, 8.0)]
+    clean = rows[0]["clean_real_rate"]
+    assert f"| white-box | none | {clean:.3f} | {best[0]:.3f} | {best[1]:.3f} |" in md
     page = (out / "report.html").read_text()
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == ["adversarial_1.png", "pr_1.png", "robustness_1.png", "roc_1.png"]
