@@ -77,7 +77,7 @@ def degradation_png(title: str, rows: list[dict]) -> bytes:
 
 def attack_png(title: str, rows: list[dict]) -> bytes:
     """Adversarial: attack success rate against eps, one line per source x attack x re-compression."""
-    figure, axis = _pyplot().subplots(figsize=(5.5, 4), dpi=100)
+    figure, axis = _pyplot().subplots(figsize=(8.5, 4), dpi=100)
     styles = {}
     for row in rows:
         styles.setdefault((row["source"], row["attack"]), f"C{len(styles)}")
@@ -98,5 +98,5 @@ def attack_png(title: str, rows: list[dict]) -> bytes:
     axis.set_ylabel("attack success rate")
     axis.set_ylim(0, 1.02)
     axis.set_title(title, fontsize=9)
-    axis.legend(fontsize=6)
+    axis.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return _png(figure)
