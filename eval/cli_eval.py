@@ -97,9 +97,9 @@ def _attack_config(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from eval.report import fmt, write_report
+    from eval.report import write_report
     from localize import __version__
-    from localize.errors import ConfigError
+    from localize.errors import ConfigError, ForgelocError
 
     report = {
         "version": __version__,
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.model or not args.data:
         raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
 
-    from eval.evaluate import evaluate
+    from eval.predict import split_rows
     from localize.bundle import load_bundle
 
     suite = attack = None
@@ -130,36 +130,52 @@ def run(args: argparse.Namespace) -> int:
     if args.attack or args.surrogate:
         attack = _attack_config(args)
         report["adversarial_config"] = asdict(attack)
+    for data in args.data:  # a missing manifest or an empty split fails here, before any work
+        split_rows(data, args.split)
     bundles = {_name(path, b): b for path in args.model for b in [load_bundle(path)]}
+    if len(bundles) < len(args.model):
+        raise ConfigError("two --model bundles share a name; give them different file names")
     surrogates = {_name(path, b): b for path in args.surrogate for b in [load_bundle(path)]}
     report.update(runs=[], robustness=[], adversarial=[], provenance=provenance(args.model, args.data))
+    failures = []
     for name, bundle in bundles.items():
         for data in args.data:
-            result = evaluate(bundle, data, args.split, desc=f"{name} on {Path(data).name}")
-            report["runs"].append({"model": name, "data": data, **result})
-            frame = result["frame"]
-            print(f"{name} on {data}: frame F1 {fmt(frame['f1'])}, AUC {fmt(frame['roc_auc'])}", flush=True)
-            if suite:
-                from eval.robustness import robustness
-
-                rows = robustness(bundle, data, args.split, suite, clean=result)
-                report["robustness"].append({"model": name, "data": data, "rows": rows})
-                worst = min(rows, key=lambda r: r["frame_auc"] if r["frame_auc"] == r["frame_auc"] else 1.0)
-                print(
-                    f"  robustness: worst frame AUC {fmt(worst['frame_auc'])} under {worst['perturbation']}"
-                )
-            if attack:
-                from eval.adversarial import attack_table
-
-                sources = {"white-box": bundle} if args.attack else {}
-                sources.update({f"transfer from {s}": b for s, b in surrogates.items() if s != name})
-                rows = attack_table(bundle, data, args.split, attack, sources)
-                report["adversarial"].append({"model": name, "data": data, "rows": rows})
-                best = max(rows, key=lambda r: r["success_rate"])
-                print(
-                    f"  attacks: highest success rate {fmt(best['success_rate'])} "
-                    f"({best['attack']} {best['source']}, eps {best['eps']:g}/255, {best['recompress']})"
-                )
-    paths = write_report(args.out, report)
+            try:
+                _evaluate_one(report, name, bundle, data, args, suite, attack, surrogates)
+            except ForgelocError as error:  # that run is reported as failed; the others go on
+                failures.append(f"{name} on {data}: {error}")
+                print(f"failed: {failures[-1]}", file=sys.stderr, flush=True)
+            write_report(args.out, {**report, "failures": failures})  # finished runs are on disk
+    paths = write_report(args.out, {**report, "failures": failures})
     print(f"report: {', '.join(str(p) for p in paths)}")
-    return 0
+    return 1 if failures else 0
+
+
+def _evaluate_one(report: dict, name: str, bundle, data: str, args, suite, attack, surrogates: dict) -> None:
+    """One model on one dataset: the tables, then the robustness and attack suites asked for."""
+    from eval.evaluate import evaluate
+    from eval.report import fmt
+
+    result = evaluate(bundle, data, args.split, desc=f"{name} on {Path(data).name}")
+    report["runs"].append({"model": name, "data": data, **result})
+    frame = result["frame"]
+    print(f"{name} on {data}: frame F1 {fmt(frame['f1'])}, AUC {fmt(frame['roc_auc'])}", flush=True)
+    if suite:
+        from eval.robustness import robustness
+
+        rows = robustness(bundle, data, args.split, suite, clean=result)
+        report["robustness"].append({"model": name, "data": data, "rows": rows})
+        worst = min(rows, key=lambda r: r["frame_auc"] if r["frame_auc"] == r["frame_auc"] else 1.0)
+        print(f"  robustness: worst frame AUC {fmt(worst['frame_auc'])} under {worst['perturbation']}")
+    if attack:
+        from eval.adversarial import attack_table
+
+        sources = {"white-box": bundle} if args.attack else {}
+        sources.update({f"transfer from {s}": b for s, b in surrogates.items() if s != name})
+        rows = attack_table(bundle, data, args.split, attack, sources)
+        report["adversarial"].append({"model": name, "data": data, "rows": rows})
+        best = max(rows, key=lambda r: r["success_rate"])
+        print(
+            f"  attacks: highest success rate {fmt(best['success_rate'])} "
+            f"({best['attack']} {best['source']}, eps {best['eps']:g}/255, {best['recompress']})"
+        )

@@ -214,6 +214,12 @@ def sections(report: dict, plots: dict[str, list[str]]) -> list[Section]:
         found.append(_adversarial_section(report))
     if report.get("cross_dataset"):
         found.append(_cross_section(report))
+    if report.get("failures"):
+        table = Table("Failed runs", ("model on dataset: reason",), [(f,) for f in report["failures"]])
+        found.insert(
+            0,
+            Section("Failed runs", "These runs stopped with an error; every other run is complete.", [table]),
+        )
     if report.get("provenance"):
         rows = [(item["kind"], item["path"], item["sha256"]) for item in report["provenance"]]
         table = Table("Provenance", ("what", "path", "SHA-256"), rows)

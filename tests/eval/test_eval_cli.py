@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import shutil
 
 import torch
 
@@ -161,3 +162,23 @@ def test_bad_suites_and_missing_arguments_stop_before_any_work(tiny_dataset, tin
     err = capsys.readouterr().err
     assert "unknown perturbation 'sharpen'" in err and "--eps takes numbers" in err and "--model" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_broken_dataset_fails_alone_and_the_rest_is_reported(tiny_dataset, tiny_unet, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_dataset, broken)
+    with (broken / "manifest.csv").open() as handle:
+        victim = next(r for r in csv.DictReader(handle) if r["split"] == "test")
+    (broken / victim["image"]).write_bytes(b"not a png")
+    bundle = str(tiny_unet())
+    out = tmp_path / "r"
+    args = ["eval", "--model", bundle, "--data", str(broken), "--data", str(tiny_dataset), "--out", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"failed: tiny (unet) on {broken}:" in err and victim["image"].split("/")[-1] in err
+    report = json.loads((out / "report.json").read_text())
+    assert [run["data"] for run in report["runs"]] == [str(tiny_dataset)]
+    assert len(report["failures"]) == 1 and "## Failed runs" in (out / "report.md").read_text()
+    # a dataset without a manifest stops everything before any work
+    assert main(["eval", "--model", bundle, "--data", str(tmp_path), "--out", str(tmp_path / "none")]) == 1
+    assert "no manifest.csv" in capsys.readouterr().err and not (tmp_path / "none").exists()
