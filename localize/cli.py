@@ -22,7 +22,10 @@ COMMANDS = {
         "eval.cli_thresholds",
         "search the frame rule's thresholds on a split; store them in the bundle",
     ),
-    "eval": ("eval.cli_eval", "pixel, frame and video tables of models on datasets (report.md, report.json)"),
+    "eval": (
+        "eval.cli_eval",
+        "Dice/F1/AUC tables of models on datasets, robustness, attacks, cross-dataset (md, html, json)",
+    ),
     "inspect": ("localize.cli_inspect", "find manipulated regions in images and videos; write a report"),
     "demo": ("mask_gen.cli_demo", "show the pipeline end to end on synthetic data"),
 }
