@@ -206,9 +206,14 @@ class Localizer:
         self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float, image: np.ndarray
     ) -> FramePrediction:
         if self.segmentation:
-            found = suspicious_regions(
-                prob, self.threshold, self.min_region_px * self._region_scale(box, prob.shape)
-            )
+            # the map is zero outside the crop: look for regions inside it only (a 720p frame's
+            # connected components cost more than the crop's)
+            x0, y0, x1, y1 = box
+            min_region = self.min_region_px * self._region_scale(box, prob.shape)
+            found = [
+                Region(r.area, (r.box[0] + x0, r.box[1] + y0, r.box[2] + x0, r.box[3] + y0), r.peak)
+                for r in suspicious_regions(prob[y0:y1, x0:x1], self.threshold, min_region)
+            ]
             mask = np.zeros(prob.shape, bool)
             confident = prob > self.threshold
             for region in found:

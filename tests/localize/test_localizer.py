@@ -53,6 +53,11 @@ def test_the_face_crop_is_pasted_back_in_frame_coordinates(bundle_path):
     outside = np.ones(frame.shape[:2], bool)
     outside[y0:y1, x0:x1] = False
     assert not prediction.prob[outside].any()
+    # at threshold 0 the whole crop is one region: its box and mask are in frame coordinates too
+    everything = Localizer.load(bundle_path, InferenceConfig(threshold=0.0, min_region_px=1))
+    judged = everything.predict_image(frame)
+    assert [r.box for r in judged.regions] == [prediction.box]
+    assert judged.mask.sum() == (x1 - x0) * (y1 - y0) and not judged.mask[outside].any()
 
 
 def test_predict_video_samples_streams_and_judges(bundle_path, pairs, tmp_path):
