@@ -13,13 +13,20 @@ from mask_gen.synth.video import MotionConfig, render_clip
 
 
 class CountingDetector(LBPCascadeDetector):
-    """The real cascade, counting its full scans."""
+    """The real cascade, counting its full scans and near searches; `blink` frames' near searches find
+    nothing (as the cascade does on a frame where the face is blurred or turned)."""
 
     full_scans = 0
+    near_searches = 0
+    blink: tuple[int, ...] = ()
 
     def detect(self, rgb):
         self.full_scans += 1
         return super().detect(rgb)
+
+    def detect_near(self, rgb, face, track):
+        self.near_searches += 1
+        return [] if self.near_searches in self.blink else super().detect_near(rgb, face, track)
 
 
 def iou(a, b):
@@ -51,6 +58,37 @@ def test_tracker_scans_once_and_follows_the_face(face_clip):
     assert np.ptp(centres[:, 0]) > 5, "the camera moves, so must the box"
 
 
+def test_between_detector_searches_the_face_is_followed_by_correlation(face_clip):
+    every_frame = CountingDetector()
+    tracker_every = FaceTracker(every_frame, TrackConfig(refine_every=1))
+    [tracker_every.update(frame) for frame in face_clip]
+    assert every_frame.near_searches == len(face_clip) - 1  # refine_every=1: the cascade on every frame
+    detector = CountingDetector()
+    tracker = FaceTracker(detector, TrackConfig(refine_every=4))
+    [tracker.update(frame) for frame in face_clip]
+    assert detector.full_scans == 1 and detector.near_searches == 2  # frames 4 and 8 of 12
+
+
+def test_correlation_follows_a_moving_face(face_clip):
+    frame = face_clip[0]
+    tracker = FaceTracker(LBPCascadeDetector(), TrackConfig(refine_every=10))
+    x0, y0, x1, y1 = tracker.update(frame)
+    moved = np.roll(frame, (7, -11), axis=(0, 1))  # content 11 px left and 7 px down
+    # matched on the face shrunk to 64 px: within the 2 px that one of those pixels spans here
+    followed = np.array(tracker.update(moved))
+    assert np.abs(followed - (x0 - 11, y0 + 7, x1 - 11, y1 + 7)).max() <= 2
+
+
+def test_a_detector_blink_does_not_lose_the_face(face_clip):
+    detector = CountingDetector()
+    detector.blink = (1,)  # the first near search, on frame 2, finds nothing
+    tracker = FaceTracker(detector, TrackConfig(refine_every=2))
+    tracked = [tracker.update(frame) for frame in face_clip]
+    assert all(box is not None for box in tracked) and detector.full_scans == 1
+    blank = np.full_like(face_clip[0], 128)
+    assert tracker.update(blank) is None  # nothing correlates with a grey frame: the face is gone
+
+
 def test_tracker_rescans_a_faceless_video_every_k_frames():
     detector = CountingDetector()
     tracker = FaceTracker(detector, TrackConfig(rescan_every=3))
@@ -78,3 +116,7 @@ def test_expand_box_is_square_and_inside_the_frame():
 def test_bad_track_settings_are_refused():
     with pytest.raises(ConfigError, match="rescan_every"):
         TrackConfig(rescan_every=0)
+    with pytest.raises(ConfigError):
+        TrackConfig(refine_every=0)
+    with pytest.raises(ConfigError):
+        TrackConfig(min_match=1.5)
