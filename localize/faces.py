@@ -139,9 +139,10 @@ class TrackConfig:
 
 
 class FaceTracker:
-    """The main face through consecutive frames of one video: a full scan until a face is found, then a
-    cheap search near the previous box (a full scan again when it is lost). Detectors without
-    `detect_near` get a full scan every frame."""
+    """The main face through consecutive frames of one video: a full scan until a face is found, then
+    correlation with the detected patch, refined by a detector search near the last box every
+    `refine_every` frames (a full scan again when both lose it). Detectors without `detect_near` are
+    refined with a full scan."""
 
     def __init__(self, detector: FaceDetector, config: TrackConfig = TrackConfig()) -> None:
         self.detector = detector
