@@ -12,6 +12,7 @@ import torch
 from localize.bundle import load_bundle, save_bundle
 from localize.cli import main
 from localize.models import build_model
+from tests.browser import needs_chromium, render
 from tests.conftest import write_pairs
 
 
@@ -182,3 +183,13 @@ def test_a_broken_dataset_fails_alone_and_the_rest_is_reported(tiny_dataset, tin
     # a dataset without a manifest stops everything before any work
     assert main(["eval", "--model", bundle, "--data", str(tmp_path), "--out", str(tmp_path / "none")]) == 1
     assert "no manifest.csv" in capsys.readouterr().err and not (tmp_path / "none").exists()
+
+
+@needs_chromium
+def test_a_real_browser_renders_the_evaluation_report(tiny_dataset, tiny_unet, tmp_path):
+    out = tmp_path / "report"
+    args = ["eval", "--model", str(tiny_unet()), "--data", str(tiny_dataset), "--out", str(out)]
+    assert main([*args, "--robustness", "blur:9"]) == 0
+    dom, image = render(out / "report.html", tmp_path / "shot.png")
+    assert dom.count("<table>") >= 8 and dom.count('src="data:image/png;base64,') == 3 and "Robustness" in dom
+    assert image.shape[:2] == (1600, 1200) and image.std() > 10  # something was drawn

@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 
 import pytest
 from PIL import Image
@@ -15,6 +14,7 @@ from PIL import Image
 from localize.cli import main
 from localize.images import read_image, read_mask, write_png
 from localize.video import write_video
+from tests.browser import needs_chromium, render
 
 
 @pytest.fixture
@@ -100,31 +100,10 @@ def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, input
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+@needs_chromium
 def test_a_real_browser_renders_the_report(bundle_path, inputs, tmp_path):
     out = tmp_path / "out"
     assert run_inspect(bundle_path, out, inputs) == 0
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    dom = subprocess.run(
-        ["chromium", *flags, "--dump-dom", (out / "report.html").as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    dom, image = render(out / "report.html", tmp_path / "shot.png")
     assert 'data-verdict="FAKE"' in dom and 'class="timeline"' in dom and 'class="overlay"' in dom
-    shot = tmp_path / "shot.png"
-    subprocess.run(
-        [
-            "chromium",
-            *flags,
-            f"--screenshot={shot}",
-            "--window-size=1200,1600",
-            (out / "report.html").as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    image = read_image(shot)
     assert image.shape[:2] == (1600, 1200) and image.std() > 10  # something was drawn
