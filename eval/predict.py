@@ -3,7 +3,6 @@ through a bundle, as P(fake) maps (segmentation) or scores (classifiers) next to
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from tqdm import tqdm
 from localize.bundle import Bundle, normalize
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
+from mask_gen.writer import read_manifest
 
 # uint8 images (N, H, W, 3) and bool masks (N, H, W) -> the same, changed (a perturbation or an attack)
 Transform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -23,13 +23,9 @@ Transform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 def split_rows(data_dir: str | Path, split: str) -> list[dict]:
     """The ok rows of one split of a mask-gen dataset."""
-    path = Path(data_dir) / "manifest.csv"
-    if not path.is_file():
-        raise DatasetError("no manifest.csv", path.parent)
-    with path.open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["status"] == "ok" and r["split"] == split]
+    rows = [r for r in read_manifest(data_dir) if r["split"] == split]
     if not rows:
-        raise DatasetError(f"the {split} split is empty", path)
+        raise DatasetError(f"the {split} split is empty", Path(data_dir) / "manifest.csv")
     return rows
 
 

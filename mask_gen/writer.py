@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from localize.atomic import write_text_atomic
-from localize.errors import ConfigError, ForgelocError
+from localize.errors import ConfigError, DatasetError, ForgelocError
 from localize.faces import FaceDetector, LBPCascadeDetector
 from localize.images import write_png
 from mask_gen.datasets.pair import Pair, split_of
@@ -177,6 +177,15 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
         for records in pool.map(run_group, jobs, [out] * len(jobs), [config] * len(jobs), chunksize=1):
             yield from records
+
+
+def read_manifest(root: str | Path) -> list[dict]:
+    """The usable (status ok) rows of OUT/manifest.csv."""
+    path = Path(root) / "manifest.csv"
+    if not path.is_file():
+        raise DatasetError("no manifest.csv: not a dataset written by `forgeloc mask-gen`", path.parent)
+    with path.open(newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row.get("status", "ok") == "ok"]
 
 
 def assemble_manifest(out: Path) -> tuple[list[dict], int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,16 +14,8 @@ from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from localize.models import model_spec
+from mask_gen.writer import read_manifest
 from train.augment import AugmentConfig, build_augment
-
-
-def read_manifest(root: str | Path) -> list[dict]:
-    """The usable (status ok) rows of OUT/manifest.csv."""
-    path = Path(root) / "manifest.csv"
-    if not path.is_file():
-        raise DatasetError("no manifest.csv: not a dataset written by `forgeloc mask-gen`", path.parent)
-    with path.open(newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row.get("status", "ok") == "ok"]
 
 
 def check_rows(root: Path, rows: list[dict], split: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from localize.faces import crop
 from localize.images import read_mask
 from mask_gen.quality import mask_dice
 from mask_gen.synth.layouts import load_truth
+from mask_gen.writer import read_manifest
 
 
 def score_dataset(
@@ -24,17 +24,16 @@ def score_dataset(
     """
     dataset, synth_root = Path(dataset), Path(synth_root).resolve()
     scores: dict[str, list[float]] = {}
-    with (dataset / "manifest.csv").open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["status"] != "ok" or row["label"] != "1" or (where and not where(row)):
-                continue
-            truth = load_truth(synth_root, Path(row["source"]).resolve())[int(row["frame_index"])]
-            box = tuple(int(v) for v in row["box"].split())
-            predicted = read_mask(dataset / row["mask"])
-            truth = cv2.resize(
-                crop(truth, box).astype(np.uint8), predicted.shape[::-1], interpolation=cv2.INTER_NEAREST
-            ).astype(bool)
-            score = mask_dice(predicted, truth)
-            scores.setdefault("all", []).append(score)
-            scores.setdefault(row["method"], []).append(score)
+    for row in read_manifest(dataset):
+        if row["label"] != "1" or (where and not where(row)):
+            continue
+        truth = load_truth(synth_root, Path(row["source"]).resolve())[int(row["frame_index"])]
+        box = tuple(int(v) for v in row["box"].split())
+        predicted = read_mask(dataset / row["mask"])
+        truth = cv2.resize(
+            crop(truth, box).astype(np.uint8), predicted.shape[::-1], interpolation=cv2.INTER_NEAREST
+        ).astype(bool)
+        score = mask_dice(predicted, truth)
+        scores.setdefault("all", []).append(score)
+        scores.setdefault(row["method"], []).append(score)
     return {name: float(np.mean(values)) for name, values in scores.items()}
