@@ -157,22 +157,19 @@ class FaceTracker:
         if self._skip:
             self._skip -= 1
             return None
-        if self.last is not None and self._matched < self.config.refine_every - 1:
-            followed = self._follow(rgb)
-            if followed is not None:
-                self._matched += 1
-                self.last = followed
-                return followed
         faces: list[Box] = []
-        near = getattr(self.detector, "detect_near", None)
-        if self.last is not None and near is not None:
-            faces = near(rgb, self.last, self.config)
-        if not faces and self.last is not None:  # the detector blinked: keep following while it correlates
-            followed = self._follow(rgb)
+        if self.last is not None:
+            # between refinements: correlation first, the detector when it loses the face; at a
+            # refinement: the detector first, correlation when the detector blinks
+            refine = self._matched >= self.config.refine_every - 1
+            faces = self._near(rgb) if refine else []
+            followed = None if faces else self._follow(rgb)
             if followed is not None:
-                self._matched = 0
+                self._matched = 0 if refine else self._matched + 1
                 self.last = followed
                 return followed
+            if not refine:
+                faces = self._near(rgb)
         if not faces:
             faces = self.detector.detect(rgb)
             self._skip = 0 if faces else self.config.rescan_every - 1
@@ -180,6 +177,11 @@ class FaceTracker:
         self._matched = 0
         self._template = None if self.last is None else _patch(rgb, self.last, self._scale(self.last))
         return self.last
+
+    def _near(self, rgb: np.ndarray) -> list[Box]:
+        """The detector's search near the last box (nothing for detectors without one)."""
+        near = getattr(self.detector, "detect_near", None)
+        return [] if near is None or self.last is None else near(rgb, self.last, self.config)
 
     def _scale(self, face: Box) -> float:
         return min(1.0, self.config.face_px / max(face[2] - face[0], face[3] - face[1]))
