@@ -52,9 +52,8 @@ def _name(path: str, bundle) -> str:
 
 def provenance(models: list[str], datasets: list[str]) -> list[dict]:
     """What was evaluated, by checksum: each bundle's weights and each dataset's manifest."""
-    import hashlib
-
     from localize.bundle import bundle_paths
+    from localize.checksum import sha256_of
 
     items = []
     for path in models:
@@ -63,7 +62,7 @@ def provenance(models: list[str], datasets: list[str]) -> list[dict]:
             {
                 "kind": "model",
                 "path": str(json_path),
-                "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+                "sha256": sha256_of(weights),
             }
         )
     for path in datasets:
@@ -72,7 +71,7 @@ def provenance(models: list[str], datasets: list[str]) -> list[dict]:
             {
                 "kind": "dataset",
                 "path": str(manifest),
-                "sha256": hashlib.sha256(manifest.read_bytes()).hexdigest(),
+                "sha256": sha256_of(manifest),
             }
         )
     return items
@@ -145,8 +144,7 @@ def run(args: argparse.Namespace) -> int:
             except ForgelocError as error:  # that run is reported as failed; the others go on
                 failures.append(f"{name} on {data}: {error}")
                 print(f"failed: {failures[-1]}", file=sys.stderr, flush=True)
-            write_report(args.out, {**report, "failures": failures})  # finished runs are on disk
-    paths = write_report(args.out, {**report, "failures": failures})
+            paths = write_report(args.out, {**report, "failures": failures})  # finished runs are on disk
     print(f"report: {', '.join(str(p) for p in paths)}")
     return 1 if failures else 0
 

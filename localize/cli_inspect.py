@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from localize import __version__
+from localize.checksum import sha256_of
 from localize.errors import ForgelocError, MediaError
 from localize.images import DEFAULT_MAX_PIXELS, is_image_path, write_png
 from localize.video import is_video_path
@@ -48,14 +48,6 @@ def media_files(paths: list[str]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Namespace) -> dict:
