@@ -68,8 +68,10 @@ class _ForgeryModule(pl.LightningModule):
     def harden(self, x: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
         """The batch with the chosen fakes attacked (adversarial training); unchanged when it is off."""
         eps, steps = self.hparams.adversarial_eps / 255.0, self.hparams.adversarial_steps
+        if eps <= 0:  # off: no work, and no draw from the random stream plain training relies on
+            return x
         chosen = (label > 0.5) & (torch.rand(len(x), device=x.device) < self.hparams.adversarial_fraction)
-        if eps <= 0 or not chosen.any():
+        if not chosen.any():
             return x
         training = self.net.training
         self.net.eval()  # craft on fixed batch-norm statistics, and leave them as they were
