@@ -65,6 +65,51 @@ def run_child(bundle: Path, clip: Path, runtime: str, every: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def tracking_ms(clip: Path) -> dict[str, float]:
+    """Face tracking per frame of a clip: the cascade on every frame against the default tracker
+    (correlation between cascade searches every 4th frame)."""
+    from localize.faces import FaceTracker, LBPCascadeDetector, TrackConfig
+    from localize.video import iter_frames
+
+    frames = [frame for _, frame in iter_frames(clip)]
+    times = {}
+    for name, config in (("cascade every frame", TrackConfig(refine_every=1)), ("default", TrackConfig())):
+        tracker = FaceTracker(LBPCascadeDetector(), config)
+        start = time.perf_counter()
+        for frame in frames:
+            tracker.update(frame)
+        times[name] = (time.perf_counter() - start) / len(frames) * 1000
+    return times
+
+
+def model_ms(bundle: Path, batch: int = 8, repeats: int = 15) -> dict[str, float]:
+    """The model alone per crop (median of `repeats` batches): eager on NCHW and on channels-last input
+    (the layout Localizer's permuted NHWC batches have), and ONNX Runtime."""
+    import torch
+
+    from localize.bundle import load_bundle, onnx_session
+
+    loaded = load_bundle(bundle)
+    session = onnx_session(bundle, loaded.meta)
+    height, width = loaded.meta["input_size"]
+    x = torch.rand(batch, 3, height, width)
+    runs = {
+        "eager NCHW": lambda: loaded.model(x),
+        "eager channels-last": lambda: loaded.model(x.contiguous(memory_format=torch.channels_last)),
+        "ONNX Runtime": lambda: session.run(None, {"image": x.numpy()}),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    with torch.inference_mode():
+        for run in runs.values():
+            run()
+        for _ in range(repeats):
+            for name, run in runs.items():
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) / batch * 1000 for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="bundle to time (default: random unet_v1)")
@@ -98,6 +143,8 @@ def main() -> None:
             results[(f"{seconds} s", "onnx", sampling)] = run_child(
                 bundle, clips[seconds], "onnx", args.every
             )
+        model = model_ms(bundle)
+        tracking = tracking_ms(clips[10])
     print("1280x720 H.264 clips; each row a fresh process")
     print("| clip | runtime | sampling | frames | s | frames/s | real-time factor | peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -120,6 +167,8 @@ def main() -> None:
         - 1
     )
     print(f"ONNX Runtime / eager frames/s, every frame: {speedup:.2f}x (target >= 1.3)")
+    print("model alone, ms per crop: " + ", ".join(f"{k} {v:.1f}" for k, v in model.items()))
+    print("face tracking, ms per 720p frame: " + ", ".join(f"{k} {v:.1f}" for k, v in tracking.items()))
     print(f"peak memory 60 s vs 10 s clip: {growth * 100:+.1f} % (target within 10 %)")
 
 
