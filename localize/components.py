@@ -15,7 +15,7 @@ def keep_large_components(mask: np.ndarray, min_area: int, connectivity: int = 8
     )
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False  # label 0 is the background
-    return keep[labels]
+    return np.take(keep, labels)
 
 
 def fill_holes(mask: np.ndarray) -> np.ndarray:

@@ -53,11 +53,20 @@ class LBPCascadeDetector:
         self._cascade = Cascade(lbp_frontal_face_cascade_filename())
 
     def detect(self, rgb: np.ndarray) -> list[Box]:
+        """Faces from `min_face_fraction` of the frame up, largest first. Faces twice the smallest size
+        are looked for first on a copy half as large, a fifth of the cost (the smallest windows dominate
+        it); the full-size scan runs only when that finds none."""
         height, width = rgb.shape[:2]
         scale = min(1.0, self.config.detect_side / max(height, width))
-        gray = _gray(rgb, scale)
-        side = max(24, int(min(gray.shape) * self.config.min_face_fraction))
-        return self._search(gray, scale, (0, 0), side, min(gray.shape), self.config.scale_factor)
+        for factor in (0.5, 1.0):
+            gray = _gray(rgb, scale * factor)
+            low = max(24, int(min(gray.shape) * self.config.min_face_fraction))
+            if low > min(gray.shape):
+                continue
+            faces = self._search(gray, scale * factor, (0, 0), low, min(gray.shape), self.config.scale_factor)
+            if faces:
+                return faces
+        return []
 
     def detect_near(self, rgb: np.ndarray, face: Box, track: TrackConfig) -> list[Box]:
         """Faces of about the size of `face` inside a window around it: a few ms instead of a full scan."""
@@ -99,8 +108,9 @@ class LBPCascadeDetector:
 def _gray(rgb: np.ndarray, scale: float) -> np.ndarray:
     """Float grayscale in [0, 1], shrunk by `scale` (the cascade's input)."""
     height, width = rgb.shape[:2]
-    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # before shrinking: a third of the pixels to average
+    small = cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    return small.astype(np.float32) / 255.0
 
 
 @dataclass(frozen=True)

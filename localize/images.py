@@ -61,15 +61,23 @@ def to_rgb(image: np.ndarray, path: str | Path | None = None) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def encode_png(image: np.ndarray, compression: int = 1) -> bytes:
-    """PNG bytes of an RGB image or a bool/uint8 mask (masks are written 0/255)."""
+# Fast settings, measured on 256x256 crops: the "up" filter with run-length coding encodes twice as fast
+# as zlib level 1 with adaptive filters, into slightly smaller files; masks go out as 1-bit PNGs.
+_PNG_RGB = [
+    cv2.IMWRITE_PNG_COMPRESSION, 1,
+    cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP,
+    cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
+]  # fmt: skip
+_PNG_MASK = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_BILEVEL, 1]
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes of an RGB image or of a bool mask (1-bit; decoders read it as 0/255 or as bool)."""
     if image.dtype == bool:
-        array = image.astype(np.uint8) * 255
-    elif image.ndim == 3:
-        array = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        ok, buffer = cv2.imencode(".png", image.astype(np.uint8) * 255, _PNG_MASK)
     else:
-        array = image
-    ok, buffer = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, compression])
+        array = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
+        ok, buffer = cv2.imencode(".png", array, _PNG_RGB)
     if not ok:
         raise MediaError("PNG encoding failed")
     return buffer.tobytes()

@@ -1,10 +1,14 @@
 """Video files through PyAV: probe, stream decoded RGB frames, encode H.264.
 
-Frames are decoded one at a time so memory does not grow with the length of the video.
+Frames are decoded a few at a time, ahead of the caller on a background thread, so memory does not grow
+with the length of the video.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,22 +68,68 @@ def probe_video(path: str | Path) -> VideoInfo:
     return info
 
 
+PREFETCH = 4  # decoded frames a reader may hold ahead of its caller
+
+
 def iter_frames(path: str | Path, indices: Collection[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (index, RGB frame) for the wanted frame indices (all when None), in order."""
+    """Yield (index, RGB frame) for the wanted frame indices (all when None), in order.
+
+    A background thread decodes and converts up to PREFETCH wanted frames ahead (PyAV and swscale
+    release the GIL), so decoding overlaps the caller's work on the frames; memory stays bounded.
+    """
     path = Path(path)
+    container = _open(path)
+    ready: queue.Queue = queue.Queue(PREFETCH)
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=_decode_into,
+        args=(container, path, indices, ready, stop),
+        daemon=True,
+        name=f"decode {path.name}",
+    )
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting for room, then let it finish
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+
+
+_END = object()
+
+
+def _decode_into(
+    container: av.container.InputContainer,
+    path: Path,
+    indices: Collection[int] | None,
+    ready: queue.Queue,
+    stop: threading.Event,
+) -> None:
+    """The reader thread of iter_frames: wanted (index, RGB frame) items into `ready`, then an error or
+    _END; returns early once `stop` is set."""
     wanted = None if indices is None else set(indices)
     last = None if wanted is None else max(wanted, default=-1)
-    with _open(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        try:
+    outcome: object = _END
+    try:
+        with container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
             for index, frame in enumerate(container.decode(stream)):
-                if last is not None and index > last:
-                    return
+                if stop.is_set() or (last is not None and index > last):
+                    break
                 if wanted is None or index in wanted:
-                    yield index, frame.to_ndarray(format="rgb24")
-        except av.FFmpegError as error:
-            raise MediaError(f"decoding failed ({error.strerror or error})", path) from None
+                    ready.put((index, frame.to_ndarray(format="rgb24")))
+    except av.FFmpegError as error:
+        outcome = MediaError(f"decoding failed ({error.strerror or error})", path)
+    except BaseException as error:  # handed to the caller's thread, which raises it
+        outcome = error
+    if not stop.is_set():
+        ready.put(outcome)
 
 
 def write_video(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from skimage import data
 
 from localize.errors import MediaError
 from localize.faces import CascadeConfig, LBPCascadeDetector, expand_box
-from localize.images import read_image, write_png
+from localize.images import read_image, read_mask, write_png
 from localize.media import iter_media_frames, media_info
 from localize.video import iter_frames, probe_video, write_video
 
@@ -16,6 +18,13 @@ def test_png_roundtrip_keeps_rgb_order(tmp_path):
     image[..., 0] = 200  # red
     write_png(tmp_path / "a.png", image)
     assert np.array_equal(read_image(tmp_path / "a.png"), image)
+
+
+def test_masks_are_written_as_one_bit_pngs_that_read_back_exactly(tmp_path):
+    mask = np.random.default_rng(0).random((37, 53)) > 0.5
+    write_png(tmp_path / "m.png", mask)
+    assert np.array_equal(read_mask(tmp_path / "m.png"), mask)
+    assert (tmp_path / "m.png").stat().st_size < mask.size // 8 + 400  # 1 bit per pixel at most, plus headers
 
 
 @pytest.mark.parametrize(
@@ -44,6 +53,35 @@ def test_video_roundtrip_and_selected_frames(tmp_path):
     got = dict(iter_frames(tmp_path / "v.mp4", [0, 7, 11]))
     assert sorted(got) == [0, 7, 11]
     assert abs(float(got[7].mean()) - 70) < 3
+
+
+def _readers(path):
+    return [t for t in threading.enumerate() if t.name == f"decode {path.name}"]
+
+
+def test_a_frame_reader_closed_early_stops_its_decoding_thread(tmp_path):
+    path = tmp_path / "long.mp4"
+    write_video(path, [np.full((48, 64, 3), i, np.uint8) for i in range(60)], fps=10)
+    frames = iter_frames(path)
+    assert next(frames)[0] == 0
+    assert _readers(path)  # decoding ahead in the background
+    frames.close()
+    assert not _readers(path)
+
+
+def test_a_decoding_error_in_the_reader_reaches_the_caller_with_the_file_name(tmp_path):
+    path = tmp_path / "cut.mp4"
+    write_video(path, [np.random.default_rng(i).integers(0, 255, (64, 64, 3), np.uint8) for i in range(30)])
+    data = bytearray(path.read_bytes())
+    third = len(data) // 3
+    data[third : 2 * third] = np.random.default_rng(0).integers(0, 255, third, np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    decoded = []
+    with pytest.raises(MediaError, match="cut.mp4: decoding failed"):
+        for index, _ in iter_frames(path):
+            decoded.append(index)
+    assert decoded == list(range(len(decoded))) and 0 < len(decoded) < 30  # the frames before the damage
+    assert not _readers(path)
 
 
 @pytest.mark.parametrize("content", [b"hello, I am text", b""])
