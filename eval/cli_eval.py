@@ -42,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge attacks after these (default none,jpeg75,crf23)",
     )
     parser.add_argument(
+        "--runtime",
+        choices=["torch", "onnx"],
+        default="torch",
+        help="onnx: evaluate each bundle's NAME.onnx with onnxruntime (an int8 export, say); attacks are "
+        "still crafted on the PyTorch model",
+    )
+    parser.add_argument(
         "--cross", metavar="CONFIG", help="cross-dataset YAML (see configs/cross_dataset.yaml)"
     )
 
@@ -50,21 +57,25 @@ def _name(path: str, bundle) -> str:
     return f"{Path(path).name.removesuffix('.json').removesuffix('.safetensors')} ({bundle.meta['model']})"
 
 
-def provenance(models: list[str], datasets: list[str]) -> list[dict]:
-    """What was evaluated, by checksum: each bundle's weights and each dataset's manifest."""
-    from localize.bundle import bundle_paths
+def provenance(models: list[str], datasets: list[str], runtime: str = "torch") -> list[dict]:
+    """What was evaluated, by checksum: each bundle's weights (its ONNX model when that ran) and each
+    dataset's manifest."""
+    from localize.bundle import bundle_paths, onnx_path
     from localize.checksum import sha256_of
 
     items = []
     for path in models:
         json_path, weights = bundle_paths(path)
-        items.append(
-            {
-                "kind": "model",
-                "path": str(json_path),
-                "sha256": sha256_of(weights),
-            }
-        )
+        if runtime == "onnx":
+            items.append(
+                {
+                    "kind": "model",
+                    "path": str(onnx_path(json_path)),
+                    "sha256": sha256_of(onnx_path(json_path)),
+                }
+            )
+        else:
+            items.append({"kind": "model", "path": str(json_path), "sha256": sha256_of(weights)})
     for path in datasets:
         manifest = Path(path) / "manifest.csv"
         items.append(
@@ -119,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
 
     from eval.predict import split_rows
-    from localize.bundle import load_bundle
+    from localize.bundle import load_bundle, use_onnx
 
     suite = attack = None
     if args.robustness:
@@ -132,10 +143,15 @@ def run(args: argparse.Namespace) -> int:
     for data in args.data:  # a missing manifest or an empty split fails here, before any work
         split_rows(data, args.split)
     bundles = {_name(path, b): b for path in args.model for b in [load_bundle(path)]}
+    if args.runtime == "onnx":
+        for bundle in bundles.values():
+            use_onnx(bundle)
     if len(bundles) < len(args.model):
         raise ConfigError("two --model bundles share a name; give them different file names")
     surrogates = {_name(path, b): b for path in args.surrogate for b in [load_bundle(path)]}
-    report.update(runs=[], robustness=[], adversarial=[], provenance=provenance(args.model, args.data))
+    report.update(
+        runs=[], robustness=[], adversarial=[], provenance=provenance(args.model, args.data, args.runtime)
+    )
     failures = []
     for name, bundle in bundles.items():
         for data in args.data:

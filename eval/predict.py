@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from localize.bundle import Bundle, normalize
+from localize.bundle import Bundle, normalize, probabilities
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from mask_gen.writer import read_manifest
@@ -38,13 +38,13 @@ def to_input(bundle: Bundle, images: np.ndarray) -> np.ndarray:
 
 
 def predict(bundle: Bundle, images: np.ndarray) -> np.ndarray:
-    """P(fake) of uint8 images (N, H, W, 3): maps (N, H, W) back at the images' size, or scores (N,)."""
+    """P(fake) of uint8 images (N, H, W, 3): maps (N, H, W) back at the images' size, or scores (N,);
+    by onnxruntime when the bundle has a session (`forgeloc eval --runtime onnx`)."""
     x = normalize(torch.from_numpy(to_input(bundle, images)).permute(0, 3, 1, 2), bundle.meta)
-    with torch.inference_mode():
-        probabilities = torch.sigmoid(bundle.model(x)).float().numpy()
-    if probabilities.ndim != 4:
-        return probabilities.reshape(len(images))
-    maps = probabilities[:, 0]
+    out = probabilities(bundle, x)
+    if out.ndim != 4:
+        return out.reshape(len(images))
+    maps = out[:, 0]
     if maps.shape[1:] != images.shape[1:3]:
         size = (images.shape[2], images.shape[1])
         maps = np.stack([cv2.resize(m, size, interpolation=cv2.INTER_LINEAR) for m in maps])

@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--min-fake-fraction", type=float, help="video rule (default: the bundle's, 0.5)")
     parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger images")
+    parser.add_argument(
+        "--runtime",
+        choices=["auto", "torch", "onnx"],
+        default="auto",
+        help="what runs the model (default auto: onnxruntime when the bundle has NAME.onnx)",
+    )
 
 
 def media_files(paths: list[str]) -> list[Path]:
@@ -111,13 +117,17 @@ def _parameters(localizer, args: argparse.Namespace) -> dict:
 
 
 def _model_entry(localizer, bundle_path: Path) -> dict:
-    from localize.bundle import bundle_paths
+    from localize.bundle import bundle_paths, onnx_path, runtime_of
 
     json_path, weights_path = bundle_paths(bundle_path)
+    checksums = {"json": sha256_of(json_path), "weights": sha256_of(weights_path)}
+    if localizer.bundle.session is not None:
+        checksums["onnx"] = sha256_of(onnx_path(json_path))
     return {
         "bundle": str(json_path),
         "model": localizer.bundle.meta["model"],
-        "sha256": {"json": sha256_of(json_path), "weights": sha256_of(weights_path)},
+        "runtime": runtime_of(localizer.bundle),
+        "sha256": checksums,
         "thresholds": localizer.bundle.thresholds,
     }
 
@@ -134,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         min_region_px=args.min_region,
         min_fake_fraction=args.min_fake_fraction,
         max_pixels=args.max_pixels,
+        runtime=args.runtime,
     )
     bundle_path = Path(args.model) if args.model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import torch
 
-from localize.bundle import Bundle, load_bundle, normalize, onnx_session
+from localize.bundle import Bundle, load_bundle, normalize, probabilities, use_onnx
 from localize.decide import Region, suspicious_regions, video_is_fake
 from localize.errors import ConfigError, MediaError
 from localize.faces import Box, FaceDetector, FaceTracker, LBPCascadeDetector, crop, expand_box, full_box
@@ -118,13 +118,10 @@ class Localizer:
         )
         self.size = tuple(bundle.meta.get("input_size", (256, 256)))
         self.segmentation = bundle.spec.task == "segmentation"
-        self.session = None
-        if config.runtime == "onnx" and "onnx" not in bundle.meta:
-            raise ConfigError(
-                "runtime onnx asked for, but the bundle has no ONNX model (forgeloc export --onnx)"
-            )
-        if config.runtime != "torch" and "onnx" in bundle.meta and bundle.path is not None:
-            self.session = onnx_session(bundle.path, bundle.meta)
+        if config.runtime == "onnx" or (config.runtime == "auto" and "onnx" in bundle.meta and bundle.path):
+            use_onnx(bundle)
+        elif config.runtime == "torch":
+            bundle.session = None
 
     @classmethod
     def load(cls, path: str | Path | None = None, config: InferenceConfig = InferenceConfig()) -> Localizer:
@@ -138,12 +135,7 @@ class Localizer:
         height, width = self.size
         resized = [cv2.resize(c, (width, height), interpolation=cv2.INTER_AREA) for c in crops]
         batch = normalize(torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2), self.bundle.meta)
-        if self.session is not None:
-            logits = self.session.run(None, {"image": batch.numpy()})[0]
-            out = 1.0 / (1.0 + np.exp(-logits.astype(np.float32)))
-        else:
-            with torch.inference_mode():
-                out = torch.sigmoid(self.bundle.model(batch)).float().numpy()
+        out = probabilities(self.bundle, batch)
         if not self.segmentation:
             return [float(v) for v in out.reshape(len(crops))]
         return [
@@ -183,14 +175,18 @@ class Localizer:
         for start in range(0, len(jobs), self.config.batch_size):
             chunk = jobs[start : start + self.config.batch_size]
             outputs += self._run([crop(frames[n][0], b) for n, b in chunk])
+        # np.zeros pages are only mapped where written: a face crop's map costs the crop, not the frame
         sums = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
-        counts = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
+        counts = [
+            np.zeros(f[0].shape[:2], np.float32) if self.config.crop == "none" else None for f in frames
+        ]
         for (number, (x0, y0, x1, y1)), out in zip(jobs, outputs, strict=True):
             sums[number][y0:y1, x0:x1] += out
-            counts[number][y0:y1, x0:x1] += 1
+            if counts[number] is not None:
+                counts[number][y0:y1, x0:x1] += 1
         results = []
         for (image, box, face_found, index, time), total, count in zip(frames, sums, counts, strict=True):
-            prob = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+            prob = total if count is None else np.divide(total, count, out=total, where=count > 1)
             results.append(self._judge(prob, box, face_found, index, time, image))
         return results
 
@@ -215,11 +211,10 @@ class Localizer:
                 for r in suspicious_regions(prob[y0:y1, x0:x1], self.threshold, min_region)
             ]
             mask = np.zeros(prob.shape, bool)
-            confident = prob > self.threshold
             for region in found:
                 x0, y0, x1, y1 = region.box
-                mask[y0:y1, x0:x1] |= confident[y0:y1, x0:x1]
-            score = float(prob.max())
+                mask[y0:y1, x0:x1] |= prob[y0:y1, x0:x1] > self.threshold
+            score = float(crop(prob, box).max())  # the map is zero outside the box
         else:
             x0, y0, x1, y1 = box
             score = float(prob[y0:y1, x0:x1].mean())

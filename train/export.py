@@ -1,18 +1,22 @@
 """`forgeloc export CKPT --out DIR/NAME`: a Lightning checkpoint -> model bundle (safetensors + json).
 
-The checkpoint is read with torch.load(weights_only=True): tensors and plain containers only.
+The checkpoint is read with torch.load(weights_only=True): tensors and plain containers only. A bundle
+(NAME.json) is accepted too and copied, to add an ONNX model to it (`--onnx`, `--int8 DATASET`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
+import shutil
 from pathlib import Path
 
 import torch
 
-from localize.bundle import load_bundle, save_bundle
-from localize.errors import BundleError, ForgelocError
+from localize.atomic import write_text_atomic
+from localize.bundle import bundle_paths, load_bundle, save_bundle
+from localize.errors import BundleError, DatasetError, ForgelocError
 from localize.models import build_model
 
 
@@ -115,13 +119,39 @@ def _with_svm(model, name: str, data: dict, checkpoint_path) -> tuple:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("checkpoint", help="a .ckpt written by `forgeloc train fit`, or MesoNet's Keras .h5")
+    parser.add_argument(
+        "checkpoint", help="a .ckpt written by `forgeloc train fit`, MesoNet's Keras .h5, or a bundle's .json"
+    )
     parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
     parser.add_argument("--onnx", action="store_true", help="also write NAME.onnx (used by onnxruntime)")
     parser.add_argument(
+        "--int8",
+        metavar="DATASET",
+        help="write NAME.onnx quantized to int8, calibrated on crops of this mask-gen dataset's train split "
+        "(about twice as fast on a CPU; implies --onnx)",
+    )
+    parser.add_argument(
+        "--calibration-crops", type=int, default=128, help="crops drawn for --int8 calibration (default 128)"
+    )
+    parser.add_argument(
         "--svm", action="store_true", help="mesoinception4 only: fit seed 002's RBF SVM on its features"
     )
+
+
+def copy_bundle(source: str | Path, out: str | Path) -> Path:
+    """A bundle's json and weights copied to DIR/NAME (any ONNX model is left behind); the new json path."""
+    json_path, weights_path = bundle_paths(source)
+    load_bundle(json_path)  # refuse a broken bundle before copying it
+    target_json, target_weights = bundle_paths(out)
+    if target_json.resolve() == json_path.resolve():
+        raise BundleError("--out names the source bundle itself", json_path)
+    target_json.parent.mkdir(parents=True, exist_ok=True)
+    meta = json.loads(json_path.read_text())
+    meta.pop("onnx", None)
+    shutil.copyfile(weights_path, target_weights)
+    write_text_atomic(target_json, json.dumps(meta, indent=2) + "\n")
+    return target_json
 
 
 def export_keras(h5_path: str | Path, out: str | Path) -> Path:
@@ -135,12 +165,26 @@ def export_keras(h5_path: str | Path, out: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    if Path(args.checkpoint).suffix == ".h5":
-        path = export_keras(args.checkpoint, args.out)
+    source = Path(args.checkpoint)
+    if args.int8 and not Path(args.int8, "manifest.csv").is_file():
+        raise DatasetError("--int8 needs a mask-gen dataset (no manifest.csv)", args.int8)
+    if source.suffix == ".h5":
+        path = export_keras(source, args.out)
         print(f"bundle: {path} (converted from the Keras original)")
-        return 0
-    path = export_checkpoint(args.checkpoint, args.out, half=args.half, svm=args.svm)
-    if args.onnx:
+    elif source.suffix == ".json":
+        path = copy_bundle(source, args.out)
+        print(f"bundle: {path} (copied from {source})")
+    else:
+        path = export_checkpoint(source, args.out, half=args.half, svm=args.svm)
+    if args.int8:
+        from train.quantize import CalibrationConfig, add_int8_onnx, calibration_crops
+
+        size = tuple(load_bundle(path).meta.get("input_size", (256, 256)))
+        crops = calibration_crops(args.int8, size, CalibrationConfig(crops=args.calibration_crops))
+        print(
+            f"onnx: {add_int8_onnx(path, crops, source=str(args.int8))} (int8, {len(crops)} calibration crops)"
+        )
+    elif args.onnx:
         from localize.bundle import add_onnx
 
         print(f"onnx: {add_onnx(path)}")

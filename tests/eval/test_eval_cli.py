@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 
+import pytest
 import torch
 
 from localize.bundle import load_bundle, save_bundle
@@ -193,3 +194,21 @@ def test_a_real_browser_renders_the_evaluation_report(tiny_dataset, tiny_unet, t
     dom, image = render(out / "report.html", tmp_path / "shot.png")
     assert dom.count("<table>") >= 8 and dom.count('src="data:image/png;base64,') == 3 and "Robustness" in dom
     assert image.shape[:2] == (1600, 1200) and image.std() > 10  # something was drawn
+
+
+def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, tmp_path, capsys):
+    from localize.bundle import add_onnx, onnx_path
+
+    bundle = tiny_unet("ort", data=tiny_dataset)
+    base = ["eval", "--model", str(bundle), "--data", str(tiny_dataset)]
+    assert main([*base, "--out", str(tmp_path / "none"), "--runtime", "onnx"]) == 2
+    assert "no ONNX model" in capsys.readouterr().err
+    add_onnx(bundle)
+    assert main([*base, "--out", str(tmp_path / "torch")]) == 0
+    assert main([*base, "--out", str(tmp_path / "onnx"), "--runtime", "onnx"]) == 0
+    torch_run, onnx_run = (json.loads((tmp_path / k / "report.json").read_text()) for k in ("torch", "onnx"))
+    scores = [run["runs"][0]["frame_scores"]["scores"] for run in (torch_run, onnx_run)]
+    assert scores[1] == pytest.approx(scores[0], abs=1e-4)  # float32 both ways: the same model
+    model = next(item for item in onnx_run["provenance"] if item["kind"] == "model")
+    assert model["path"] == str(onnx_path(bundle))
+    assert model["sha256"] == hashlib.sha256(onnx_path(bundle).read_bytes()).hexdigest()

@@ -62,6 +62,7 @@ def test_inspect_writes_evidence_results_and_report(bundle_path, inputs, tmp_pat
         == hashlib.sha256(bundle_path.with_suffix(".safetensors").read_bytes()).hexdigest()
     )
     assert results["parameters"]["min_region_px"] == 20
+    assert results["model"]["runtime"] == "pytorch" and "onnx" not in results["model"]["sha256"]
     html = (out / "report.html").read_text()
     assert html.count('data-verdict="FAKE"') == 2 and html.count('data-verdict="REAL"') == 1
     assert 'class="timeline"' in html and html.count('class="overlay"') >= 3
@@ -97,6 +98,24 @@ def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, input
     assert run_inspect(broken, tmp_path / "out", inputs) == 1
     err = capsys.readouterr().err
     assert "disagree" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_runtime_that_ran_is_in_the_provenance(bundle_path, inputs, tmp_path):
+    from localize.bundle import add_onnx
+
+    copy = tmp_path / "withonnx"
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(bundle_path.with_suffix(suffix), copy.with_suffix(suffix))
+    onnx = add_onnx(copy)
+    for runtime, expected in (("auto", "onnxruntime"), ("torch", "pytorch")):
+        out = tmp_path / runtime
+        assert run_inspect(copy, out, inputs, extra=["--runtime", runtime]) == 0
+        model = json.loads((out / "results.json").read_text())["model"]
+        assert model["runtime"] == expected
+        assert model["sha256"].get("onnx") == (
+            hashlib.sha256(onnx.read_bytes()).hexdigest() if runtime == "auto" else None
+        )
+        assert f"<td>{expected}" in (out / "report.html").read_text()
 
 
 @pytest.mark.slow

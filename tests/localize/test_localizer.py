@@ -98,10 +98,32 @@ def test_onnx_runtime_gives_the_same_maps(bundle_path, pairs, tmp_path):
     add_onnx(copy)
     eager = Localizer.load(copy, InferenceConfig(crop="none", runtime="torch"))
     onnx = Localizer.load(copy, InferenceConfig(crop="none"))
-    assert onnx.session is not None and eager.session is None
+    assert onnx.bundle.session is not None and eager.bundle.session is None
     a, b = eager.predict_image(pairs[1].fake), onnx.predict_image(pairs[1].fake)
     np.testing.assert_allclose(a.prob, b.prob, atol=1e-4)
     assert a.is_fake == b.is_fake
+
+
+def test_an_int8_onnx_model_keeps_the_float_models_verdicts_and_masks(bundle_path, pairs, tmp_path):
+    import shutil
+
+    from localize.bundle import runtime_of
+    from train.quantize import add_int8_onnx
+
+    copy = tmp_path / "tiny8"
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(bundle_path.with_suffix(suffix), copy.with_suffix(suffix))
+    add_int8_onnx(copy, np.stack([p.fake for p in pairs] + [p.real for p in pairs]), source="pairs")
+    assert load_bundle(copy).meta["onnx"]["int8"]["crops"] == 12
+    eager = Localizer.load(copy, InferenceConfig(crop="none", runtime="torch"))
+    int8 = Localizer.load(copy, InferenceConfig(crop="none"))
+    assert runtime_of(int8.bundle) == "onnxruntime int8" and runtime_of(eager.bundle) == "pytorch"
+    for image in (pairs[2].fake, pairs[3].fake, pairs[2].real):
+        a, b = eager.predict_image(image), int8.predict_image(image)
+        assert a.is_fake == b.is_fake
+        assert np.abs(a.prob - b.prob).max() < 0.1  # int8, not float: close, not equal
+        if a.mask.any():
+            assert dice(a.mask, b.mask) > 0.95
 
 
 def test_min_region_is_counted_at_the_models_input_resolution(bundle_path, pairs):

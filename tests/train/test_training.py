@@ -201,3 +201,47 @@ def test_fine_tuning_starts_from_given_weights(tmp_path):
     torch.testing.assert_close(module.net.head.weight, donor.head.weight, atol=1e-3, rtol=1e-3)
     with pytest.raises(Exception, match="do not fit"):
         SegmentationModule(model="unet_v1", init_weights=str(path.with_suffix(".safetensors")))
+
+
+def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_path, capsys):
+    from localize.bundle import save_bundle
+    from localize.localizer import InferenceConfig, Localizer
+
+    torch.manual_seed(0)
+    source = save_bundle(
+        tmp_path / "src",
+        build_model("unet", base_features=4, depth=3),
+        "unet",
+        {"base_features": 4, "depth": 3},
+        input_size=(64, 64),
+    )
+    out = tmp_path / "out" / "fast"
+    assert main(["export", str(source), "--out", str(out), "--int8", str(tiny_dataset)]) == 0
+    assert "int8" in capsys.readouterr().out
+    meta = load_bundle(out.with_suffix(".json")).meta
+    train_rows = sum(
+        row["split"] == "train" for row in csv.DictReader((tiny_dataset / "manifest.csv").open())
+    )
+    assert meta["onnx"]["int8"]["crops"] == train_rows and meta["onnx"]["int8"]["calibration"] == str(
+        tiny_dataset
+    )
+    assert "onnx" not in load_bundle(source).meta  # the source bundle is left as it was
+    localizer = Localizer.load(out, InferenceConfig(crop="none", runtime="onnx"))
+    assert localizer.predict_image(np.zeros((64, 64, 3), np.uint8)).prob.shape == (64, 64)
+
+
+def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_its_source(tmp_path, capsys):
+    from localize.bundle import save_bundle
+
+    source = save_bundle(
+        tmp_path / "src",
+        build_model("unet", base_features=4, depth=3),
+        "unet",
+        {"base_features": 4, "depth": 3},
+        input_size=(64, 64),
+    )
+    assert main(["export", str(source), "--out", str(tmp_path / "b"), "--int8", str(tmp_path)]) == 1
+    assert "needs a mask-gen dataset" in capsys.readouterr().err
+    assert not (tmp_path / "b.json").exists()
+    assert main(["export", str(source), "--out", str(tmp_path / "src"), "--onnx"]) == 1
+    assert "source bundle itself" in capsys.readouterr().err
