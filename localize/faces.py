@@ -115,15 +115,16 @@ def _gray(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrackConfig:
-    """How a face is followed through a video once found: searched only near its last box.
+    """How faces are followed through a video once found: searched only near their last box.
 
     `window` is the search window side in face sides, `face_px` the size the face is shrunk to there,
     and the face may change size between min_size_ratio and max_size_ratio from one frame to the next.
     After a full scan finds no face, the next `rescan_every - 1` frames are taken as faceless too:
     footage without a face would otherwise cost a full scan per frame. Between detector searches, which
-    run every `refine_every` frames, the face is followed by normalised cross-correlation of its last
+    run every `refine_every` frames, a face is followed by normalised cross-correlation of its last
     detected patch (a fraction of a millisecond instead of several); a correlation below `min_match`
-    calls the detector at once.
+    calls the detector at once. Up to `max_faces` faces are tracked; while fewer are, a full scan looks
+    for more every `new_face_every` frames.
     """
 
     window: float = 2.0
@@ -134,11 +135,14 @@ class TrackConfig:
     rescan_every: int = 4
     refine_every: int = 4
     min_match: float = 0.7
+    max_faces: int = 1
+    new_face_every: int = 16
 
     def __post_init__(self) -> None:
-        if self.rescan_every < 1 or self.refine_every < 1:
+        if min(self.rescan_every, self.refine_every, self.max_faces, self.new_face_every) < 1:
             raise ConfigError(
-                f"rescan_every and refine_every must be >= 1, got {self.rescan_every}, {self.refine_every}"
+                "rescan_every, refine_every, max_faces and new_face_every must be >= 1, got "
+                f"{self.rescan_every}, {self.refine_every}, {self.max_faces}, {self.new_face_every}"
             )
         if not -1 <= self.min_match <= 1:
             raise ConfigError(f"min_match is a correlation in [-1, 1], got {self.min_match}")
@@ -148,58 +152,48 @@ class TrackConfig:
             raise ConfigError("track size ratios must satisfy 0 < min_size_ratio <= 1 <= max_size_ratio")
 
 
-class FaceTracker:
-    """The main face through consecutive frames of one video: a full scan until a face is found, then
-    correlation with the detected patch, refined by a detector search near the last box every
-    `refine_every` frames (a full scan again when both lose it). Detectors without `detect_near` are
-    refined with a full scan."""
+class _Track:
+    """One face from frame to frame: correlation with its detected patch, refined by a detector search
+    near the last box every `refine_every` frames (detectors without `detect_near` only correlate)."""
 
-    def __init__(self, detector: FaceDetector, config: TrackConfig = TrackConfig()) -> None:
+    def __init__(self, detector: FaceDetector, config: TrackConfig, rgb: np.ndarray, face: Box) -> None:
         self.detector = detector
         self.config = config
-        self.last: Box | None = None
-        self._skip = 0
-        self._template: np.ndarray | None = None  # the last detected face, grey, face_px wide
-        self._matched = 0  # frames followed by correlation since the last detector search
+        self.start(rgb, face)
 
-    def update(self, rgb: np.ndarray) -> Box | None:
-        """The face box in this frame, or None when there is no face."""
-        if self._skip:
-            self._skip -= 1
-            return None
-        faces: list[Box] = []
-        if self.last is not None:
-            # between refinements: correlation first, the detector when it loses the face; at a
-            # refinement: the detector first, correlation when the detector blinks
-            refine = self._matched >= self.config.refine_every - 1
-            faces = self._near(rgb) if refine else []
-            followed = None if faces else self._follow(rgb)
-            if followed is not None:
-                self._matched = 0 if refine else self._matched + 1
-                self.last = followed
-                return followed
-            if not refine:
-                faces = self._near(rgb)
+    def start(self, rgb: np.ndarray, face: Box) -> None:
+        """Follow `face` from this frame on: its patch becomes the correlation template."""
+        self.last = face
+        self._matched = 0  # frames followed by correlation since the last detector search
+        self._template = _patch(rgb, face, self._scale(face))  # grey, face_px wide
+
+    def follow(self, rgb: np.ndarray) -> Box | None:
+        """The face's box in this frame, or None when both correlation and the detector lose it."""
+        # between refinements: correlation first, the detector when it loses the face; at a
+        # refinement: the detector first, correlation when the detector blinks
+        refine = self._matched >= self.config.refine_every - 1
+        faces = self._near(rgb) if refine else []
+        followed = None if faces else self._correlate(rgb)
+        if followed is not None:
+            self._matched = 0 if refine else self._matched + 1
+            self.last = followed
+            return followed
+        if not refine:
+            faces = self._near(rgb)
         if not faces:
-            faces = self.detector.detect(rgb)
-            self._skip = 0 if faces else self.config.rescan_every - 1
-        self.last = faces[0] if faces else None
-        self._matched = 0
-        self._template = None if self.last is None else _patch(rgb, self.last, self._scale(self.last))
+            return None
+        self.start(rgb, faces[0])
         return self.last
 
     def _near(self, rgb: np.ndarray) -> list[Box]:
-        """The detector's search near the last box (nothing for detectors without one)."""
         near = getattr(self.detector, "detect_near", None)
-        return [] if near is None or self.last is None else near(rgb, self.last, self.config)
+        return [] if near is None else near(rgb, self.last, self.config)
 
     def _scale(self, face: Box) -> float:
         return min(1.0, self.config.face_px / max(face[2] - face[0], face[3] - face[1]))
 
-    def _follow(self, rgb: np.ndarray) -> Box | None:
+    def _correlate(self, rgb: np.ndarray) -> Box | None:
         """The last box moved to where its detected patch correlates best inside the search window."""
-        if self._template is None or self.last is None:
-            return None
         scale = self._scale(self.last)
         window = expand_box(self.last, rgb.shape, self.config.window)
         area = _patch(rgb, window, scale)
@@ -214,6 +208,63 @@ class FaceTracker:
         height, width = rgb.shape[:2]
         left, top = min(max(0, left), width - (x1 - x0)), min(max(0, top), height - (y1 - y0))
         return (left, top, left + x1 - x0, top + y1 - y0)
+
+
+class FaceTracker:
+    """Faces through consecutive frames of one video, each followed by its own track. A full scan finds
+    them (largest first) on the first frame, whenever a face is lost, and every `new_face_every` frames
+    while fewer than `max_faces` are tracked; a face lost is forgotten, and its id goes to the next face
+    found."""
+
+    def __init__(self, detector: FaceDetector, config: TrackConfig = TrackConfig()) -> None:
+        self.detector = detector
+        self.config = config
+        self._tracks: dict[int, _Track] = {}
+        self._skip = 0
+        self._since_scan = 0
+
+    def track(self, rgb: np.ndarray) -> dict[int, Box]:
+        """The faces in this frame by track id, in id order (id 0: the first face found)."""
+        if self._skip:
+            self._skip -= 1
+            return {}
+        lost = False
+        for number, face in list(self._tracks.items()):
+            if face.follow(rgb) is None:
+                del self._tracks[number]
+                lost = True
+        room = len(self._tracks) < self.config.max_faces
+        self._since_scan += 1
+        if not self._tracks or (room and (lost or self._since_scan >= self.config.new_face_every)):
+            self._scan(rgb)
+        return {number: self._tracks[number].last for number in sorted(self._tracks)}
+
+    def update(self, rgb: np.ndarray) -> Box | None:
+        """The main face's box in this frame (the lowest track id), or None when there is no face."""
+        faces = self.track(rgb)
+        return next(iter(faces.values()), None)
+
+    def _scan(self, rgb: np.ndarray) -> None:
+        """A full scan: start a track on each face found that no track covers, while there is room."""
+        self._since_scan = 0
+        for face in self.detector.detect(rgb):
+            if len(self._tracks) >= self.config.max_faces:
+                break
+            if any(_overlap(face, other.last) for other in self._tracks.values()):
+                continue
+            number = min(set(range(self.config.max_faces)) - set(self._tracks))
+            self._tracks[number] = _Track(self.detector, self.config, rgb, face)
+        if not self._tracks:
+            self._skip = self.config.rescan_every - 1
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    """True when either box holds the other's centre: the same face, found twice."""
+
+    def holds(box: Box, point: tuple[float, float]) -> bool:
+        return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+    return holds(a, box_centre(b)) or holds(b, box_centre(a))
 
 
 def _patch(rgb: np.ndarray, box: Box, scale: float) -> np.ndarray:

@@ -107,6 +107,36 @@ def test_tracker_finds_the_face_again_after_losing_it(face_clip):
     assert detector.full_scans == 3
 
 
+@pytest.fixture(scope="module")
+def two_faces():
+    """The astronaut beside her mirror image: two faces, one in each half."""
+    still = fit_side(bundled_photos()["astronaut"], 320)
+    return np.concatenate([still, still[:, ::-1]], axis=1)
+
+
+def test_several_faces_are_tracked_with_stable_ids(two_faces):
+    frames = [np.roll(two_faces, 3 * k, axis=1) for k in range(6)]
+    detector = CountingDetector()
+    tracker = FaceTracker(detector, TrackConfig(max_faces=2))
+    tracked = [tracker.track(frame) for frame in frames]
+    assert all(sorted(faces) == [0, 1] for faces in tracked) and detector.full_scans == 1
+    for k, faces in enumerate(tracked):  # face 0 stays the left one, face 1 the right one, both moving
+        assert box_centre(faces[0])[0] < 320 < box_centre(faces[1])[0]
+        assert abs(faces[0][0] - tracked[0][0][0] - 3 * k) <= 4  # the cascade's refinements jitter
+    single = FaceTracker(LBPCascadeDetector())
+    assert [len(single.track(frame)) for frame in frames] == [1] * 6  # max_faces=1: the default
+
+
+def test_a_face_that_appears_later_is_found_by_the_periodic_scan(two_faces):
+    one = two_faces.copy()
+    one[:, 320:] = 128  # the second person has not come in yet
+    detector = CountingDetector()
+    tracker = FaceTracker(detector, TrackConfig(max_faces=2, new_face_every=3))
+    found = [sorted(tracker.track(frame)) for frame in [one, one, one, two_faces, two_faces, two_faces]]
+    assert found == [[0], [0], [0], [0, 1], [0, 1], [0, 1]]  # full scans on frames 0 and 3 only
+    assert detector.full_scans == 2
+
+
 def test_expand_box_is_square_and_inside_the_frame():
     assert expand_box((0, 0, 100, 50), (80, 200, 3), 1.3) == (10, 0, 90, 80)  # side capped by the height
     x0, y0, x1, y1 = expand_box((100, 100, 140, 150), (480, 640, 3), 1.5)
