@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", help="model bundle (NAME, NAME.json or NAME.safetensors); default: bundled"
     )
     parser.add_argument("--crop", choices=["face", "none"], default="face", help="crop on the face (default)")
+    parser.add_argument(
+        "--max-faces", type=int, default=1, help="faces analysed per frame, largest first (default 1)"
+    )
     sampling = parser.add_mutually_exclusive_group()
     sampling.add_argument("--every", type=int, default=0, help="analyse every k-th frame")
     sampling.add_argument("--fps", type=float, default=0, help="analyse this many frames per second")
@@ -67,7 +70,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
         name = f"frame_{prediction.index:06d}"
         write_png(
             folder / f"{name}.png",
-            overlay(prediction.image, prediction.prob, prediction.mask, prediction.box),
+            overlay(prediction.image, prediction.prob, prediction.mask, prediction.faces),
         )
         write_png(folder / f"{name}.mask.png", prediction.mask)
 
@@ -86,6 +89,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
                 "index": f.index,
                 "time": round(f.time, 3),
                 "box": list(f.box),
+                "faces": [list(face) for face in f.faces],
                 "face_found": f.face_found,
                 "score": round(f.score, 4),
                 "is_fake": f.is_fake,
@@ -105,6 +109,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
 def _parameters(localizer, args: argparse.Namespace) -> dict:
     return {
         "crop": args.crop,
+        "max_faces": args.max_faces,
         "margin": localizer.config.margin,
         "every": args.every,
         "fps": args.fps,
@@ -145,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         min_fake_fraction=args.min_fake_fraction,
         max_pixels=args.max_pixels,
         runtime=args.runtime,
+        max_faces=args.max_faces,
     )
     bundle_path = Path(args.model) if args.model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config)

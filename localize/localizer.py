@@ -20,7 +20,17 @@ import torch
 from localize.bundle import Bundle, load_bundle, normalize, probabilities, use_onnx
 from localize.decide import Region, suspicious_regions, video_is_fake
 from localize.errors import ConfigError, MediaError
-from localize.faces import Box, FaceDetector, FaceTracker, LBPCascadeDetector, crop, expand_box, full_box
+from localize.faces import (
+    Box,
+    FaceDetector,
+    FaceTracker,
+    LBPCascadeDetector,
+    TrackConfig,
+    box_centre,
+    crop,
+    expand_box,
+    full_box,
+)
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
 from localize.sampling import sample_indices
@@ -45,6 +55,7 @@ class InferenceConfig:
     min_region_px: int | None = None
     min_fake_fraction: float | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
+    max_faces: int = 1  # faces analysed per frame (crop="face")
     runtime: Literal["auto", "torch", "onnx"] = "auto"  # auto: onnxruntime when the bundle has a model
 
     def __post_init__(self) -> None:
@@ -52,15 +63,18 @@ class InferenceConfig:
             raise ConfigError(f"crop must be 'face' or 'none', got {self.crop!r}")
         if not 0 <= self.tile_overlap < 1:
             raise ConfigError(f"tile_overlap must be in [0, 1), got {self.tile_overlap}")
-        if self.batch_size < 1:
-            raise ConfigError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.batch_size < 1 or self.max_faces < 1:
+            raise ConfigError(
+                f"batch_size and max_faces must be >= 1, got {self.batch_size}, {self.max_faces}"
+            )
         if self.runtime not in ("auto", "torch", "onnx"):
             raise ConfigError(f"runtime must be auto, torch or onnx, got {self.runtime!r}")
 
 
 @dataclass
 class FramePrediction:
-    """One analysed frame: full-frame P(fake) map, its mask and regions, score and verdict."""
+    """One analysed frame: full-frame P(fake) map, its mask and regions, score and verdict; `box` is the
+    main face's crop (the whole frame when no face was found), `faces` every crop analysed."""
 
     prob: np.ndarray
     mask: np.ndarray
@@ -72,6 +86,7 @@ class FramePrediction:
     index: int = 0
     time: float = 0.0
     image: np.ndarray | None = None  # the analysed frame, for overlays
+    faces: list[Box] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +100,7 @@ class FrameSummary:
     score: float
     is_fake: bool
     regions: list[Region]
+    faces: list[Box] = field(default_factory=list)
 
 
 @dataclass
@@ -164,30 +180,33 @@ class Localizer:
         ]
 
     def _predict_frames(
-        self, frames: list[tuple[np.ndarray, Box, bool, int, float]]
+        self, frames: list[tuple[np.ndarray, list[Box], bool, int, float]]
     ) -> list[FramePrediction]:
-        """Predictions for (frame, crop box, face found, index, time) tuples, batched through the model."""
+        """Predictions for (frame, crop boxes, face found, index, time) tuples, batched through the model."""
         jobs = []  # (frame number, box) per model input
-        for number, (frame, box, *_rest) in enumerate(frames):
-            boxes = self._tiles(frame.shape) if self.config.crop == "none" else [box]
-            jobs += [(number, b) for b in boxes]
+        for number, (frame, boxes, *_rest) in enumerate(frames):
+            jobs += [(number, b) for b in (self._tiles(frame.shape) if self.config.crop == "none" else boxes)]
         outputs: list = []
         for start in range(0, len(jobs), self.config.batch_size):
             chunk = jobs[start : start + self.config.batch_size]
             outputs += self._run([crop(frames[n][0], b) for n, b in chunk])
         # np.zeros pages are only mapped where written: a face crop's map costs the crop, not the frame
-        sums = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
+        maps = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
         counts = [
             np.zeros(f[0].shape[:2], np.float32) if self.config.crop == "none" else None for f in frames
         ]
-        for (number, (x0, y0, x1, y1)), out in zip(jobs, outputs, strict=True):
-            sums[number][y0:y1, x0:x1] += out
-            if counts[number] is not None:
-                counts[number][y0:y1, x0:x1] += 1
+        for (number, box), out in zip(jobs, outputs, strict=True):
+            part = crop(maps[number], box)
+            if counts[number] is None:  # face crops: where two overlap, the more suspicious wins
+                np.maximum(part, out, out=part)
+            else:  # tiles: averaged where they overlap
+                part += out
+                crop(counts[number], box)[:] += 1
         results = []
-        for (image, box, face_found, index, time), total, count in zip(frames, sums, counts, strict=True):
-            prob = total if count is None else np.divide(total, count, out=total, where=count > 1)
-            results.append(self._judge(prob, box, face_found, index, time, image))
+        for (image, boxes, face_found, index, time), prob, count in zip(frames, maps, counts, strict=True):
+            if count is not None:
+                np.divide(prob, count, out=prob, where=count > 1)
+            results.append(self._judge(prob, boxes, face_found, index, time, image))
         return results
 
     def _region_scale(self, box: Box, shape: tuple[int, ...]) -> float:
@@ -199,49 +218,58 @@ class Localizer:
         return (x1 - x0) * (y1 - y0) / (self.size[0] * self.size[1])
 
     def _judge(
-        self, prob: np.ndarray, box: Box, face_found: bool, index: int, time: float, image: np.ndarray
+        self, prob: np.ndarray, boxes: list[Box], face_found: bool, index: int, time: float, image: np.ndarray
     ) -> FramePrediction:
+        mask = np.zeros(prob.shape, bool)
         if self.segmentation:
-            # the map is zero outside the crop: look for regions inside it only (a 720p frame's
-            # connected components cost more than the crop's)
-            x0, y0, x1, y1 = box
-            min_region = self.min_region_px * self._region_scale(box, prob.shape)
-            found = [
-                Region(r.area, (r.box[0] + x0, r.box[1] + y0, r.box[2] + x0, r.box[3] + y0), r.peak)
-                for r in suspicious_regions(prob[y0:y1, x0:x1], self.threshold, min_region)
-            ]
-            mask = np.zeros(prob.shape, bool)
-            for region in found:
-                x0, y0, x1, y1 = region.box
-                mask[y0:y1, x0:x1] |= prob[y0:y1, x0:x1] > self.threshold
-            score = float(crop(prob, box).max())  # the map is zero outside the box
-        else:
-            x0, y0, x1, y1 = box
-            score = float(prob[y0:y1, x0:x1].mean())
-            mask = np.zeros(prob.shape, bool)
+            # the map is zero outside the crops: look for regions inside them only (a 720p frame's
+            # connected components cost more than the crops'), each held to its own crop's scale
+            x0, y0, x1, y1 = union = _union(boxes)
+            scale = {box: self._region_scale(box, prob.shape) for box in boxes}
             found = []
-            if score > self.threshold:
-                mask[y0:y1, x0:x1] = True
-                found = [Region((x1 - x0) * (y1 - y0), box, score)]
-        return FramePrediction(prob, mask, score, bool(found), found, box, face_found, index, time, image)
+            for r in suspicious_regions(
+                crop(prob, union), self.threshold, self.min_region_px * min(scale.values())
+            ):
+                region = Region(r.area, (r.box[0] + x0, r.box[1] + y0, r.box[2] + x0, r.box[3] + y0), r.peak)
+                if r.area > self.min_region_px * scale[_owner(region.box, boxes)]:
+                    found.append(region)
+            for region in found:
+                part = crop(mask, region.box)
+                part |= crop(prob, region.box) > self.threshold
+            score = float(crop(prob, union).max())  # the map is zero outside the crops
+        else:
+            means = {box: float(crop(prob, box).mean()) for box in boxes}
+            found = [
+                Region((b[2] - b[0]) * (b[3] - b[1]), b, m) for b, m in means.items() if m > self.threshold
+            ]
+            for region in found:
+                crop(mask, region.box)[:] = True
+            score = max(means.values())
+        return FramePrediction(
+            prob, mask, score, bool(found), found, boxes[0], face_found, index, time, image, list(boxes)
+        )
 
     # --- public API -----------------------------------------------------------------------------------
 
-    def _box(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[Box, bool]:
-        if self.config.crop == "none" or tracker is None:
-            return full_box(frame.shape), self.config.crop == "none"
-        face = tracker.update(frame)
-        if face is None:
-            return full_box(frame.shape), False
-        return expand_box(face, frame.shape, self.config.margin), True
+    def _tracker(self) -> FaceTracker | None:
+        """A fresh face tracker for one image or video (None with crop="none")."""
+        if self.config.crop == "none" or self.detector is None:
+            return None
+        return FaceTracker(self.detector, TrackConfig(max_faces=self.config.max_faces))
+
+    def _boxes(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[list[Box], bool]:
+        """The crops to analyse (one per face, with the margin) and whether a face was found."""
+        faces = tracker.track(frame) if tracker is not None else {}
+        if not faces:
+            return [full_box(frame.shape)], self.config.crop == "none"
+        return [expand_box(face, frame.shape, self.config.margin) for face in faces.values()], True
 
     def predict_image(self, rgb: np.ndarray) -> FramePrediction:
         """Where one RGB uint8 (H, W, 3) image was manipulated."""
         if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
             raise MediaError(f"expected an RGB uint8 (H, W, 3) array, got {getattr(rgb, 'shape', type(rgb))}")
-        tracker = FaceTracker(self.detector) if self.detector is not None else None
-        box, face_found = self._box(rgb, tracker)
-        return self._predict_frames([(rgb, box, face_found, 0, 0.0)])[0]
+        boxes, face_found = self._boxes(rgb, self._tracker())
+        return self._predict_frames([(rgb, boxes, face_found, 0, 0.0)])[0]
 
     def video_indices(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
@@ -261,12 +289,12 @@ class Localizer:
         """Stream frame predictions of a video (or image), a batch at a time."""
         info = media_info(path, self.config.max_pixels)
         indices = self.video_indices(path, every, fps, max_frames)
-        tracker = FaceTracker(self.detector) if self.detector is not None else None
+        tracker = self._tracker()
         pending: list = []
         count = 0
         for index, frame in iter_media_frames(path, indices, self.config.max_pixels):
-            box, face_found = self._box(frame, tracker)
-            pending.append((frame, box, face_found, index, index / info.fps if info.fps else 0.0))
+            boxes, face_found = self._boxes(frame, tracker)
+            pending.append((frame, boxes, face_found, index, index / info.fps if info.fps else 0.0))
             count += 1
             if len(pending) == self.config.batch_size:
                 yield from self._predict_frames(pending)
@@ -307,8 +335,25 @@ def summarize(
                 prediction.score,
                 prediction.is_fake,
                 prediction.regions,
+                prediction.faces,
             )
         )
     flags = [f.is_fake for f in frames]
     fraction = sum(flags) / len(flags) if flags else 0.0
     return VideoPrediction(frames, video_is_fake(flags, min_fake_fraction), fraction)
+
+
+def _union(boxes: list[Box]) -> Box:
+    """The smallest box holding all `boxes`."""
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _owner(region: Box, boxes: list[Box]) -> Box:
+    """The crop a region belongs to: the first holding its centre (the first crop if none does)."""
+    cx, cy = box_centre(region)
+    return next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), boxes[0])

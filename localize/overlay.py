@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from localize.faces import Box
 
 
-def overlay(rgb: np.ndarray, prob: np.ndarray, mask: np.ndarray, box: Box | None = None) -> np.ndarray:
+def overlay(rgb: np.ndarray, prob: np.ndarray, mask: np.ndarray, boxes: Sequence[Box] = ()) -> np.ndarray:
     """RGB uint8: the frame with P(fake) as a heatmap (stronger where higher), red region contours and
-    the analysed box in white."""
+    the analysed boxes in white."""
     heat = cv2.cvtColor(
         cv2.applyColorMap((np.clip(prob, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB
     )
     alpha = (0.6 * np.clip(prob, 0, 1))[..., None]
     out = (rgb.astype(np.float32) * (1 - alpha) + heat.astype(np.float32) * alpha).astype(np.uint8)
     thickness = max(1, round(max(rgb.shape[:2]) / 300))
-    if box is not None:
-        x0, y0, x1, y1 = box
+    for x0, y0, x1, y1 in boxes:
         cv2.rectangle(out, (x0, y0), (x1 - 1, y1 - 1), (255, 255, 255), thickness)
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(out, contours, -1, (255, 0, 0), thickness + 1)

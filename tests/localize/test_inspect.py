@@ -8,12 +8,14 @@ import json
 import re
 import shutil
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from localize.cli import main
 from localize.images import read_image, read_mask, write_png
 from localize.video import write_video
+from mask_gen.synth.sources import bundled_photos, fit_side
 from tests.browser import needs_chromium, render
 
 
@@ -98,6 +100,31 @@ def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, input
     assert run_inspect(broken, tmp_path / "out", inputs) == 1
     err = capsys.readouterr().err
     assert "disagree" in err and len(err.strip().splitlines()) == 1
+
+
+def test_max_faces_analyses_every_person_in_the_frame(bundle_path, tmp_path):
+    still = fit_side(bundled_photos()["astronaut"], 320)
+    write_png(tmp_path / "two.png", np.concatenate([still, still[:, ::-1]], axis=1))
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "inspect",
+                str(tmp_path / "two.png"),
+                "--out",
+                str(out),
+                "--model",
+                str(bundle_path),
+                "--max-faces",
+                "2",
+            ]
+        )
+        == 0
+    )
+    results = json.loads((out / "results.json").read_text())
+    frame = results["inputs"][0]["frames"][0]
+    assert len(frame["faces"]) == 2 and frame["box"] == frame["faces"][0]
+    assert results["parameters"]["max_faces"] == 2
 
 
 def test_the_runtime_that_ran_is_in_the_provenance(bundle_path, inputs, tmp_path):

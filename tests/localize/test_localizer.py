@@ -139,3 +139,21 @@ def test_min_region_is_counted_at_the_models_input_resolution(bundle_path, pairs
     assert scaled._region_scale((0, 0, 256, 256), big.shape) == 1.0  # tiled: native scale
     face = Localizer.load(bundle_path, InferenceConfig(min_region_px=60))
     assert face._region_scale((0, 0, 256, 256), big.shape) == 16.0  # one crop resized to 64x64
+
+
+def test_several_faces_are_each_cropped_and_analysed(bundle_path):
+    from localize.faces import crop
+
+    still = fit_side(bundled_photos()["astronaut"], 320)
+    two = np.concatenate([still, still[:, ::-1]], axis=1)  # two people, one in each half
+    one = Localizer.load(bundle_path).predict_image(two)
+    both = Localizer.load(bundle_path, InferenceConfig(max_faces=2)).predict_image(two)
+    assert len(one.faces) == 1 and len(both.faces) == 2 and both.face_found
+    assert sorted(box[0] < 320 for box in both.faces) == [False, True]  # one crop in each half
+    outside = np.ones(two.shape[:2], bool)
+    for box in both.faces:
+        assert (crop(both.prob, box) > 0).all()  # every crop went through the model
+        crop(outside, box)[:] = False
+    assert not both.prob[outside].any()
+    other = next(box for box in both.faces if box != one.faces[0])
+    assert not crop(one.prob, other).any()  # max_faces=1 (the default): the second face is not analysed
