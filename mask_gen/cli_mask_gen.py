@@ -27,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="crop on the face found in the real frame (default), or use the whole frame",
     )
     parser.add_argument("--margin", type=float, default=1.3, help="crop side / face box side (default 1.3)")
+    parser.add_argument(
+        "--max-faces",
+        type=int,
+        default=1,
+        help="people per frame cropped, largest first (default 1; DFDC clips may show two); the second "
+        "face's samples get ids ending -p1",
+    )
     parser.add_argument("--size", type=int, default=256, help="side of the written crops (default 256)")
     parser.add_argument(
         "--threshold",
@@ -71,6 +78,7 @@ def _config(args: argparse.Namespace) -> MaskGenConfig:
         every=args.every,
         crop=args.crop,
         margin=args.margin,
+        max_faces=args.max_faces,
         size=args.size,
         mask=mask,
         masks=args.masks,

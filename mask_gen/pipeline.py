@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from localize.errors import ConfigError, ForgelocError, PairError
-from localize.faces import Box, FaceDetector, FaceTracker, crop, expand_box, full_box
+from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, expand_box, full_box
 from localize.media import iter_media_frames, media_info
 from localize.sampling import sample_indices
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
@@ -38,6 +38,7 @@ class MaskGenConfig:
     mask: MaskConfig = field(default_factory=MaskConfig)
     masks: Literal["diff", "dataset"] = "diff"
     split_by: Literal["dataset", "hash"] = "dataset"
+    max_faces: int = 1  # people per frame cropped (DFDC clips may show two); the largest first
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):
@@ -50,6 +51,8 @@ class MaskGenConfig:
             raise ConfigError(f"masks must be 'diff' or 'dataset', got {self.masks!r}")
         if self.split_by not in ("dataset", "hash"):
             raise ConfigError(f"split_by must be 'dataset' or 'hash', got {self.split_by!r}")
+        if self.max_faces < 1:
+            raise ConfigError(f"max_faces must be >= 1, got {self.max_faces}")
         if self.frames < 0 or self.every < 0:
             raise ConfigError(f"frames and every must be >= 0, got {self.frames}, {self.every}")
 
@@ -115,13 +118,19 @@ def _check_alignment(pair: Pair, config: MaskGenConfig) -> int:
     return real_info.frames
 
 
-def _crop_box(face: Box | None, shape: tuple[int, ...], config: MaskGenConfig) -> tuple[Box, bool]:
-    """The crop for a detected face (margin added), or the whole frame."""
-    if config.crop == "none":
-        return full_box(shape), True
-    if face is None:
-        return full_box(shape), False
-    return expand_box(face, shape, config.margin), True
+def _crop_boxes(
+    faces: dict[int, Box], shape: tuple[int, ...], config: MaskGenConfig
+) -> tuple[dict[int, Box], bool]:
+    """The crop of each tracked face by face number (margin added), or {0: the whole frame}; and
+    whether faces were found."""
+    if config.crop == "none" or not faces:
+        return {0: full_box(shape)}, config.crop == "none"
+    return {number: expand_box(face, shape, config.margin) for number, face in faces.items()}, True
+
+
+def _face_suffix(number: int) -> str:
+    """The id suffix of a frame's face `number`: none for the first, "-p1", "-p2"... for the others."""
+    return f"-p{number}" if number else ""
 
 
 def _resize(image: np.ndarray, size: int) -> np.ndarray:
@@ -173,35 +182,41 @@ def process_group(
     indices = sample_indices(frame_count, config.frames, config.every)
     streams = {pair.key: _FakeStreams(pair, indices, config) for pair in live if pair.fake is not None}
     samples: dict[str, list[Sample]] = {pair.key: [] for pair in live}
-    tracker = FaceTracker(detector) if detector is not None and config.crop == "face" else None
+    tracker = (
+        FaceTracker(detector, TrackConfig(max_faces=config.max_faces))
+        if detector is not None and config.crop == "face"
+        else None
+    )
     real_id = sample_id(first.dataset, "real", first.variant, first.group)
     decoded = 0
     try:
         for index, real in iter_media_frames(real_path, indices):
-            box, face_found = _crop_box(tracker.update(real) if tracker else None, real.shape, config)
+            boxes, face_found = _crop_boxes(tracker.track(real) if tracker else {}, real.shape, config)
             small_real = _shrink(real)  # shared by every fake's alignment check
-            real_crop = crop(real, box)
-            negative = _sample(
-                real_crop,
-                np.zeros(real_crop.shape[:2], bool),
-                config.size,
-                id=f"{real_id}-f{index:06d}",
-                label=0,
-                method="real",
-                video_id=first.group,
-                source=str(real_path),
-                **_common(first, index, box, face_found, config),
-            )
+            negatives = []
+            for number, box in boxes.items():
+                real_crop = crop(real, box)
+                negatives.append(
+                    _sample(
+                        real_crop,
+                        np.zeros(real_crop.shape[:2], bool),
+                        config.size,
+                        id=f"{real_id}-f{index:06d}{_face_suffix(number)}",
+                        label=0,
+                        method="real",
+                        video_id=first.group,
+                        source=str(real_path),
+                        **_common(first, index, box, face_found, config),
+                    )
+                )
             for pair in live:
                 if pair.key in results:
                     continue
-                samples[pair.key].append(negative)
+                samples[pair.key] += negatives
                 if pair.fake is None:
                     continue
                 try:
-                    samples[pair.key].append(
-                        streams[pair.key].sample(index, real, small_real, box, face_found)
-                    )
+                    samples[pair.key] += streams[pair.key].samples(index, real, small_real, boxes, face_found)
                 except ForgelocError as error:
                     results[pair.key] = error
                     streams[pair.key].close()
@@ -244,28 +259,37 @@ class _FakeStreams:
             raise PairError(f"decoded only part of the sampled frames (stopped before frame {index})", path)
         return frame
 
-    def sample(
-        self, index: int, real: np.ndarray, small_real: np.ndarray, box: Box, face_found: bool
-    ) -> Sample:
-        """The fake's sample at frame `index` of the original, cropped to the original's `box`."""
+    def samples(
+        self, index: int, real: np.ndarray, small_real: np.ndarray, boxes: dict[int, Box], face_found: bool
+    ) -> list[Sample]:
+        """The fake's samples at frame `index` of the original, one per crop box of the original."""
         pair, config = self.pair, self.config
         fake = self._next(self.frames, index, pair.fake)
-        _check_outside(small_real, _shrink(fake), real.shape, box, pair, index, config)
-        if self.masks is not None:
-            mask = crop(self._next(self.masks, index, pair.mask).max(axis=2) > 127, box)
-        else:
-            mask = mask_from_distance(crop_distance(real, fake, box, config.mask.blur_kernel), config.mask)
-        return _sample(
-            crop(fake, box),
-            mask,
-            config.size,
-            id=sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}"),
-            label=1,
-            method=pair.method,
-            video_id=pair.video_id,
-            source=str(pair.fake),
-            **_common(pair, index, box, face_found, config),
-        )
+        _check_outside(small_real, _shrink(fake), real.shape, list(boxes.values()), pair, index, config)
+        truth = self._next(self.masks, index, pair.mask).max(axis=2) > 127 if self.masks is not None else None
+        found = []
+        for number, box in boxes.items():
+            if truth is not None:
+                mask = crop(truth, box)
+            else:
+                mask = mask_from_distance(
+                    crop_distance(real, fake, box, config.mask.blur_kernel), config.mask
+                )
+            found.append(
+                _sample(
+                    crop(fake, box),
+                    mask,
+                    config.size,
+                    id=sample_id(pair.dataset, pair.method, pair.variant, pair.video_id, f"f{index:06d}")
+                    + _face_suffix(number),
+                    label=1,
+                    method=pair.method,
+                    video_id=pair.video_id,
+                    source=str(pair.fake),
+                    **_common(pair, index, box, face_found, config),
+                )
+            )
+        return found
 
     def close(self) -> None:
         for stream in (self.frames, self.masks):
@@ -288,22 +312,22 @@ def _check_outside(
     small_real: np.ndarray,
     small_fake: np.ndarray,
     shape: tuple[int, ...],
-    box: Box,
+    boxes: list[Box],
     pair: Pair,
     index: int,
     config: MaskGenConfig,
 ) -> None:
-    """Refuse a pair whose frames differ far outside the face: they are not the same footage.
+    """Refuse a pair whose frames differ far outside the faces: they are not the same footage.
 
-    The median ignores a manipulated region that spills out of the box (it covers less than half of the
+    The median ignores a manipulated region that spills out of a box (it covers less than half of the
     rest of the frame); frames shrunk OUTSIDE_SCALE times are plenty to tell other footage apart.
     """
     height, width = shape[:2]
     distance = difference_map(small_real, small_fake, config.mask.blur_kernel)
     sx, sy = distance.shape[1] / width, distance.shape[0] / height
-    x0, y0, x1, y1 = box
     outside = np.ones(distance.shape, bool)
-    outside[int(y0 * sy) : int(np.ceil(y1 * sy)), int(x0 * sx) : int(np.ceil(x1 * sx))] = False
+    for x0, y0, x1, y1 in boxes:
+        outside[int(y0 * sy) : int(np.ceil(y1 * sy)), int(x0 * sx) : int(np.ceil(x1 * sx))] = False
     if not outside.any():
         return
     median = float(np.median(distance[outside]))

@@ -54,3 +54,30 @@ def test_the_crop_comes_from_the_real_frame(tmp_path):
     assert box != (0, 0, real.shape[1], real.shape[0])
     assert box[0] <= x0 and box[1] <= y0 and box[2] >= x1 and box[3] >= y1
     assert int(rows["1"]["mask_area"]) > 0.3 * 256 * 256
+
+
+def test_max_faces_crops_each_person_and_only_the_manipulated_one_gets_a_mask(tmp_path):
+    """Two people (the astronaut beside her mirror image), only the right one faked, on a short video."""
+    from localize.video import write_video
+    from mask_gen.synth.manipulations import make_image_pair
+
+    still = fit_side(bundled_photos()["astronaut"], 320)
+    two = np.concatenate([still, still[:, ::-1]], axis=1)
+    right = next(box for box in LBPCascadeDetector().detect(two) if box[0] >= 320)
+    pair = make_image_pair(two, np.random.default_rng(0), "self_blend", face=right)
+    assert pair.mask[:, 320:].sum() > 500 and not pair.mask[:, :300].any(), "precondition"
+    for name, frame in (("real", pair.real), ("fake", pair.fake)):  # the light dims a little every frame
+        frames = [np.clip(frame.astype(int) - 3 * k, 0, 255).astype(np.uint8) for k in range(6)]
+        write_video(tmp_path / f"{name}.mp4", frames, crf=18)
+    (tmp_path / "pairs.csv").write_text("fake,real\nfake.mp4,real.mp4\n")
+    for faces in (1, 2):
+        out = tmp_path / f"out{faces}"
+        args = ["mask-gen", str(tmp_path / "pairs.csv"), "--out", str(out), "--frames", "3", "--size", "64"]
+        assert main([*args, "--max-faces", str(faces)]) == 0
+        with (out / "manifest.csv").open(newline="") as handle:
+            fakes = [row for row in csv.DictReader(handle) if row["label"] == "1"]
+        assert len(fakes) == 3 * faces  # frames 0, 2 and 5, one sample per face
+        assert sum(row["id"].endswith("-p1") for row in fakes) == 3 * (faces - 1)
+        for row in fakes:
+            left = int(row["box"].split()[0]) < 320
+            assert (int(row["mask_area"]) == 0) == left  # only the right person was manipulated
