@@ -203,18 +203,18 @@ def test_fine_tuning_starts_from_given_weights(tmp_path):
         SegmentationModule(model="unet_v1", init_weights=str(path.with_suffix(".safetensors")))
 
 
-def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_path, capsys):
+def _tiny_bundle(path):
     from localize.bundle import save_bundle
-    from localize.localizer import InferenceConfig, Localizer
 
     torch.manual_seed(0)
-    source = save_bundle(
-        tmp_path / "src",
-        build_model("unet", base_features=4, depth=3),
-        "unet",
-        {"base_features": 4, "depth": 3},
-        input_size=(64, 64),
-    )
+    args = {"base_features": 4, "depth": 3}
+    return save_bundle(path, build_model("unet", **args), "unet", args, input_size=(64, 64))
+
+
+def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_path, capsys):
+    from localize.localizer import InferenceConfig, Localizer
+
+    source = _tiny_bundle(tmp_path / "src")
     out = tmp_path / "out" / "fast"
     assert main(["export", str(source), "--out", str(out), "--int8", str(tiny_dataset)]) == 0
     assert "int8" in capsys.readouterr().out
@@ -231,15 +231,7 @@ def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_
 
 
 def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_its_source(tmp_path, capsys):
-    from localize.bundle import save_bundle
-
-    source = save_bundle(
-        tmp_path / "src",
-        build_model("unet", base_features=4, depth=3),
-        "unet",
-        {"base_features": 4, "depth": 3},
-        input_size=(64, 64),
-    )
+    source = _tiny_bundle(tmp_path / "src")
     assert main(["export", str(source), "--out", str(tmp_path / "b"), "--int8", str(tmp_path)]) == 1
     assert "needs a mask-gen dataset" in capsys.readouterr().err
     assert not (tmp_path / "b.json").exists()
