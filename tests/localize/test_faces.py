@@ -127,6 +127,12 @@ def test_several_faces_are_tracked_with_stable_ids(two_faces):
     assert [len(single.track(frame)) for frame in frames] == [1] * 6  # max_faces=1: the default
 
 
+@pytest.mark.parametrize("field", ["max_faces", "new_face_every", "refine_every", "rescan_every"])
+def test_track_counts_below_one_are_refused(field):
+    with pytest.raises(ConfigError, match=field):
+        TrackConfig(**{field: 0})
+
+
 def test_a_face_that_appears_later_is_found_by_the_periodic_scan(two_faces):
     one = two_faces.copy()
     one[:, 320:] = 128  # the second person has not come in yet
@@ -143,10 +149,6 @@ def test_expand_box_is_square_and_inside_the_frame():
     assert x1 - x0 == y1 - y0 == 75 and box_centre((x0, y0, x1, y1)) == pytest.approx((120, 125), abs=1)
 
 
-def test_bad_track_settings_are_refused():
-    with pytest.raises(ConfigError, match="rescan_every"):
-        TrackConfig(rescan_every=0)
-    with pytest.raises(ConfigError):
-        TrackConfig(refine_every=0)
-    with pytest.raises(ConfigError):
+def test_a_correlation_threshold_outside_minus_one_to_one_is_refused():
+    with pytest.raises(ConfigError, match="min_match"):
         TrackConfig(min_match=1.5)
