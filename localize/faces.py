@@ -230,7 +230,10 @@ class FaceTracker:
             return {}
         lost = False
         for number, face in list(self._tracks.items()):
-            if face.follow(rgb) is None:
+            # a face lost, or one that drifted onto a face another track follows, is dropped
+            if face.follow(rgb) is None or any(
+                _overlap(face.last, other.last) for key, other in self._tracks.items() if key < number
+            ):
                 del self._tracks[number]
                 lost = True
         room = len(self._tracks) < self.config.max_faces

@@ -127,6 +127,21 @@ def test_several_faces_are_tracked_with_stable_ids(two_faces):
     assert [len(single.track(frame)) for frame in frames] == [1] * 6  # max_faces=1: the default
 
 
+def test_a_track_that_drifts_onto_another_face_is_dropped_and_the_face_found_again(two_faces):
+    class Drifting(CountingDetector):
+        """Near searches answer with the largest face of the whole frame, wherever they look."""
+
+        def detect_near(self, rgb, face, track):
+            self.near_searches += 1
+            return [min(LBPCascadeDetector.detect(self, rgb))]  # the left face, for both tracks
+
+    detector = Drifting()
+    tracker = FaceTracker(detector, TrackConfig(max_faces=2, refine_every=2))
+    found = [tracker.track(two_faces) for _ in range(3)]  # frame 2 refines: both tracks land on the left
+    assert detector.near_searches == 2 and detector.full_scans == 2  # the second track dropped, rescanned
+    assert all(box_centre(faces[0])[0] < 320 < box_centre(faces[1])[0] for faces in found)
+
+
 @pytest.mark.parametrize("field", ["max_faces", "new_face_every", "refine_every", "rescan_every"])
 def test_track_counts_below_one_are_refused(field):
     with pytest.raises(ConfigError, match=field):
