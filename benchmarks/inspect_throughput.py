@@ -1,6 +1,7 @@
 """predict_video speed and memory on synthetic 720p clips with a face: eager PyTorch next to ONNX Runtime
-(float32, and int8 calibrated on face crops of the clip) on every frame of a 10 s clip (where the model's share of the work shows), the real-time factor at the
-default sampling, and peak memory of a 10 s clip against a 60 s clip.
+(float32, and int8 calibrated on face crops of the clip) on every frame of a 10 s clip, where the model's
+share of the work shows; the real-time factor at the default sampling; and peak memory of a 10 s clip
+against a 60 s clip.
 
 Run: python benchmarks/inspect_throughput.py [--model BUNDLE] [--every 0] [--repeats 3]
 Without --model a randomly initialised unet_v1 bundle stands in (speed does not depend on the weights).
