@@ -16,7 +16,7 @@ import torch
 
 from localize.atomic import write_text_atomic
 from localize.bundle import bundle_paths, load_bundle, save_bundle
-from localize.errors import BundleError, DatasetError, ForgelocError
+from localize.errors import BundleError, ConfigError, DatasetError, ForgelocError
 from localize.models import build_model
 
 
@@ -166,6 +166,8 @@ def export_keras(h5_path: str | Path, out: str | Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     source = Path(args.checkpoint)
+    if source.suffix in (".h5", ".json") and (args.half or args.svm):
+        raise ConfigError(f"--half and --svm apply to training checkpoints, not to a {source.suffix} file")
     if args.int8 and not Path(args.int8, "manifest.csv").is_file():
         raise DatasetError("--int8 needs a mask-gen dataset (no manifest.csv)", args.int8)
     if source.suffix == ".h5":

@@ -237,3 +237,5 @@ def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_
     assert not (tmp_path / "b.json").exists()
     assert main(["export", str(source), "--out", str(tmp_path / "src"), "--onnx"]) == 1
     assert "source bundle itself" in capsys.readouterr().err
+    assert main(["export", str(source), "--out", str(tmp_path / "h"), "--half"]) == 2
+    assert "apply to training checkpoints" in capsys.readouterr().err
