@@ -263,11 +263,20 @@ class FaceTracker:
 
 def _overlap(a: Box, b: Box) -> bool:
     """True when either box holds the other's centre: the same face, found twice."""
-
-    def holds(box: Box, point: tuple[float, float]) -> bool:
-        return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
-
     return holds(a, box_centre(b)) or holds(b, box_centre(a))
+
+
+def holds(box: Box, point: tuple[float, float]) -> bool:
+    """True when the (x, y) point lies inside the box (edges included)."""
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
+def face_crops(faces: dict[int, Box], frame_shape: tuple[int, ...], margin: float) -> dict[int, Box]:
+    """The crop of each tracked face by face number (`margin` added), or {0: the whole frame} when there
+    is none: the one rule mask-gen (training crops) and inspection (inference crops) share."""
+    if not faces:
+        return {0: full_box(frame_shape)}
+    return {number: expand_box(face, frame_shape, margin) for number, face in faces.items()}
 
 
 def _patch(rgb: np.ndarray, box: Box, scale: float) -> np.ndarray:

@@ -28,8 +28,9 @@ from localize.faces import (
     TrackConfig,
     box_centre,
     crop,
-    expand_box,
+    face_crops,
     full_box,
+    holds,
 )
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
@@ -260,9 +261,8 @@ class Localizer:
     def _boxes(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[list[Box], bool]:
         """The crops to analyse (one per face, with the margin) and whether a face was found."""
         faces = tracker.track(frame) if tracker is not None else {}
-        if not faces:
-            return [full_box(frame.shape)], self.config.crop == "none"
-        return [expand_box(face, frame.shape, self.config.margin) for face in faces.values()], True
+        boxes = list(face_crops(faces, frame.shape, self.config.margin).values())
+        return boxes, bool(faces) or self.config.crop == "none"
 
     def predict_image(self, rgb: np.ndarray) -> FramePrediction:
         """Where one RGB uint8 (H, W, 3) image was manipulated."""
@@ -355,5 +355,4 @@ def _union(boxes: list[Box]) -> Box:
 
 def _owner(region: Box, boxes: list[Box]) -> Box:
     """The crop a region belongs to: the first holding its centre (the first crop if none does)."""
-    cx, cy = box_centre(region)
-    return next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), boxes[0])
+    return next((b for b in boxes if holds(b, box_centre(region))), boxes[0])

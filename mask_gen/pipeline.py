@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from localize.errors import ConfigError, ForgelocError, PairError
-from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, expand_box, full_box
+from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops, full_box
 from localize.media import iter_media_frames, media_info
 from localize.sampling import sample_indices
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
@@ -121,11 +121,11 @@ def _check_alignment(pair: Pair, config: MaskGenConfig) -> int:
 def _crop_boxes(
     faces: dict[int, Box], shape: tuple[int, ...], config: MaskGenConfig
 ) -> tuple[dict[int, Box], bool]:
-    """The crop of each tracked face by face number (margin added), or {0: the whole frame}; and
-    whether faces were found."""
-    if config.crop == "none" or not faces:
-        return {0: full_box(shape)}, config.crop == "none"
-    return {number: expand_box(face, shape, config.margin) for number, face in faces.items()}, True
+    """The crop of each tracked face by face number, or {0: the whole frame}; and whether faces were
+    found (with --crop none the whole frame is the intended crop)."""
+    if config.crop == "none":
+        return {0: full_box(shape)}, True
+    return face_crops(faces, shape, config.margin), bool(faces)
 
 
 def _face_suffix(number: int) -> str:
