@@ -122,12 +122,12 @@ def _parameters(localizer, args: argparse.Namespace) -> dict:
 
 
 def _model_entry(localizer, bundle_path: Path) -> dict:
-    from localize.bundle import bundle_paths, onnx_path, runtime_of
+    from localize.bundle import bundle_paths, runtime_of
 
     json_path, weights_path = bundle_paths(bundle_path)
     checksums = {"json": sha256_of(json_path), "weights": sha256_of(weights_path)}
-    if localizer.bundle.session is not None:
-        checksums["onnx"] = sha256_of(onnx_path(json_path))
+    if localizer.bundle.session is not None:  # the session was built only after checking the file against it
+        checksums["onnx"] = localizer.bundle.meta["onnx"]["sha256"]
     return {
         "bundle": str(json_path),
         "model": localizer.bundle.meta["model"],
