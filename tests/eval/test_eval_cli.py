@@ -197,7 +197,7 @@ def test_a_real_browser_renders_the_evaluation_report(tiny_dataset, tiny_unet, t
 
 
 def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, tmp_path, capsys):
-    from localize.bundle import add_onnx, onnx_path
+    from localize.bundle import add_onnx, attach_onnx, onnx_model, onnx_path
 
     bundle = tiny_unet("ort", data=tiny_dataset)
     base = ["eval", "--model", str(bundle), "--data", str(tiny_dataset)]
@@ -212,3 +212,11 @@ def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, 
     model = next(item for item in onnx_run["provenance"] if item["kind"] == "model")
     assert model["path"] == str(onnx_path(bundle))
     assert model["sha256"] == hashlib.sha256(onnx_path(bundle).read_bytes()).hexdigest()
+    # another network's ONNX model behind the same bundle: --runtime onnx must now score differently
+    other = load_bundle(tiny_unet("other", seed=1))
+    attach_onnx(bundle, onnx_model(other))
+    assert main([*base, "--out", str(tmp_path / "other"), "--runtime", "onnx"]) == 0
+    swapped = json.loads((tmp_path / "other" / "report.json").read_text())["runs"][0]["frame_scores"][
+        "scores"
+    ]
+    assert swapped != pytest.approx(scores[0], abs=1e-4)

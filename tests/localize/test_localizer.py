@@ -115,6 +115,10 @@ def test_an_int8_onnx_model_keeps_the_float_models_verdicts_and_masks(bundle_pat
         shutil.copy(bundle_path.with_suffix(suffix), copy.with_suffix(suffix))
     add_int8_onnx(copy, np.stack([p.fake for p in pairs] + [p.real for p in pairs]), source="pairs")
     assert load_bundle(copy).meta["onnx"]["int8"]["crops"] == 12
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(copy.with_suffix(".onnx"))).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops  # really quantized, not a float copy
     eager = Localizer.load(copy, InferenceConfig(crop="none", runtime="torch"))
     int8 = Localizer.load(copy, InferenceConfig(crop="none"))
     assert runtime_of(int8.bundle) == "onnxruntime int8" and runtime_of(eager.bundle) == "pytorch"
