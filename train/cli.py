@@ -1,7 +1,9 @@
 """`forgeloc train fit|validate|test --config configs/NAME.yaml`: Lightning's own CLI over our modules.
 
 Models are chosen in the YAML (`model.class_path` SegmentationModule or ClassifierModule and its
-`init_args.model` registry name); the data module learns the input normalisation from that name.
+`init_args.model` registry name), data likewise (`data.class_path` ForgeryDataModule over a mask-gen
+folder, or SelfBlendDataModule over face photos); the data module learns the input normalisation from
+the model's name.
 CSVLogger is the default logger; checkpoints, early stopping and precision/strategy come from the YAML.
 """
 
@@ -10,16 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pytorch_lightning as pl
 from pytorch_lightning.cli import LightningCLI
 
 from localize.errors import ForgelocError
-from train.data import ForgeryDataModule
 from train.modules import _ForgeryModule
 
 
 class ForgelocCLI(LightningCLI):
     def add_arguments_to_parser(self, parser) -> None:
-        parser.link_arguments("model.init_args.model", "data.model")
+        parser.link_arguments("model.init_args.model", "data.init_args.model")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,8 +56,9 @@ def _forgeloc_cause(error: BaseException | None) -> ForgelocError | None:
 def _cli() -> None:
     ForgelocCLI(
         _ForgeryModule,
-        ForgeryDataModule,
+        pl.LightningDataModule,
         subclass_mode_model=True,
+        subclass_mode_data=True,
         seed_everything_default=0,
         trainer_defaults={
             "logger": {"class_path": "pytorch_lightning.loggers.CSVLogger", "init_args": {"save_dir": "runs"}}

@@ -3,6 +3,7 @@ BCE on the frame label (mask non-empty = fake). Adam, optionally seed 002's step
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import pytorch_lightning as pl
@@ -13,7 +14,7 @@ from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatSc
 from localize.attacks import fgsm, pgd
 from localize.errors import ConfigError
 from localize.models import build_model, model_spec
-from localize.models.zoo import read_weights
+from localize.models.zoo import load_encoder_weights, read_weights
 from train.losses import bce_minus_log_dice
 
 
@@ -27,11 +28,12 @@ class _ForgeryModule(pl.LightningModule):
         model: str = "unet",
         model_args: dict | None = None,
         lr: float = 1e-3,
-        schedule: Literal["constant", "step"] = "constant",
+        schedule: Literal["constant", "step", "cosine"] = "constant",
         step_size: int = 1000,
         gamma: float = 0.1,
         min_lr: float = 1e-6,
         init_weights: str | None = None,
+        encoder_weights: str | None = None,
         adversarial_eps: float = 0.0,
         adversarial_steps: int = 1,
         adversarial_fraction: float = 0.5,
@@ -39,7 +41,9 @@ class _ForgeryModule(pl.LightningModule):
         """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning).
         `adversarial_eps` > 0 (grey levels of 255) turns on adversarial training (seed 000's defence): in
         every batch, `adversarial_fraction` of the fakes are replaced by copies attacked towards "real" on
-        the current weights, FGSM when `adversarial_steps` is 1, else PGD with that many steps."""
+        the current weights, FGSM when `adversarial_steps` is 1, else PGD with that many steps.
+        `encoder_weights`: an ImageNet checkpoint (local file) for the encoder of an smp model; it is not
+        part of the model's arguments, so a bundle never names a file its user lacks."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
@@ -52,6 +56,10 @@ class _ForgeryModule(pl.LightningModule):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
+        if encoder_weights:
+            if not hasattr(self.net, "encoder"):
+                raise ConfigError(f"encoder_weights needs a model with an encoder (smp:...), not {model!r}")
+            load_encoder_weights(self.net.encoder, encoder_weights)
         if init_weights:
             state = read_weights(init_weights)
             state = {
@@ -91,8 +99,16 @@ class _ForgeryModule(pl.LightningModule):
         if self.hparams.schedule == "constant":
             return optimizer
         floor = self.hparams.min_lr / self.hparams.lr
+        total = int(self.trainer.max_steps or 0)
+        if self.hparams.schedule == "cosine" and total < 1:
+            raise ConfigError("the cosine schedule runs over trainer.max_steps: set it (e.g. 9000)")
 
-        def factor(step: int) -> float:  # lr / 10 every step_size steps, never below min_lr (seed 002)
+        def factor(step: int) -> float:
+            if (
+                self.hparams.schedule == "cosine"
+            ):  # lr -> min_lr over trainer.max_steps (SGDR without restarts)
+                return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
+            # lr / 10 every step_size steps, never below min_lr (seed 002)
             return max(floor, self.hparams.gamma ** (step // self.hparams.step_size))
 
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
@@ -100,14 +116,15 @@ class _ForgeryModule(pl.LightningModule):
 
 
 class SegmentationModule(_ForgeryModule):
-    """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores) and frame F1
-    (max probability > 0.5)."""
+    """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1
+    (max probability > 0.5) and frame ROC-AUC of the max probability (threshold-free)."""
 
     task = "segmentation"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in ("val", "test")})
+        self.frame_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in ("val", "test")})
         self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in ("val", "test")})
 
     def training_step(self, batch, batch_index):
@@ -122,6 +139,7 @@ class SegmentationModule(_ForgeryModule):
         self.log(f"{stage}_loss", bce_minus_log_dice(logits, mask), batch_size=len(x), sync_dist=True)
         self.pixels[stage].update(torch.sigmoid(logits), mask.long())
         self.frame_f1[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
+        self.frame_auc[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
 
     def _finish(self, stage: str) -> None:
         tp, fp, _, fn, _ = self.pixels[stage].compute().double().unbind()
@@ -131,6 +149,8 @@ class SegmentationModule(_ForgeryModule):
         self.log(f"{stage}_iou", float((tp / (tp + fp + fn)).nan_to_num(1.0)))
         self.log(f"{stage}_frame_f1", self.frame_f1[stage].compute())
         self.frame_f1[stage].reset()
+        self.log(f"{stage}_frame_auc", self.frame_auc[stage].compute(), prog_bar=True)
+        self.frame_auc[stage].reset()
 
     def validation_step(self, batch, batch_index):
         self._evaluate(batch, "val")

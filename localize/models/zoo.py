@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import torch
@@ -10,6 +11,8 @@ from torch import nn
 
 from localize.errors import ConfigError, MediaError
 from localize.models.registry import IMAGENET, ModelSpec, register_prefix
+
+log = logging.getLogger(__name__)
 
 
 def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
@@ -37,6 +40,39 @@ def load_matching(module: nn.Module, state: dict[str, torch.Tensor], path: str |
     module.load_state_dict(usable, strict=False)
 
 
+def encoder_state(encoder: nn.Module, state: dict[str, torch.Tensor], path: str | Path) -> dict:
+    """An ImageNet checkpoint's tensors under the encoder's own names, every encoder tensor covered.
+
+    Names are used where they match (torchvision's MobileNetV2 in smp's `mobilenet_v2`, once its
+    `classifier.*` head is dropped); otherwise tensors are paired in order when every shape agrees
+    (lukemelas' EfficientNet-Lite0 names onto timm's `tf_efficientnet_lite0`). ConfigError otherwise.
+    """
+    own = {k: v for k, v in encoder.state_dict().items() if not k.endswith("num_batches_tracked")}
+    theirs = {
+        k: v
+        for k, v in state.items()
+        if not k.endswith("num_batches_tracked") and not k.startswith(("classifier.", "_fc.", "fc."))
+    }
+    if all(k in theirs and theirs[k].shape == v.shape for k, v in own.items()):
+        return {k: theirs[k] for k in own}
+    ours, others = list(own.items()), list(theirs.items())
+    if len(ours) == len(others) and all(
+        a.shape == b.shape for (_, a), (_, b) in zip(ours, others, strict=True)
+    ):
+        return {name: tensor for (name, _), (_, tensor) in zip(ours, others, strict=True)}
+    raise ConfigError(
+        f"{path}: its {len(theirs)} tensors match neither the names nor, in order, the shapes of this "
+        f"encoder's {len(own)}"
+    )
+
+
+def load_encoder_weights(encoder: nn.Module, path: str | Path) -> None:
+    """Load an ImageNet checkpoint (a local file: nothing downloads) into an smp encoder, strictly."""
+    mapped = encoder_state(encoder, read_weights(path), path)
+    encoder.load_state_dict(mapped, strict=False)
+    log.info("encoder weights: %d tensors from %s", len(mapped), path)
+
+
 def _smp(name: str) -> ModelSpec:
     import segmentation_models_pytorch as smp
 
@@ -56,7 +92,7 @@ def _smp(name: str) -> ModelSpec:
         except KeyError as error:
             raise ConfigError(f"segmentation-models-pytorch has no encoder {encoder!r} ({error})") from None
         if encoder_weights:
-            load_matching(model.encoder, read_weights(encoder_weights), encoder_weights)
+            load_encoder_weights(model.encoder, encoder_weights)
         return model
 
     return ModelSpec(name, "segmentation", build, *IMAGENET, input_multiple=32)
