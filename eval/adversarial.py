@@ -16,7 +16,7 @@ from tqdm import tqdm
 from eval.evaluate import frame_flag
 from eval.predict import batches, predict, split_rows
 from localize.attacks import Forward, fgsm, pgd
-from localize.bundle import Bundle, normalize
+from localize.bundle import Bundle
 from localize.errors import ConfigError, DatasetError
 from mask_gen.synth.compression import degrade, parse_condition
 
@@ -48,12 +48,15 @@ class AttackConfig:
 
 def forward_of(bundle: Bundle, size: tuple[int, int]) -> Forward:
     """[0, 1] images of `size` -> the bundle's logits, resizing differentiably to its input size."""
-    height, width = bundle.meta.get("input_size", size)
+    record = bundle.preprocessing
+    height, width = record.input_size
+    mean = torch.tensor(record.mean, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(record.std, dtype=torch.float32).view(1, 3, 1, 1)
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         if (height, width) != tuple(size):
             x = F.interpolate(x, size=(height, width), mode="bilinear", antialias=True, align_corners=False)
-        return bundle.model(normalize(x * 255.0, bundle.meta))
+        return bundle.model((x * 255.0 * record.scale - mean) / std)
 
     return forward
 

@@ -7,12 +7,10 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
-import torch
 from tqdm import tqdm
 
-from localize.bundle import Bundle, normalize, probabilities
+from localize.bundle import Bundle
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from mask_gen.writer import read_manifest
@@ -29,26 +27,10 @@ def split_rows(data_dir: str | Path, split: str) -> list[dict]:
     return rows
 
 
-def to_input(bundle: Bundle, images: np.ndarray) -> np.ndarray:
-    """uint8 images resized to the bundle's input size (a Meso4 bundle on a 128 px dataset gets 256 px)."""
-    height, width = bundle.meta.get("input_size", images.shape[1:3])
-    if images.shape[1:3] == (height, width):
-        return images
-    return np.stack([cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA) for image in images])
-
-
 def predict(bundle: Bundle, images: np.ndarray) -> np.ndarray:
     """P(fake) of uint8 images (N, H, W, 3): maps (N, H, W) back at the images' size, or scores (N,);
-    by onnxruntime when the bundle has a session (`forgeloc eval --runtime onnx`)."""
-    x = normalize(torch.from_numpy(to_input(bundle, images)).permute(0, 3, 1, 2), bundle.meta)
-    out = probabilities(bundle, x)
-    if out.ndim != 4:
-        return out.reshape(len(images))
-    maps = out[:, 0]
-    if maps.shape[1:] != images.shape[1:3]:
-        size = (images.shape[2], images.shape[1])
-        maps = np.stack([cv2.resize(m, size, interpolation=cv2.INTER_LINEAR) for m in maps])
-    return maps
+    the bundle's one predict path (its preprocessing record, its runtime)."""
+    return bundle.predict(images)
 
 
 def batches(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
@@ -24,6 +25,7 @@ from localize.atomic import write_bytes_atomic, write_text_atomic
 from localize.errors import BundleError, ConfigError, ForgelocError
 from localize.models import build_model, model_spec
 from localize.models.registry import ModelSpec
+from localize.preprocess import Preprocessing, of_bundle_meta
 
 FORMAT = "forgeloc-bundle/1"
 DEFAULT_THRESHOLDS = {"confidence": 0.5, "min_region_px": 100, "min_fake_fraction": 0.5}
@@ -38,10 +40,44 @@ class Bundle:
     meta: dict = field(default_factory=dict)
     path: Path | None = None
     session: Any = None  # an onnxruntime session (see use_onnx): it then runs instead of PyTorch
+    preprocessing: Preprocessing | None = None  # None: read from meta (legacy values for older jsons)
+
+    def __post_init__(self) -> None:
+        if self.preprocessing is None:
+            self.preprocessing = of_bundle_meta(self.meta, self.path)
 
     @property
     def thresholds(self) -> dict:
         return {**DEFAULT_THRESHOLDS, **self.meta.get("thresholds", {})}
+
+    def predict(
+        self, crops: list[np.ndarray] | np.ndarray, batch_size: int = 16
+    ) -> list[np.ndarray] | np.ndarray:
+        """P(fake) of RGB uint8 crops of any sizes, after smp's `SegmentationModel.predict`.
+
+        Each crop is resized and normalised as the bundle's preprocessing record says, run in batches
+        by whatever runtime the bundle holds (PyTorch, or onnxruntime float32/int8).
+
+        Returns:
+            segmentation models: one float32 map per crop, at that crop's size (a list, or an array
+            (N, H, W) when `crops` is an array); classifiers: an array (N,) of scores.
+        """
+        record = self.preprocessing
+        outputs = []
+        for start in range(0, len(crops), batch_size):
+            chunk = crops[start : start + batch_size]
+            x = torch.from_numpy(record.normalize(np.stack([record.resize(c) for c in chunk])))
+            outputs.append(probabilities(self, x))
+        out = np.concatenate(outputs) if outputs else np.zeros((0, 1, 1, 1), np.float32)
+        if self.spec.task != "segmentation":
+            return out.reshape(len(crops))
+        maps = [
+            m
+            if m.shape == c.shape[:2]
+            else cv2.resize(m, (c.shape[1], c.shape[0]), interpolation=cv2.INTER_LINEAR)
+            for m, c in zip(out[:, 0], crops, strict=True)
+        ]
+        return np.stack(maps) if isinstance(crops, np.ndarray) and maps else maps
 
 
 def onnx_path(path: str | Path) -> Path:
@@ -54,7 +90,7 @@ def onnx_model(bundle: Bundle) -> bytes:
     """The bundle's model as ONNX (input "image", output "logits", batch axis dynamic)."""
     import warnings
 
-    height, width = bundle.meta.get("input_size", (256, 256))
+    height, width = bundle.preprocessing.input_size
     dummy = torch.zeros(1, 3, height, width)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
@@ -149,11 +185,17 @@ def save_bundle(
     data: dict | None = None,
     metrics: dict | None = None,
     half: bool = False,
+    preprocessing: Preprocessing | None = None,
 ) -> Path:
-    """Write the bundle atomically (weights first, so a json always has its weights); return the json path."""
+    """Write the bundle atomically (weights first, so a json always has its weights); return the json path.
+
+    `preprocessing` is the record the model was trained with; without one, face crops at margin 1.3
+    around YuNet boxes, resized to `input_size` and normalised as the model's registry entry says.
+    """
     from safetensors.torch import save
 
     spec = model_spec(name)
+    record = preprocessing or Preprocessing(input_size=tuple(input_size), mean=spec.mean, std=spec.std)
     json_path, weights_path = bundle_paths(path)
     state = {
         key: (value.half() if half and value.is_floating_point() else value).detach().cpu().contiguous()
@@ -166,8 +208,10 @@ def save_bundle(
         "model": name,
         "task": spec.task,
         "arguments": arguments or {},
-        "input_size": list(input_size),
-        "normalization": {"scale": 1 / 255, "mean": list(spec.mean), "std": list(spec.std)},
+        "preprocessing": record.to_dict(),
+        # the two older keys, kept equal to the record for readers of forgeloc-bundle/1 before it
+        "input_size": list(record.input_size),
+        "normalization": {"scale": record.scale, "mean": list(record.mean), "std": list(record.std)},
         "thresholds": {**DEFAULT_THRESHOLDS, **(thresholds or {})},
         "data": data or {},
         "metrics": metrics or {},
@@ -228,12 +272,8 @@ def load_bundle(path: str | Path) -> Bundle:
         )
         raise BundleError(f"json ({meta['model']}) and weights disagree: {details}", weights_path)
     model.load_state_dict(state)
-    return Bundle(model.eval(), spec, meta, json_path)
-
-
-def normalize(batch: torch.Tensor, meta: dict) -> torch.Tensor:
-    """uint8-range RGB tensor (N, 3, H, W) -> the model's input, as the bundle says."""
-    norm = meta["normalization"]
-    mean = torch.tensor(norm["mean"], dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(norm["std"], dtype=torch.float32).view(1, 3, 1, 1)
-    return (batch.float() * norm["scale"] - mean) / std
+    try:
+        record = of_bundle_meta(meta, json_path)
+    except ForgelocError as error:
+        raise BundleError(f"bad preprocessing record: {error.reason}", json_path) from None
+    return Bundle(model.eval(), spec, meta, json_path, preprocessing=record)

@@ -21,7 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", help="model bundle (NAME, NAME.json or NAME.safetensors); default: bundled"
     )
-    parser.add_argument("--crop", choices=["face", "none"], default="face", help="crop on the face (default)")
+    parser.add_argument(
+        "--crop", choices=["face", "none"], help="crop on the face or use whole frames (default: as trained)"
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        help="crop side / YuNet face box height (default: as trained, from the bundle)",
+    )
+    add_face_arguments(parser)
     parser.add_argument(
         "--max-faces", type=int, default=1, help="faces analysed per frame, largest first (default 1)"
     )
@@ -42,6 +50,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["auto", "torch", "onnx"],
         default="auto",
         help="what runs the model (default auto: onnxruntime when the bundle has NAME.onnx)",
+    )
+
+
+def add_face_arguments(parser: argparse.ArgumentParser) -> None:
+    """--face-detector and --face-model (inspect and mask-gen)."""
+    from localize.detectors import list_detectors
+
+    parser.add_argument(
+        "--face-detector",
+        choices=list_detectors(),
+        default="yunet",
+        help="face detector (default yunet; falls back to lbp, saying so, when its model file cannot be had)",
+    )
+    parser.add_argument(
+        "--face-model",
+        help="YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the cache $FORGELOC_HOME, else one download)",
     )
 
 
@@ -101,16 +125,20 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
         ],
         verdict="FAKE" if video.is_fake else "REAL",
         fake_fraction=round(video.fake_fraction, 4),
-        no_face_frames=sum(not f.face_found for f in video.frames) if args.crop == "face" else 0,
+        no_face_frames=sum(not f.face_found for f in video.frames) if localizer.crop_mode == "face" else 0,
     )
     return entry
 
 
 def _parameters(localizer, args: argparse.Namespace) -> dict:
+    from localize.detectors import describe
+
     return {
-        "crop": args.crop,
+        "crop": localizer.crop_mode,
         "max_faces": args.max_faces,
-        "margin": localizer.config.margin,
+        "margin": round(localizer.margin, 4),
+        "face_detector": describe(localizer.detector) if localizer.detector is not None else None,
+        "preprocessing": localizer.bundle.preprocessing.to_dict(),
         "every": args.every,
         "fps": args.fps,
         "max_frames": args.max_frames,
@@ -145,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = InferenceConfig(
         crop=args.crop,
+        margin=args.margin,
+        detector=args.face_detector,
+        face_model=args.face_model,
         threshold=args.threshold,
         min_region_px=args.min_region,
         min_fake_fraction=args.min_fake_fraction,

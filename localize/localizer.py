@@ -1,8 +1,9 @@
 """Inference: where a face image or video was manipulated, per frame, with the seed's verdicts.
 
-The face is found (LBP cascade, tracked through a video), cropped with the training margin, resized to
-the model's input, predicted, and the probability map pasted back into full-frame coordinates. With
-crop="none" the whole frame is used: resized when it fits the input, else covered with overlapping tiles.
+The face is found (YuNet by default, tracked through a video), cropped as the bundle's preprocessing
+record says (crop mode, margin in its detector's box convention), resized and normalised by the bundle's
+one predict path, and the probability map pasted back into full-frame coordinates. With crop="none" the
+whole frame is used: resized when it fits the input, else covered with overlapping tiles.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import cv2
 import numpy as np
-import torch
 
-from localize.bundle import Bundle, load_bundle, normalize, probabilities, use_onnx
+from localize.bundle import Bundle, load_bundle, use_onnx
 from localize.decide import Region, suspicious_regions, video_is_fake
+from localize.detectors import build_detector, yunet_margin
 from localize.errors import ConfigError, MediaError
 from localize.faces import (
     Box,
     FaceDetector,
     FaceTracker,
-    LBPCascadeDetector,
     TrackConfig,
     box_centre,
     crop,
@@ -46,10 +45,14 @@ def default_bundle_path() -> Path:
 
 @dataclass(frozen=True)
 class InferenceConfig:
-    """How frames are cropped, batched and judged; None thresholds come from the bundle."""
+    """How frames are cropped, batched and judged; None values come from the bundle (its preprocessing
+    record for crop and margin, its thresholds for the rest). `margin` is in YuNet's box convention;
+    `detector` names the face detector (default yunet, which falls back to lbp without its file)."""
 
-    crop: Literal["face", "none"] = "face"
-    margin: float = 1.3
+    crop: Literal["face", "none"] | None = None
+    margin: float | None = None
+    detector: str | None = None
+    face_model: str | None = None
     batch_size: int = 8
     tile_overlap: float = 0.25
     threshold: float | None = None
@@ -60,8 +63,10 @@ class InferenceConfig:
     runtime: Literal["auto", "torch", "onnx"] = "auto"  # auto: onnxruntime when the bundle has a model
 
     def __post_init__(self) -> None:
-        if self.crop not in ("face", "none"):
+        if self.crop not in (None, "face", "none"):
             raise ConfigError(f"crop must be 'face' or 'none', got {self.crop!r}")
+        if self.margin is not None and not 1.0 <= self.margin <= 4.0:
+            raise ConfigError(f"margin must be in [1, 4], got {self.margin}")
         if not 0 <= self.tile_overlap < 1:
             raise ConfigError(f"tile_overlap must be in [0, 1), got {self.tile_overlap}")
         if self.batch_size < 1 or self.max_faces < 1:
@@ -121,8 +126,14 @@ class Localizer:
         detector: FaceDetector | None = None,
     ) -> None:
         self.bundle = bundle
+        record = bundle.preprocessing
+        self.record = record.with_updates(crop=config.crop or record.crop)
+        self.margin = config.margin if config.margin is not None else yunet_margin(record)
+        self.crop_mode = self.record.crop
         self.config = config
-        self.detector = detector if detector is not None or config.crop == "none" else LBPCascadeDetector()
+        if detector is None and self.crop_mode == "face":
+            detector = build_detector(config.detector or "yunet", config.face_model)
+        self.detector = detector
         thresholds = bundle.thresholds
         self.threshold = config.threshold if config.threshold is not None else float(thresholds["confidence"])
         self.min_region_px = (
@@ -133,7 +144,7 @@ class Localizer:
             if config.min_fake_fraction is not None
             else float(thresholds["min_fake_fraction"])
         )
-        self.size = tuple(bundle.meta.get("input_size", (256, 256)))
+        self.size = tuple(record.input_size)
         self.segmentation = bundle.spec.task == "segmentation"
         if config.runtime == "onnx" or (config.runtime == "auto" and "onnx" in bundle.meta and bundle.path):
             use_onnx(bundle)
@@ -149,16 +160,8 @@ class Localizer:
 
     def _run(self, crops: list[np.ndarray]) -> list[np.ndarray | float]:
         """Probability maps (segmentation, at each crop's size) or P(fake) scores for RGB crops."""
-        height, width = self.size
-        resized = [cv2.resize(c, (width, height), interpolation=cv2.INTER_AREA) for c in crops]
-        batch = normalize(torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2), self.bundle.meta)
-        out = probabilities(self.bundle, batch)
-        if not self.segmentation:
-            return [float(v) for v in out.reshape(len(crops))]
-        return [
-            cv2.resize(p[0], (c.shape[1], c.shape[0]), interpolation=cv2.INTER_LINEAR)
-            for p, c in zip(out, crops, strict=True)
-        ]
+        out = self.bundle.predict(crops, self.config.batch_size)
+        return list(out) if self.segmentation else [float(v) for v in out]
 
     def _tiles(self, shape: tuple[int, ...]) -> list[Box]:
         """Input-sized boxes covering a frame larger than the input, overlapping by tile_overlap."""
@@ -186,16 +189,14 @@ class Localizer:
         """Predictions for (frame, crop boxes, face found, index, time) tuples, batched through the model."""
         jobs = []  # (frame number, box) per model input
         for number, (frame, boxes, *_rest) in enumerate(frames):
-            jobs += [(number, b) for b in (self._tiles(frame.shape) if self.config.crop == "none" else boxes)]
+            jobs += [(number, b) for b in (self._tiles(frame.shape) if self.crop_mode == "none" else boxes)]
         outputs: list = []
         for start in range(0, len(jobs), self.config.batch_size):
             chunk = jobs[start : start + self.config.batch_size]
             outputs += self._run([crop(frames[n][0], b) for n, b in chunk])
         # np.zeros pages are only mapped where written: a face crop's map costs the crop, not the frame
         maps = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
-        counts = [
-            np.zeros(f[0].shape[:2], np.float32) if self.config.crop == "none" else None for f in frames
-        ]
+        counts = [np.zeros(f[0].shape[:2], np.float32) if self.crop_mode == "none" else None for f in frames]
         for (number, box), out in zip(jobs, outputs, strict=True):
             part = crop(maps[number], box)
             if counts[number] is None:  # face crops: where two overlap, the more suspicious wins
@@ -213,7 +214,7 @@ class Localizer:
     def _region_scale(self, box: Box, shape: tuple[int, ...]) -> float:
         """Frame pixels per model-input pixel: min_region_px is counted at the model's input resolution,
         as it was when the thresholds were searched (a 300 px face crop seen at 128 px is 5.5x larger)."""
-        if self.config.crop == "none" and len(self._tiles(shape)) > 1:
+        if self.crop_mode == "none" and len(self._tiles(shape)) > 1:
             return 1.0  # tiles are analysed at native resolution
         x0, y0, x1, y1 = box
         return (x1 - x0) * (y1 - y0) / (self.size[0] * self.size[1])
@@ -254,15 +255,15 @@ class Localizer:
 
     def _tracker(self) -> FaceTracker | None:
         """A fresh face tracker for one image or video (None with crop="none")."""
-        if self.config.crop == "none" or self.detector is None:
+        if self.crop_mode == "none" or self.detector is None:
             return None
         return FaceTracker(self.detector, TrackConfig(max_faces=self.config.max_faces))
 
     def _boxes(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[list[Box], bool]:
         """The crops to analyse (one per face, with the margin) and whether a face was found."""
         faces = tracker.track(frame) if tracker is not None else {}
-        boxes = list(face_crops(faces, frame.shape, self.config.margin).values())
-        return boxes, bool(faces) or self.config.crop == "none"
+        boxes = list(face_crops(faces, frame.shape, self.margin).values())
+        return boxes, bool(faces) or self.crop_mode == "none"
 
     def predict_image(self, rgb: np.ndarray) -> FramePrediction:
         """Where one RGB uint8 (H, W, 3) image was manipulated."""

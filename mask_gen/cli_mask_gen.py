@@ -26,7 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="face",
         help="crop on the face found in the real frame (default), or use the whole frame",
     )
-    parser.add_argument("--margin", type=float, default=1.3, help="crop side / face box side (default 1.3)")
+    parser.add_argument(
+        "--margin", type=float, default=1.3, help="crop side / YuNet face box height (default 1.3)"
+    )
+    from localize.cli_inspect import add_face_arguments
+
+    add_face_arguments(parser)
     parser.add_argument(
         "--max-faces",
         type=int,
@@ -79,6 +84,8 @@ def _config(args: argparse.Namespace) -> MaskGenConfig:
         crop=args.crop,
         margin=args.margin,
         max_faces=args.max_faces,
+        detector=args.face_detector,
+        face_model=args.face_model,
         size=args.size,
         mask=mask,
         masks=args.masks,

@@ -20,6 +20,7 @@ import numpy as np
 from localize.errors import ConfigError, ForgelocError, PairError
 from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops, full_box
 from localize.media import iter_media_frames, media_info
+from localize.preprocess import Preprocessing
 from localize.sampling import sample_indices
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.pair import Pair, split_of
@@ -39,12 +40,14 @@ class MaskGenConfig:
     masks: Literal["diff", "dataset"] = "diff"
     split_by: Literal["dataset", "hash"] = "dataset"
     max_faces: int = 1  # people per frame cropped (DFDC clips may show two); the largest first
+    detector: str = "yunet"  # face detector (boxes in YuNet's convention whichever runs)
+    face_model: str | None = None  # YuNet's file; None: $FORGELOC_FACE_MODEL, the cache, a download
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):
             raise ConfigError(f"crop must be 'face' or 'none', got {self.crop!r}")
-        if self.margin < 1.0:
-            raise ConfigError(f"margin must be >= 1, got {self.margin}")
+        if not 1.0 <= self.margin <= 4.0:
+            raise ConfigError(f"margin must be in [1, 4], got {self.margin}")
         if self.size < 16:
             raise ConfigError(f"size must be >= 16, got {self.size}")
         if self.masks not in ("diff", "dataset"):
@@ -55,6 +58,13 @@ class MaskGenConfig:
             raise ConfigError(f"max_faces must be >= 1, got {self.max_faces}")
         if self.frames < 0 or self.every < 0:
             raise ConfigError(f"frames and every must be >= 0, got {self.frames}, {self.every}")
+
+    def preprocessing(self) -> Preprocessing:
+        """The record written to OUT/dataset.json: how these crops were made (normalisation is the
+        trained model's, added by the DataModule)."""
+        return Preprocessing(
+            crop=self.crop, margin=self.margin, detector="yunet", input_size=(self.size, self.size)
+        )
 
 
 @dataclass

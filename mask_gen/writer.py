@@ -19,7 +19,7 @@ from pathlib import Path
 
 from localize.atomic import write_text_atomic
 from localize.errors import ConfigError, DatasetError, ForgelocError
-from localize.faces import FaceDetector, LBPCascadeDetector
+from localize.faces import FaceDetector
 from localize.images import write_png
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.pipeline import MaskGenConfig, Sample, process_group
@@ -104,7 +104,9 @@ def _detector(config: MaskGenConfig) -> FaceDetector | None:
     if config.crop == "none":
         return None
     if _DETECTOR is None:
-        _DETECTOR = LBPCascadeDetector()
+        from localize.detectors import build_detector
+
+        _DETECTOR = build_detector(config.detector, config.face_model)
     return _DETECTOR
 
 
@@ -273,4 +275,18 @@ def build_dataset(
     for _ in progress(stream, len(pairs) - finished) if progress else stream:
         pass
     rows, total_ok = assemble_manifest(out)
+    _record_preprocessing(out, config)
     return summarize(len(pairs), finished, rows, total_ok)
+
+
+def _record_preprocessing(out: Path, config: MaskGenConfig) -> None:
+    """OUT/dataset.json: the crop rule and the detector that ran (its model file's SHA-256)."""
+    from localize.detectors import describe
+    from localize.preprocess import write_dataset_json
+
+    detector = _detector(config)
+    write_dataset_json(
+        out,
+        config.preprocessing(),
+        face_detector=describe(detector) if detector is not None else None,
+    )

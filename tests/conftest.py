@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,12 @@ from mask_gen.synth.sources import bundled_photos, fit_side
 from mask_gen.synth.video import MotionConfig
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "external"
+YUNET = SHARED.parent / "detectors" / "yunet" / "yunet_s_640_640.onnx"
+
+# the face detector's file comes from ../shared (nothing downloads in tests); without it, the LBP fallback
+os.environ["FORGELOC_OFFLINE"] = "1"
+if YUNET.is_file():
+    os.environ.setdefault("FORGELOC_FACE_MODEL", str(YUNET))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from localize.models import model_spec
+from localize.preprocess import Preprocessing, read_dataset_json
 from mask_gen.writer import read_manifest
 from train.augment import AugmentConfig, build_augment
 
@@ -83,6 +84,7 @@ class ForgeryDataModule(pl.LightningDataModule):
         self.augment, self.mean, self.std = augment, spec.mean, spec.std
         self.balance_classes = balance_classes
         self.splits: dict[str, list[dict]] = {}
+        self._record: Preprocessing | None = None
 
     def setup(self, stage: str | None = None) -> None:
         rows = read_manifest(self.root)
@@ -98,9 +100,18 @@ class ForgeryDataModule(pl.LightningDataModule):
         with Image.open(self.root / rows[0]["image"]) as image:
             return [image.height, image.width]
 
+    def preprocessing(self) -> Preprocessing:
+        """The dataset's record (OUT/dataset.json) at the crops' size, with the model's normalisation."""
+        if self._record is None:
+            self._record = read_dataset_json(self.root)
+        return self._record.with_updates(input_size=tuple(self.crop_size()), mean=self.mean, std=self.std)
+
     def state_dict(self) -> dict:
-        """Saved in every checkpoint, so `forgeloc export` knows the input size without the dataset."""
-        return {"crop_size": self.crop_size()} if self.splits else {}
+        """Saved in every checkpoint, so `forgeloc export` writes the preprocessing record (and knows the
+        input size) without the dataset."""
+        if not self.splits:
+            return {}
+        return {"crop_size": self.crop_size(), "preprocessing": self.preprocessing().to_dict()}
 
     def summary(self) -> dict:
         """Counts per split and label, for the model bundle's data summary."""

@@ -18,6 +18,7 @@ from localize.atomic import write_text_atomic
 from localize.bundle import bundle_paths, load_bundle, save_bundle
 from localize.errors import BundleError, ConfigError, DatasetError, ForgelocError
 from localize.models import build_model
+from localize.preprocess import Preprocessing
 
 
 def read_checkpoint(path: str | Path) -> dict:
@@ -70,7 +71,8 @@ def export_checkpoint(
     except RuntimeError as error:
         raise BundleError(f"weights do not fit {name}: {str(error)[:300]}", checkpoint_path) from None
     data = dict(checkpoint.get("datamodule_hyper_parameters") or {})
-    input_size = _crop_size(checkpoint, data, checkpoint_path)
+    record = _preprocessing(checkpoint, checkpoint_path)
+    input_size = record.input_size if record else _crop_size(checkpoint, data, checkpoint_path)
     if svm:
         model, name, arguments = _with_svm(model, name, data, checkpoint_path)
     return save_bundle(
@@ -83,7 +85,19 @@ def export_checkpoint(
         data=data,
         metrics=best_metrics(checkpoint),
         half=half,
+        preprocessing=record,
     )
+
+
+def _preprocessing(checkpoint: dict, checkpoint_path) -> Preprocessing | None:
+    """The preprocessing record the data module saved in the checkpoint, if it saved one."""
+    for value in checkpoint.values():
+        if isinstance(value, dict) and isinstance(value.get("preprocessing"), dict):
+            try:
+                return Preprocessing.from_dict(value["preprocessing"])
+            except ForgelocError as error:
+                raise BundleError(f"bad preprocessing record: {error.reason}", checkpoint_path) from None
+    return None
 
 
 def _crop_size(checkpoint: dict, data: dict, checkpoint_path) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.bundle import attach_onnx, load_bundle, normalize, onnx_model
+from localize.bundle import attach_onnx, load_bundle, onnx_model
 from localize.errors import ConfigError, DatasetError
 from localize.images import read_image
 from mask_gen.writer import read_manifest
@@ -55,7 +55,6 @@ def calibration_crops(data_dir: str | Path, size: tuple[int, int], config: Calib
 def add_int8_onnx(path: str | Path, crops: np.ndarray, batch: int = 8, source: str = "") -> Path:
     """Write the bundle's NAME.onnx as an int8 model calibrated on `crops` (uint8 RGB at the model's input
     size) and record the quantization in the json."""
-    import torch
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
@@ -66,8 +65,9 @@ def add_int8_onnx(path: str | Path, crops: np.ndarray, batch: int = 8, source: s
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     bundle = load_bundle(path)
+    record = bundle.preprocessing
     inputs = [
-        normalize(torch.from_numpy(crops[start : start + batch]).permute(0, 3, 1, 2), bundle.meta).numpy()
+        record.normalize(np.stack([record.resize(c) for c in crops[start : start + batch]]))
         for start in range(0, len(crops), batch)
     ]
 

@@ -1,0 +1,161 @@
+"""A model on the real media in ../shared (test material only: nothing is trained or tuned on it).
+
+What `forgeloc inspect --max-frames 16` does on each input, gathered into the figures the model card
+publishes:
+- FF++ c23 (3 originals; Deepfakes, FaceSwap, NeuralTextures, Face2Face fakes): frame ROC-AUC of the
+  frame score overall and per method (fake frames of a method against every real frame), the share of
+  real and fake frames flagged at the bundle's thresholds, and each video's verdict;
+- DFDC: the three fake sample clips (frames flagged, faces found) and the MTCNN crops of real and fake
+  DFDC videos (crops flagged);
+- FF++ README frames with their official masks: pixel Dice of the predicted mask, and the verdict on the
+  two real frames;
+- real CC-BY face videos (Tears of Steel, Intel's ASL clips): frames flagged (false alarms).
+
+    python benchmarks/real_deepfakes.py [--model BUNDLE] [--max-frames 16] [--json OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from localize.images import read_image
+from localize.localizer import InferenceConfig, Localizer, default_bundle_path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+EXTERNAL = DATA / "external"
+FFPP = EXTERNAL / "polimi-ispl__icpr2020dfdc" / "test" / "data" / "ffpp"
+DFDC = EXTERNAL / "polimi-ispl__icpr2020dfdc" / "test" / "data" / "dfdc"
+CROPS = EXTERNAL / "aaronchong888__DeepFake-Detect" / "prepared_dataset"
+README = EXTERNAL / "ondyari__FaceForensics" / "images"
+FACE_VIDEOS = DATA / "face_videos"
+README_FAKES = {
+    "Deepfakes": "ex_deepfakes",
+    "NeuralTextures": "ex_neuraltextures",
+    "DFD": "ex_deepfakedetection",
+}
+README_REALS = ("ex_original", "ex_original_actors")
+
+
+def _frames(localizer: Localizer, path: Path, max_frames: int) -> list:
+    return localizer.predict_video(path, max_frames=max_frames).frames
+
+
+def ffpp(localizer: Localizer, max_frames: int) -> dict:
+    """Frame AUC overall and per method, flag rates and video verdicts on the FF++ c23 clips."""
+    reals = sorted((FFPP / "original_sequences" / "youtube" / "c23" / "videos").glob("*.mp4"))
+    fakes = sorted((FFPP / "manipulated_sequences").glob("*/c23/videos/*.mp4"))
+    scores: dict[str, list[tuple[float, bool]]] = {}
+    videos = {}
+    for path in reals + fakes:
+        method = "real" if path in reals else path.parts[-4]
+        frames = _frames(localizer, path, max_frames)
+        scores.setdefault(method, []).extend((f.score, f.is_fake) for f in frames)
+        flagged = sum(f.is_fake for f in frames)
+        videos[f"{method}/{path.stem}"] = {
+            "flagged": f"{flagged}/{len(frames)}",
+            "faces_found": sum(f.face_found for f in frames),
+            "mean_score": round(float(np.mean([f.score for f in frames])), 3),
+        }
+    real = [s for s, _ in scores["real"]]
+
+    def auc(fake: list[float]) -> float:
+        return round(float(roc_auc_score([0] * len(real) + [1] * len(fake), real + fake)), 3)
+
+    methods = sorted(m for m in scores if m != "real")
+    all_fake = [s for m in methods for s, _ in scores[m]]
+    return {
+        "frame_auc": {"all": auc(all_fake), **{m: auc([s for s, _ in scores[m]]) for m in methods}},
+        "real_frames_flagged": round(float(np.mean([f for _, f in scores["real"]])), 3),
+        "fake_frames_flagged": round(float(np.mean([f for m in methods for _, f in scores[m]])), 3),
+        "fake_flagged_by_method": {m: round(float(np.mean([f for _, f in scores[m]])), 3) for m in methods},
+        "videos": videos,
+    }
+
+
+def dfdc(localizer: Localizer, max_frames: int) -> dict:
+    """The DFDC fake sample clips (all three are fakes) and the real/fake MTCNN crops."""
+    clips = {}
+    for path in sorted(DFDC.glob("*/*.mp4")):
+        frames = _frames(localizer, path, max_frames)
+        clips[path.stem] = {
+            "flagged": f"{sum(f.is_fake for f in frames)}/{len(frames)}",
+            "faces_found": f"{sum(f.face_found for f in frames)}/{len(frames)}",
+        }
+    crops = {}
+    for label in ("real", "fake"):
+        flags = [
+            localizer.predict_image(read_image(p)).is_fake for p in sorted((CROPS / label).glob("*.png"))
+        ]
+        crops[label] = f"{sum(flags)}/{len(flags)} flagged"
+    return {"fake_clips": clips, "crops": crops}
+
+
+def readme_frames(localizer: Localizer) -> dict:
+    """Pixel Dice against FF++'s official masks (binarised as PROVENANCE.md says) and the real frames."""
+    dice = {}
+    for method, stem in README_FAKES.items():
+        prediction = localizer.predict_image(read_image(README / f"{stem}.png"))
+        truth = read_image(README / f"{stem}_mask.png")[..., 0]
+        truth = truth > (127 if method == "DFD" else 0)
+        union = prediction.mask.sum() + truth.sum()
+        dice[method] = round(float(2 * (prediction.mask & truth).sum() / union) if union else 1.0, 3)
+    reals = {stem: localizer.predict_image(read_image(README / f"{stem}.png")) for stem in README_REALS}
+    return {
+        "dice": dice,
+        "mean_dice": round(float(np.mean(list(dice.values()))), 3),
+        "real_verdicts": {stem: "FAKE" if p.is_fake else "REAL" for stem, p in reals.items()},
+        "real_scores": {stem: round(p.score, 3) for stem, p in reals.items()},
+    }
+
+
+def face_videos(localizer: Localizer, max_frames: int) -> dict:
+    """False alarms on real CC-BY face video."""
+    flags, faces = [], 0
+    paths = sorted(FACE_VIDEOS.rglob("*.mp4")) + sorted(FACE_VIDEOS.rglob("*.mkv"))
+    for path in paths:
+        frames = _frames(localizer, path, max_frames)
+        flags += [f.is_fake for f in frames if f.face_found]
+        faces += sum(f.face_found for f in frames)
+    return {
+        "videos": len(paths),
+        "frames_with_face": faces,
+        "flagged": round(float(np.mean(flags)), 3) if flags else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="bundle (default: the bundled default model)")
+    parser.add_argument("--max-frames", type=int, default=16)
+    parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--skip-face-videos", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    yunet = DATA / "detectors" / "yunet" / "yunet_s_640_640.onnx"
+    if yunet.is_file():
+        os.environ.setdefault("FORGELOC_FACE_MODEL", str(yunet))
+    localizer = Localizer.load(Path(args.model) if args.model else default_bundle_path(), InferenceConfig())
+    figures = {
+        "model": str(args.model or default_bundle_path()),
+        "max_frames": args.max_frames,
+        "ffpp_c23": ffpp(localizer, args.max_frames),
+        "dfdc": dfdc(localizer, args.max_frames),
+        "ffpp_readme_frames": readme_frames(localizer),
+    }
+    if not args.skip_face_videos:
+        figures["real_face_videos"] = face_videos(localizer, args.max_frames)
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Face detectors by name: YuNet (box, landmarks, score) from ../shared, the LBP fallback in YuNet's box
+convention, and how YuNet's file is resolved (argument, environment, cache, offline fallback, bad file)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import skimage.data
+
+from localize.detectors import (
+    LBP_TO_YUNET,
+    LBPDetector,
+    YuNetDetector,
+    build_detector,
+    describe,
+    lbp_to_yunet,
+    yunet_margin,
+)
+from localize.errors import ConfigError
+from localize.face_model import YUNET_FILE, resolve_face_model
+from localize.faces import LBPCascadeDetector, box_centre, holds
+from localize.preprocess import Preprocessing
+
+YUNET = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "detectors" / "yunet" / "yunet_s_640_640.onnx"
+)
+
+
+@pytest.fixture
+def yunet_file() -> Path:
+    if not YUNET.is_file():
+        pytest.skip("../shared's YuNet file is not present")
+    return YUNET
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No file given, an empty cache, no download."""
+    monkeypatch.delenv("FORGELOC_FACE_MODEL", raising=False)
+    monkeypatch.setenv("FORGELOC_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FORGELOC_OFFLINE", "1")
+    return tmp_path
+
+
+def test_yunet_finds_the_astronaut_with_landmarks_in_order(yunet_file):
+    image = skimage.data.astronaut()
+    faces = YuNetDetector(yunet_file).detect_faces(image)
+    assert len(faces) == 1
+    face = faces[0]
+    assert face.score > 0.8
+    x0, y0, x1, y1 = face.box
+    assert 150 < (x0 + x1) / 2 < 260 and 50 < (y0 + y1) / 2 < 160  # her face, not the flag or the suit
+    right_eye, left_eye, nose, right_mouth, left_mouth = face.landmarks
+    assert right_eye[0] < left_eye[0] and max(right_eye[1], left_eye[1]) < nose[1] < right_mouth[1]
+    assert all(holds(face.box, point) for point in face.landmarks)
+
+
+def test_yunet_finds_a_tilted_face_that_the_cascade_misses(yunet_file):
+    """The head tilted by 30 degrees: the frontal cascade finds nothing, YuNet finds the face."""
+    import cv2
+
+    image = skimage.data.astronaut()
+    tilted = cv2.warpAffine(image, cv2.getRotationMatrix2D((256, 256), 30, 1.0), (512, 512))
+    assert LBPCascadeDetector().detect(tilted) == []
+    faces = YuNetDetector(yunet_file).detect(tilted)
+    assert len(faces) == 1 and faces[0][0] < 256 and faces[0][1] < 256  # top left, where the face went
+
+
+def test_yunet_near_search_finds_the_same_face(yunet_file):
+    from localize.faces import TrackConfig
+
+    image = skimage.data.astronaut()
+    detector = YuNetDetector(yunet_file)
+    face = detector.detect(image)[0]
+    near = detector.detect_near(image, face, TrackConfig())
+    assert near and holds(near[0], box_centre(face)) and holds(face, box_centre(near[0]))
+
+
+def test_lbp_boxes_are_mapped_to_yunets_convention(yunet_file):
+    """The calibrated mapping brings the cascade's square box closer to YuNet's box on the same face."""
+    image = skimage.data.astronaut()
+    yunet = YuNetDetector(yunet_file).detect(image)[0]
+    raw = LBPCascadeDetector().detect(image)[0]
+    mapped = LBPDetector().detect(image)[0]
+    assert mapped == lbp_to_yunet(raw, image.shape)
+
+    def error(box):
+        return sum(abs(a - b) for a, b in zip(box, yunet, strict=True))
+
+    assert error(mapped) < error(raw)
+
+
+def test_lbp_mapping_geometry():
+    box = lbp_to_yunet((100, 100, 200, 200), (1000, 1000, 3))
+    assert abs((box[2] - box[0]) - LBP_TO_YUNET["kw"] * 100) <= 1
+    assert abs((box[3] - box[1]) - LBP_TO_YUNET["kh"] * 100) <= 1
+    assert lbp_to_yunet((0, 0, 10, 100), (80, 80, 3)) == (0, 0, 44, 80)  # clipped to the frame
+    # a legacy record's margin (LBP sides) becomes the margin of the same crop in YuNet's convention
+    legacy = Preprocessing(detector="lbp", margin=1.3)
+    assert yunet_margin(legacy) == pytest.approx(1.3 / LBP_TO_YUNET["kh"])
+    assert yunet_margin(Preprocessing(margin=1.3)) == 1.3
+
+
+def test_offline_without_the_file_falls_back_to_lbp_and_says_so_once(offline, caplog):
+    import localize.detectors as detectors
+
+    detectors._WARNED.clear()
+    with caplog.at_level(logging.WARNING, logger="localize.detectors"):
+        first, second = build_detector("yunet"), build_detector("yunet")
+    assert isinstance(first, LBPDetector) and isinstance(second, LBPDetector)
+    warnings = [r for r in caplog.records if "FORGELOC_FACE_MODEL" in r.getMessage()]
+    assert len(warnings) == 1
+    assert describe(first)["detector"] == "lbp"
+
+
+def test_the_file_is_found_by_argument_environment_and_cache(offline, monkeypatch, yunet_file):
+    assert resolve_face_model(yunet_file) == yunet_file
+    monkeypatch.setenv("FORGELOC_FACE_MODEL", str(yunet_file))
+    assert resolve_face_model() == yunet_file
+    monkeypatch.delenv("FORGELOC_FACE_MODEL")
+    assert resolve_face_model() is None
+    cached = offline / "home" / YUNET_FILE
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(yunet_file.read_bytes())
+    assert resolve_face_model() == cached
+    detector = build_detector("yunet")
+    assert isinstance(detector, YuNetDetector)
+    assert describe(detector) == {"detector": "yunet", "sha256": detector.sha256}
+
+
+def test_a_file_with_another_checksum_is_refused_by_name(offline, tmp_path, monkeypatch):
+    bad = tmp_path / "yunet.onnx"
+    bad.write_bytes(b"not the model")
+    with pytest.raises(ConfigError, match="sha256") as error:
+        resolve_face_model(bad)
+    assert str(bad) in str(error.value)
+    monkeypatch.setenv("FORGELOC_FACE_MODEL", str(bad))
+    with pytest.raises(ConfigError, match="yunet.onnx"):
+        build_detector("yunet")
+
+
+def test_unknown_detector_names_the_choices():
+    with pytest.raises(ConfigError, match="lbp, yunet"):
+        build_detector("mtcnn")
