@@ -113,6 +113,19 @@ def print_summary(summary: Summary, out: str) -> None:
     print(f"manifest: {out}/manifest.csv")
 
 
+def _print_detector(out: str) -> None:
+    """The face detector that found the crops, as OUT/dataset.json records it."""
+    import json
+    from pathlib import Path
+
+    try:
+        found = json.loads((Path(out) / "dataset.json").read_text()).get("face_detector")
+    except (OSError, ValueError):
+        return
+    if found:
+        print(f"faces: {found['detector']} ({found['sha256']})")
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -128,4 +141,5 @@ def run(args: argparse.Namespace) -> int:
 
     summary = build_dataset(pairs, args.out, config, workers=args.workers, progress=progress)
     print_summary(summary, args.out)
+    _print_detector(args.out)
     return 1 if summary.failed else 0

@@ -1,0 +1,91 @@
+"""Face finding on real footage: the 13 DFDC and FF++ c23 clips in ../shared, every 10th frame, up to 3
+faces a frame, tracked as `forgeloc inspect --every 10 --max-frames 1000 --max-faces 3` tracks them.
+
+Reference faces: YuNet on every sampled frame at native resolution, alone (no tracking), each box
+checked by eye on contact sheets once (every clip shows one person; the FF++ anchor clips' inset of a
+puppet's face is a face too). Per detector under test (YuNet as
+inspect runs it: shrunk frames, tracked; and the LBP cascade): the share of frames whose reference face a
+tracked box covers (its centre inside the reference box and the reference's centre inside it), overall
+and on the turned-head DFDC clip brtujopkby; tracked boxes that cover no reference face (false boxes);
+and milliseconds of face finding per frame (tracker included).
+
+    python benchmarks/face_finding.py [--detectors yunet,lbp] [--every 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+EXTERNAL = DATA / "external"
+YUNET = DATA / "detectors" / "yunet" / "yunet_s_640_640.onnx"
+CLIPS = ("abofeumbvv", "abqwwspghj", "lynaeydofd", "brtujopkby", "widuwuoiur", "yhffcuhhjy")
+CLIPS += ("519_515", "750_743", "634_660", "004_982", "004", "519", "634")
+
+
+def clips() -> list[Path]:
+    return sorted(p for p in EXTERNAL.rglob("*.mp4") if p.stem in CLIPS)
+
+
+def same_face(a, b) -> bool:
+    from localize.faces import box_centre, holds
+
+    return holds(a, box_centre(b)) and holds(b, box_centre(a))
+
+
+def measure(name: str, every: int, max_faces: int = 3) -> dict:
+    from localize.detectors import build_detector
+    from localize.faces import FaceTracker, TrackConfig
+    from localize.media import iter_media_frames, media_info
+    from localize.sampling import sample_indices
+
+    from localize.detectors import YuNetConfig, YuNetDetector
+
+    detector = build_detector(name)
+    reference = YuNetDetector(YUNET, YuNetConfig(detect_side=4096))
+    frames = found = false_boxes = 0
+    seconds = 0.0
+    per_clip = {}
+    for path in clips():
+        tracker = FaceTracker(detector, TrackConfig(max_faces=max_faces))
+        indices = sample_indices(media_info(path).frames, every=every)[:1000]
+        clip_frames = clip_found = 0
+        for _, frame in iter_media_frames(path, indices):
+            start = time.perf_counter()
+            faces = tracker.track(frame)
+            seconds += time.perf_counter() - start
+            truth = reference.detect(frame)
+            clip_frames += 1
+            clip_found += any(same_face(t, f) for t in truth for f in faces.values())
+            false_boxes += sum(not any(same_face(t, f) for t in truth) for f in faces.values())
+        frames += clip_frames
+        found += clip_found
+        per_clip[path.stem] = round(clip_found / clip_frames, 3)
+    return {
+        "detector": type(detector).__name__,
+        "frames": frames,
+        "face_found": round(found / frames, 3),
+        "face_found_brtujopkby": per_clip.get("brtujopkby"),
+        "false_boxes_per_frame": round(false_boxes / frames, 4),
+        "ms_per_frame": round(1000 * seconds / frames, 1),
+        "per_clip": per_clip,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detectors", default="yunet,lbp")
+    parser.add_argument("--every", type=int, default=10)
+    args = parser.parse_args()
+    if YUNET.is_file():
+        os.environ.setdefault("FORGELOC_FACE_MODEL", str(YUNET))
+    results = {name: measure(name, args.every) for name in args.detectors.split(",")}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
