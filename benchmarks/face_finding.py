@@ -38,12 +38,10 @@ def same_face(a, b) -> bool:
 
 
 def measure(name: str, every: int, max_faces: int = 3) -> dict:
-    from localize.detectors import build_detector
+    from localize.detectors import YuNetConfig, YuNetDetector, build_detector
     from localize.faces import FaceTracker, TrackConfig
     from localize.media import iter_media_frames, media_info
     from localize.sampling import sample_indices
-
-    from localize.detectors import YuNetConfig, YuNetDetector
 
     detector = build_detector(name)
     reference = YuNetDetector(YUNET, YuNetConfig(detect_side=4096))
