@@ -103,6 +103,11 @@ def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys):
         assert torch.equal(bundle.model(x), model.eval()(x))
     assert bundle.meta["data"]["data_dir"] == str(tiny_dataset)
     assert "best_val_dice" in bundle.meta["metrics"]
+    # the dataset's crop rule (whole frames) travels: a localizer on this bundle does not look for faces
+    assert bundle.preprocessing.crop == "none" and bundle.preprocessing.input_size == (64, 64)
+    from localize.localizer import Localizer
+
+    assert Localizer.load(out).crop_mode == "none"
     # the bundle declares the 64 px crops it was trained on, so inference feeds it 64 px crops
     assert bundle.meta["input_size"] == [64, 64] == read_checkpoint(last)["ForgeryDataModule"]["crop_size"]
     # a checkpoint from before crop sizes were recorded: read from the dataset it names
@@ -239,3 +244,34 @@ def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_
     assert "source bundle itself" in capsys.readouterr().err
     assert main(["export", str(source), "--out", str(tmp_path / "h"), "--half"]) == 2
     assert "apply to training checkpoints" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_margin_travels_from_dataset_to_checkpoint_to_bundle_to_inspection(tmp_path):
+    """mask-gen --margin 1.6 -> dataset.json -> checkpoint -> bundle -> inspect uses 1.6 unasked."""
+    import json
+
+    from tests.conftest import write_pairs
+
+    csv_path = write_pairs(tmp_path / "pairs", 96)
+    data = tmp_path / "ds"
+    assert main(["mask-gen", str(csv_path), "--out", str(data), "--margin", "1.6", "--size", "64"]) == 0
+    assert json.loads((data / "dataset.json").read_text())["preprocessing"]["margin"] == 1.6
+    root = tmp_path / "run"
+    assert main(fit_args(data, root, "--trainer.max_steps", "2", "--trainer.limit_val_batches", "1")) == 0
+    checkpoint = read_checkpoint(next(root.rglob("last.ckpt")))
+    assert checkpoint["ForgeryDataModule"]["preprocessing"]["margin"] == 1.6
+    out = tmp_path / "bundle" / "m16"
+    assert main(["export", str(next(root.rglob("last.ckpt"))), "--out", str(out)]) == 0
+    record = load_bundle(out).preprocessing
+    assert (record.margin, record.crop, record.detector, record.input_size) == (
+        1.6,
+        "face",
+        "yunet",
+        (64, 64),
+    )
+    image = tmp_path / "face.png"
+    Image.fromarray(fit_side(bundled_photos()["astronaut"], 256)).save(image)
+    assert main(["inspect", str(image), "--out", str(tmp_path / "inspect"), "--model", str(out)]) == 0
+    parameters = json.loads((tmp_path / "inspect" / "results.json").read_text())["parameters"]
+    assert parameters["margin"] == 1.6 and parameters["preprocessing"]["margin"] == 1.6

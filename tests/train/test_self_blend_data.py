@@ -1,0 +1,100 @@
+"""Self-blend training data: items alternate real and blended, the mask marks the blend, validation is
+the same on every pass, people never straddle splits, and ImageNet encoder weights load from a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skimage.data
+import torch
+from PIL import Image
+
+from localize.errors import ConfigError, DatasetError
+from localize.models import build_model
+from localize.models.zoo import encoder_state, load_encoder_weights
+from mask_gen.synth.portraits import person_key, read_face_index, split_people
+from train.self_blend_data import SelfBlendDataModule
+
+WEIGHTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "weights"
+LANDMARKS = "204 107 243 103 227 128 209 148 241 145"  # the astronaut's, from YuNet
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory) -> Path:
+    """Twelve 'people': the astronaut photo, shifted a little for each."""
+    root = tmp_path_factory.mktemp("faces")
+    image = skimage.data.astronaut()
+    lines = ["file,person,state,box_xywh,landmarks5"]
+    for number in range(12):
+        shifted = np.roll(image, 3 * number, axis=1)
+        Image.fromarray(shifted).save(root / f"p{number}.jpg", quality=95)
+        marks = " ".join(
+            str(float(v) + (3 * number if i % 2 == 0 else 0)) for i, v in enumerate(LANDMARKS.split())
+        )
+        surname = "".join(chr(ord("a") + int(d)) for d in f"{number:02d}")
+        lines.append(f"p{number}.jpg,Person {surname},XX,{178 + 3 * number} 63 90 113,{marks}")
+    (root / "index.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_items_alternate_real_and_blended_with_the_blend_as_mask(faces):
+    module = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
+    module.setup("fit")
+    dataset = module.dataset("train")
+    x, mask, label = dataset[0]
+    assert x.shape == (3, 64, 64) and mask.shape == (1, 64, 64) and label == 0 and mask.sum() == 0
+    fakes = [dataset[2 * i + 1] for i in range(len(module.splits["train"]))]
+    assert all(label == 1 for _, _, label in fakes)
+    assert np.mean([float(mask.mean()) for _, mask, _ in fakes]) > 0.05  # the face, not the frame
+    # the record the bundle will carry: face crops, the model's normalisation
+    record = module.record
+    assert record.crop == "face" and record.input_size == (64, 64) and record.detector == "yunet"
+    assert module.state_dict()["preprocessing"] == record.to_dict()
+
+
+def test_validation_is_the_same_every_pass_and_training_is_not(faces):
+    module = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
+    module.setup("fit")
+    val, train = module.dataset("val"), module.dataset("train")
+    assert torch.equal(val[1][0], module.dataset("val")[1][0])
+    assert not torch.equal(train[1][0], train[1][0])
+
+
+def test_people_never_straddle_splits(faces):
+    photos = read_face_index(faces)
+    splits = split_people(photos, 0.3)
+    assert splits["val"] and splits["train"]
+    assert not {p.person for p in splits["train"]} & {p.person for p in splits["val"]}
+    assert person_key("AYRES, William Hanes", "OH") == person_key("William Ayres", "oh")
+
+
+def test_bad_index_lines_are_named(tmp_path):
+    (tmp_path / "index.csv").write_text("file,box_xywh,landmarks5\n../x.jpg,1 2 3 4,1 2 3 4 5 6 7 8 9 10\n")
+    with pytest.raises(DatasetError, match="outside the folder"):
+        read_face_index(tmp_path)
+    (tmp_path / "index.csv").write_text("file,box_xywh,landmarks5\na.jpg,1 2 3,1 2 3 4 5 6 7 8 9 10\n")
+    with pytest.raises(DatasetError, match="line 2: box_xywh"):
+        read_face_index(tmp_path)
+
+
+def test_encoder_weights_map_by_name_or_in_order():
+    model = build_model("smp:Unet:mobilenet_v2", decoder_channels=(16, 16, 16, 16, 16))
+    own = model.encoder.state_dict()
+    renamed = {f"other.{i}": v.clone() + 1 for i, (k, v) in enumerate(own.items()) if "num_batches" not in k}
+    mapped = encoder_state(model.encoder, {**renamed, "classifier.1.weight": torch.zeros(3)}, "x")
+    first = next(iter(mapped))
+    assert torch.equal(mapped[first], own[first] + 1)  # paired in order when the names differ
+    with pytest.raises(ConfigError, match="match neither"):
+        encoder_state(model.encoder, {"a": torch.zeros(3)}, "x")
+
+
+def test_torchvision_mobilenet_v2_file_loads_into_the_smp_encoder():
+    path = WEIGHTS / "mobilenet_v2-b0353104.pth"
+    if not path.is_file():
+        pytest.skip("../shared's ImageNet weights are not present")
+    model = build_model("smp:Unet:mobilenet_v2", decoder_channels=(16, 16, 16, 16, 16))
+    load_encoder_weights(model.encoder, path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    assert torch.equal(model.encoder.state_dict()["features.0.0.weight"], state["features.0.0.weight"])
