@@ -98,3 +98,28 @@ def test_torchvision_mobilenet_v2_file_loads_into_the_smp_encoder():
     load_encoder_weights(model.encoder, path)
     state = torch.load(path, map_location="cpu", weights_only=True)
     assert torch.equal(model.encoder.state_dict()["features.0.0.weight"], state["features.0.0.weight"])
+
+
+def test_synth_self_blend_writes_a_mask_gen_dataset_that_training_reads(faces, tmp_path):
+    from localize.cli import main
+    from localize.images import read_image, read_mask
+    from localize.preprocess import read_dataset_json
+    from mask_gen.writer import read_manifest
+    from train.data import ForgeryDataModule
+
+    out = tmp_path / "sb"
+    args = ["synth", str(out), "--self-blend", str(faces), "--splits", "train,val", "--input-size", "64"]
+    args += ["--val-fraction", "0.3"]
+    assert main(args) == 0
+    rows = read_manifest(out)
+    photos = split_people(read_face_index(faces), 0.3)
+    assert len(rows) == 2 * (len(photos["train"]) + len(photos["val"]))
+    assert {r["label"] for r in rows} == {"0", "1"}
+    for row in rows:
+        mask = read_mask(out / row["mask"])
+        assert read_image(out / row["image"]).shape == (64, 64, 3)
+        assert (row["label"] == "1") == bool(mask.any()) and int(row["mask_area"]) == mask.sum()
+    assert read_dataset_json(out).input_size == (64, 64)
+    module = ForgeryDataModule(str(out), batch_size=2, model="unet")
+    module.setup("fit")
+    assert module.preprocessing().crop == "face"

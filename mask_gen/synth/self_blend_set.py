@@ -1,0 +1,187 @@
+"""Self-blended crops made on the fly from a folder of real face photos (SBI, Shiohara & Yamasaki 2022):
+every draw gives a fresh blend of a face beside the real face itself, both cropped as the preprocessing
+record says and passed through the same video-like degradations (small faces, blur, noise, colour casts,
+grey, JPEG or H.264), so neither class can be told apart by how it was stored. With a fixed seed every
+draw repeats (validation). `write_self_blend_dataset` writes such crops in the mask-gen format.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import albumentations as A
+import cv2
+import numpy as np
+
+from localize.atomic import write_text_atomic
+from localize.errors import ConfigError
+from localize.faces import expand_box
+from localize.images import read_image, write_png
+from localize.preprocess import Preprocessing, write_dataset_json
+from mask_gen.synth.h264 import H264Compression
+from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
+from mask_gen.synth.self_blend import SelfBlendConfig, self_blend
+from mask_gen.writer import MANIFEST_COLUMNS
+
+
+@dataclass(frozen=True)
+class DegradeConfig:
+    """Probabilities of the video-like degradations applied to real and fake crops alike."""
+
+    hflip: float = 0.5
+    small_face: float = 0.4  # down to 30-90 % of the input size and back up
+    blur: float = 0.2
+    noise: float = 0.2
+    colour: float = 0.3  # a colour cast / brightness-contrast change
+    grey: float = 0.05
+    compress: float = 0.9  # JPEG 30-95 or H.264 CRF 18-40, half each
+    crop_jitter: float = 0.08  # margin and centre of the crop vary by this fraction
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not 0 <= value <= 1:
+                raise ConfigError(f"degradation {name} must be in [0, 1], got {value}")
+
+
+def build_degrade(config: DegradeConfig) -> A.Compose:
+    """The albumentations pipeline for `config` (the mask follows the flip)."""
+    return A.Compose(
+        [
+            A.HorizontalFlip(p=config.hflip),
+            A.Downscale(
+                scale_range=(0.3, 0.9),
+                interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
+                p=config.small_face,
+            ),
+            A.GaussianBlur(blur_limit=(3, 5), p=config.blur),
+            A.OneOf(
+                [
+                    A.RGBShift(r_shift_limit=15, g_shift_limit=15, b_shift_limit=15, p=1.0),
+                    A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=1.0),
+                ],
+                p=config.colour,
+            ),
+            A.ToGray(p=config.grey),
+            A.GaussNoise(std_range=(0.01, 0.04), p=config.noise),
+            A.OneOf(
+                [
+                    A.ImageCompression(quality_range=(30, 95), p=1.0),
+                    H264Compression(crf_range=(18, 40), p=1.0),
+                ],
+                p=config.compress,
+            ),
+        ]
+    )
+
+
+class SelfBlendSampler:
+    """Items 2i (the real face of photo i) and 2i + 1 (a self-blend of it), as RGB uint8 crops at the
+    record's input size with their soft blend masks."""
+
+    def __init__(
+        self,
+        photos: list[FacePhoto],
+        record: Preprocessing,
+        degrade: DegradeConfig,
+        blend: SelfBlendConfig = SelfBlendConfig(),
+        fixed_seed: int | None = None,
+    ) -> None:
+        """`fixed_seed` makes item k the same on every pass (validation); None draws afresh."""
+        self.photos, self.record, self.degrade, self.blend = photos, record, degrade, blend
+        self.fixed_seed = fixed_seed
+        self.transform = build_degrade(degrade)
+        self._cache: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return 2 * len(self.photos)
+
+    def _photo(self, number: int) -> np.ndarray:
+        if number not in self._cache:  # small JPEGs: 2,900 decoded photos take about 0.5 GB
+            self._cache[number] = read_image(self.photos[number].path)
+        return self._cache[number]
+
+    def sample(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(RGB uint8 crop at the input size, soft mask float32) of item `index`, before normalising."""
+        seed = None if self.fixed_seed is None else (self.fixed_seed, index)
+        rng = np.random.default_rng(seed)
+        photo = self.photos[index // 2]
+        image = self._photo(index // 2)
+        alpha = np.zeros(image.shape[:2], np.float32)
+        if index % 2:
+            image, alpha = self_blend(image, photo.landmark_array(), rng, self.blend)
+        jitter = self.degrade.crop_jitter
+        x0, y0, x1, y1 = photo.box
+        shift = rng.uniform(-jitter, jitter, 2) * max(x1 - x0, y1 - y0)
+        moved = (round(x0 + shift[0]), round(y0 + shift[1]), round(x1 + shift[0]), round(y1 + shift[1]))
+        margin = self.record.margin * (1 + rng.uniform(-jitter, jitter))
+        box = expand_box(moved, image.shape, margin)
+        crop = self.record.resize(image[box[1] : box[3], box[0] : box[2]])
+        height, width = self.record.input_size
+        alpha = cv2.resize(
+            alpha[box[1] : box[3], box[0] : box[2]], (width, height), interpolation=cv2.INTER_LINEAR
+        )
+        self.transform.set_random_seed(int(rng.integers(2**31)))
+        out = self.transform(image=crop, mask=alpha)
+        return out["image"], out["mask"]
+
+
+def write_self_blend_dataset(
+    face_dir: str | Path,
+    out: str | Path,
+    record: Preprocessing,
+    splits: tuple[str, ...] = ("val",),
+    draws: int = 1,
+    val_fraction: float = 0.1,
+    degrade: DegradeConfig = DegradeConfig(),
+    blend: SelfBlendConfig = SelfBlendConfig(),
+) -> Path:
+    """Write `draws` real/blend pairs per photo of each split (seed = draw number) to OUT in the
+    mask-gen format, with OUT/dataset.json; the manifest's path. Splits are by person, as in training;
+    a person's crops share a video id, so video metrics group by person."""
+    out = Path(out)
+    people = split_people(read_face_index(face_dir), val_fraction)
+    rows = []
+    for split in splits:
+        if split not in people:
+            raise ConfigError(f"self-blend splits are train and val, got {split!r}")
+        if not people[split]:
+            raise ConfigError(f"the {split} split of {face_dir} is empty (val_fraction {val_fraction})")
+        for draw in range(draws):
+            dataset = SelfBlendSampler(people[split], record, degrade, blend, fixed_seed=draw)
+            for index in range(len(dataset)):
+                image, alpha = dataset.sample(index)
+                mask = alpha > blend.mask_cut
+                photo = dataset.photos[index // 2]
+                label = index % 2
+                sample = f"{split}-{draw}-{photo.path.stem}-{'fake' if label else 'real'}"
+                write_png(out / "images" / f"{sample}.png", image)
+                write_png(out / "masks" / f"{sample}.png", mask)
+                row = dict.fromkeys(MANIFEST_COLUMNS, "")
+                row.update(
+                    id=sample,
+                    split=split,
+                    label=label,
+                    dataset="self_blend",
+                    method="SelfBlend" if label else "real",
+                    video_id=hashlib.sha1(photo.person.encode()).hexdigest()[:12],
+                    frame_index=draw,
+                    image=f"images/{sample}.png",
+                    mask=f"masks/{sample}.png",
+                    box=f"0 0 {image.shape[1]} {image.shape[0]}",
+                    mask_area=int(mask.sum()),
+                    sha256=hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest(),
+                    status="ok",
+                    source=str(photo.path),
+                )
+                rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(out / "manifest.csv", buffer.getvalue())
+    write_dataset_json(out, record, source={"face_dir": str(face_dir), "draws": draws})
+    return out / "manifest.csv"
