@@ -9,6 +9,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("bundle", help="segmentation model bundle (NAME, NAME.json)")
     parser.add_argument("--data", required=True, help="a `forgeloc mask-gen` dataset")
     parser.add_argument("--split", default="val", help="split to search on (default val)")
+    parser.add_argument(
+        "--max-real-flagged",
+        type=float,
+        help="only thresholds that call at most this share of the split's real frames fake (e.g. 0.05)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the choice, leave the bundle as it is")
 
 
@@ -23,14 +28,15 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")
     rows = split_rows(args.data, args.split)
     maps = [m for m, _ in outputs(bundle, args.data, rows)]
-    choice = search(maps, [int(r["label"]) for r in rows])
+    choice = search(maps, [int(r["label"]) for r in rows], max_real_flagged=args.max_real_flagged)
     print(f"{len(rows)} {args.split} frames; frame F1 by threshold (rows) and min region px (columns):")
     regions = sorted({m for _, m in choice.grid})
     print("        " + "".join(f"{m:>8}" for m in regions))
     for threshold in sorted({t for t, _ in choice.grid}):
         print(f"{threshold:>8}" + "".join(f"{choice.grid[(threshold, m)]:8.3f}" for m in regions))
     print(
-        f"best: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}"
+        f"best: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}, "
+        f"real frames flagged {choice.real_flagged:.3f}"
     )
     if not args.dry_run:
         print(f"written to {write_thresholds(args.bundle, choice, args.split, args.data)}")

@@ -15,7 +15,7 @@ from localize.atomic import write_text_atomic
 from localize.bundle import bundle_paths
 from localize.decide import frame_is_fake
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 MIN_REGIONS = (25, 50, 100, 200, 400)
 
 
@@ -27,6 +27,7 @@ class Choice:
     min_region_px: int
     f1: float
     grid: dict[tuple[float, int], float]
+    real_flagged: float = 0.0  # the share of real frames the chosen pair calls fake
 
 
 def search(
@@ -34,15 +35,26 @@ def search(
     labels: Sequence[int],
     thresholds: Sequence[float] = THRESHOLDS,
     min_regions: Sequence[int] = MIN_REGIONS,
+    max_real_flagged: float | None = None,
 ) -> Choice:
-    """Grid search of (threshold, min_region_px) for frame F1; ties go to the stricter pair."""
-    grid = {}
+    """Grid search of (threshold, min_region_px) for frame F1; ties go to the stricter pair.
+
+    With `max_real_flagged`, only pairs that call at most that share of the real frames fake compete
+    (false alarms cost an analyst more than misses); when none does, the pair with the fewest wins.
+    """
+    grid, flagged = {}, {}
+    reals = [i for i, label in enumerate(labels) if not label]
     for threshold in thresholds:
         for min_region in min_regions:
             predicted = [frame_is_fake(m, threshold, min_region) for m in maps]
             grid[(threshold, min_region)] = float(f1_score(labels, predicted, zero_division=0.0))
-    (threshold, min_region), best = max(grid.items(), key=lambda item: (item[1], item[0]))
-    return Choice(threshold, min_region, best, grid)
+            flagged[(threshold, min_region)] = float(np.mean([predicted[i] for i in reals])) if reals else 0.0
+    allowed = [k for k in grid if max_real_flagged is None or flagged[k] <= max_real_flagged]
+    if allowed:
+        key = max(allowed, key=lambda k: (grid[k], k))
+    else:
+        key = min(grid, key=lambda k: (flagged[k], -grid[k]))
+    return Choice(key[0], key[1], grid[key], grid, flagged[key])
 
 
 def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_dir: str | Path) -> Path:

@@ -67,3 +67,19 @@ def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, c
     stored = json.loads(path.read_text())["thresholds"]
     assert (stored["confidence"], stored["min_region_px"]) == (float(threshold), int(region))
     assert main(["thresholds", str(path), "--data", str(tmp_path / "nowhere")]) == 1
+
+
+def test_a_cap_on_real_frames_flagged_trades_recall_for_fewer_false_alarms():
+    """Three fakes are as faint (0.8) as one real's blob, two are strong (0.95). Plain F1 takes a loose
+    pair (all fakes, one false alarm); capping real frames flagged at 0 takes a strict one."""
+    rng = np.random.default_rng(1)
+    prob, labels = [], []
+    for level, label in [(0.8, 1)] * 3 + [(0.95, 1)] * 2 + [(0.8, 0)] + [(0.0, 0)] * 4:
+        image = rng.uniform(0, 0.2, (64, 64)).astype(np.float32)
+        image[10:25, 10:20] = max(level, 0.1)
+        prob.append(image)
+        labels.append(label)
+    loose = search(prob, labels)
+    strict = search(prob, labels, max_real_flagged=0.0)
+    assert loose.real_flagged == 0.2 and strict.real_flagged == 0.0
+    assert strict.threshold >= 0.8 > loose.threshold and strict.f1 < loose.f1
