@@ -8,10 +8,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from eval.plots import attack_png, curves_png, degradation_png
 from localize.atomic import write_bytes_atomic, write_text_atomic
+from localize.templating import html_environment
 
 LEVELS = (
     ("frame", "Frames"),
@@ -260,7 +259,7 @@ def html(report: dict, parts: list[Section], out: Path) -> str:
         for section in parts
         for name in section.plots
     }
-    environment = Environment(loader=PackageLoader("eval", "templates"), autoescape=select_autoescape())
+    environment = html_environment("eval")
     return environment.get_template("report.html.j2").render(report=report, sections=parts, images=images)
 
 

@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 
 import cv2
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from localize.atomic import write_text_atomic
 from localize.images import encode_png, read_image
+from localize.templating import html_environment
 
 STRIP_FRAMES = 6
 STRIP_WIDTH = 480
@@ -77,7 +77,7 @@ def _view(item: dict, out: Path, threshold: float) -> dict:
 
 def write_report(out: Path, results: dict) -> Path:
     """OUT/report.html from the results (and the overlay PNGs they name)."""
-    environment = Environment(loader=PackageLoader("localize", "templates"), autoescape=select_autoescape())
+    environment = html_environment("localize")
     threshold = results["parameters"]["threshold"]
     inputs = [_view(item, out, threshold) for item in results["inputs"]]
     counts = {v: sum(item["verdict"] == v for item in inputs) for v in ("FAKE", "REAL", "FAILED")}

@@ -153,3 +153,21 @@ def test_a_real_browser_renders_the_report(bundle_path, inputs, tmp_path):
     dom, image = render(out / "report.html", tmp_path / "shot.png")
     assert 'data-verdict="FAKE"' in dom and 'class="timeline"' in dom and 'class="overlay"' in dom
     assert image.shape[:2] == (1600, 1200) and image.std() > 10  # something was drawn
+
+
+@pytest.mark.parametrize(
+    "name", ["<img src=x onerror=alert(1)>.png", "<script>alert(1)<\\script>.png", '"><svg onload=alert(1)>.png']
+)
+def test_hostile_file_names_are_escaped_in_the_report(bundle_path, pairs, tmp_path, name):
+    """Every template escapes, whatever its suffix: a name is shown as text, never run as markup."""
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    write_png(folder / name, pairs[1].fake)
+    broken = folder / "<i onmouseover=alert(2)>broken.png"
+    broken.write_bytes(b"not a png")
+    out = tmp_path / "out"
+    run_inspect(bundle_path, out, folder / name, broken)
+    html = (out / "report.html").read_text()
+    stem = name.removesuffix(".png")
+    assert stem not in html and "<i onmouseover" not in html  # neither the input nor the failure line
+    assert stem.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in html
