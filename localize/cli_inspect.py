@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -13,6 +14,8 @@ from localize.checksum import sha256_of
 from localize.errors import ForgelocError, MediaError
 from localize.images import DEFAULT_MAX_PIXELS, is_image_path, write_png
 from localize.video import is_video_path
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +108,10 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
         video = localizer.predict_video(path, args.every, args.fps, args.max_frames, on_frame=evidence)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error))
+        return entry
+    except Exception as error:  # a bug or an unforeseen file must not lose the other inputs' results
+        log.exception("inspect failed on %s", path)
+        entry.update(status="failed", error=f"{path}: unexpected {type(error).__name__}: {error}")
         return entry
     relative = folder.relative_to(out)
     entry.update(

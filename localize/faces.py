@@ -59,6 +59,8 @@ class LBPCascadeDetector:
         height, width = rgb.shape[:2]
         scale = min(1.0, self.config.detect_side / max(height, width))
         for factor in (0.5, 1.0):
+            if min(round(height * scale * factor), round(width * scale * factor)) < 24:
+                continue  # thinner than the smallest face window (and a 1x500 image must not crash)
             gray = _gray(rgb, scale * factor)
             low = max(24, int(min(gray.shape) * self.config.min_face_fraction))
             if low > min(gray.shape):
@@ -74,6 +76,8 @@ class LBPCascadeDetector:
         size = max(x1 - x0, y1 - y0)
         window = expand_box(face, rgb.shape, track.window)
         scale = min(1.0, track.face_px / size)
+        if min(window[2] - window[0], window[3] - window[1]) * scale < 24:
+            return []
         gray = _gray(crop(rgb, window), scale)
         low = max(24, int(size * scale * track.min_size_ratio))
         high = min(min(gray.shape), int(size * scale * track.max_size_ratio))

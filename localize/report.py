@@ -54,7 +54,7 @@ def timeline_png(frames: list[dict], threshold: float) -> str:
 def _thumbnail(path: Path) -> str:
     image = read_image(path)
     if image.shape[1] > STRIP_WIDTH:
-        height = round(image.shape[0] * STRIP_WIDTH / image.shape[1])
+        height = max(1, round(image.shape[0] * STRIP_WIDTH / image.shape[1]))  # a 2x3000 frame too
         image = cv2.resize(image, (STRIP_WIDTH, height), interpolation=cv2.INTER_AREA)
     return base64.b64encode(encode_png(image)).decode()
 

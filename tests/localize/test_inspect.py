@@ -156,7 +156,8 @@ def test_a_real_browser_renders_the_report(bundle_path, inputs, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["<img src=x onerror=alert(1)>.png", "<script>alert(1)<\\script>.png", '"><svg onload=alert(1)>.png']
+    "name",
+    ["<img src=x onerror=alert(1)>.png", "<script>alert(1)<\\script>.png", '"><svg onload=alert(1)>.png'],
 )
 def test_hostile_file_names_are_escaped_in_the_report(bundle_path, pairs, tmp_path, name):
     """Every template escapes, whatever its suffix: a name is shown as text, never run as markup."""
@@ -171,3 +172,19 @@ def test_hostile_file_names_are_escaped_in_the_report(bundle_path, pairs, tmp_pa
     stem = name.removesuffix(".png")
     assert stem not in html and "<i onmouseover" not in html  # neither the input nor the failure line
     assert stem.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in html
+
+
+@pytest.mark.parametrize("detector", ["yunet", "lbp"])
+def test_thin_images_are_analysed_and_the_batch_goes_on(bundle_path, pairs, tmp_path, detector):
+    """1x1, 1x500, 500x1 and 2x3000 images crashed face detection and lost every later input."""
+    folder = tmp_path / "thin"
+    rng = np.random.default_rng(0)
+    for height, width in ((1, 1), (1, 500), (500, 1), (2, 3000)):
+        write_png(folder / f"a{height}x{width}.png", rng.integers(0, 255, (height, width, 3), dtype=np.uint8))
+    write_png(folder / "z_face.png", pairs[1].fake)
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, folder, extra=("--crop", "face", "--face-detector", detector)) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert [e["status"] for e in results["inputs"]] == ["ok"] * 5
+    assert results["inputs"][-1]["path"].endswith("z_face.png")
+    assert (out / "report.html").is_file()
