@@ -88,8 +88,21 @@ class Sample:
 
 
 def sample_id(*parts: object) -> str:
-    """A file-name-safe id from its parts."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts if p != ""))
+    """A file-name-safe id from its parts, unique for distinct parts: where characters had to be
+    replaced ("x y", "x+y", "日本"), a short hash of the original text keeps names that sanitise alike
+    ("x_y", "中国") apart.
+
+    Examples:
+        >>> sample_id("Deepfakes", "000_003", 12)
+        'Deepfakes-000_003-12'
+        >>> sample_id("x y") != sample_id("x_y") != sample_id("x+y")
+        True
+    """
+    raw = "-".join(str(p) for p in parts if p != "")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", raw)
+    if safe == raw:
+        return safe
+    return f"{safe}-{hashlib.sha1(raw.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 def _check_alignment(pair: Pair, config: MaskGenConfig) -> int:

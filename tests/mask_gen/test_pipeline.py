@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -81,3 +82,36 @@ def test_max_faces_crops_each_person_and_only_the_manipulated_one_gets_a_mask(tm
         for row in fakes:
             left = int(row["box"].split()[0]) < 320
             assert (int(row["mask_area"]) == 0) == left  # only the right person was manipulated
+
+
+def test_file_names_that_sanitise_alike_keep_their_own_samples(tmp_path):
+    """Fakes "x y", "x_y", "x+y" (and "日本", "中国") of one real: one row each, each with its own pixels."""
+    from localize.cli import main
+    from localize.images import read_image, write_png
+    from mask_gen.synth.manipulations import make_image_pair
+    from mask_gen.synth.sources import bundled_photos, fit_side
+    from mask_gen.writer import read_manifest
+
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    still = fit_side(bundled_photos()["astronaut"], 64)
+    rng = np.random.default_rng(0)
+    names = ["x y", "x_y", "x+y", "日本", "中国"]
+    fakes = {}
+    for name in names:
+        pair = make_image_pair(still, rng, "splice", bundled_photos()["coffee"])
+        write_png(folder / f"{name}.png", pair.fake)
+        fakes[name] = pair.fake
+    write_png(folder / "real.png", pair.real)
+    rows = "\n".join(f"{n}.png,real.png,1,train" for n in names)
+    (folder / "pairs.csv").write_text("fake,real,label,split\n" + rows + "\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    assert (
+        main(["mask-gen", str(folder / "pairs.csv"), "--out", str(out), "--crop", "none", "--size", "64"])
+        == 0
+    )
+    fake_rows = [r for r in read_manifest(out) if r["label"] == "1"]
+    assert len(fake_rows) == len(names) == len({r["id"] for r in fake_rows})
+    for row in fake_rows:
+        name = next(n for n in names if Path(row["source"]).stem == n)
+        assert np.array_equal(read_image(out / row["image"]), fakes[name])
