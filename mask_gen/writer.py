@@ -21,6 +21,7 @@ from localize.atomic import write_text_atomic
 from localize.errors import ConfigError, DatasetError, ForgelocError
 from localize.faces import FaceDetector
 from localize.images import write_png
+from localize.preprocess import DATASET_JSON
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.pipeline import MaskGenConfig, Sample, process_group
 
@@ -268,19 +269,50 @@ def build_dataset(
 ) -> Summary:
     """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out names a file, not a folder", out)
+    check_settings(out, config)
     (out / PARTS).mkdir(parents=True, exist_ok=True)
+    _record_preprocessing(out, config)
     remove_stale_temporaries(out)
     finished = sum(1 for pair in pairs if part_path(out, pair).is_file())
     stream = run_pairs(pairs, out, config, workers)
     for _ in progress(stream, len(pairs) - finished) if progress else stream:
         pass
     rows, total_ok = assemble_manifest(out)
-    _record_preprocessing(out, config)
     return summarize(len(pairs), finished, rows, total_ok)
 
 
+def settings_of(config: MaskGenConfig) -> dict:
+    """The settings that decide what a sample holds (not where the detector's file lies)."""
+    settings = json.loads(json.dumps(asdict(config), default=str))
+    settings.pop("face_model", None)
+    return settings
+
+
+def check_settings(out: Path, config: MaskGenConfig) -> None:
+    """Refuse to resume into OUT when it was made with other settings: its finished samples would be
+    kept as if made with these, and the two sets mixed."""
+    path = out / DATASET_JSON
+    if not path.is_file():
+        return
+    try:
+        before = json.loads(path.read_text(encoding="utf-8")).get("mask_gen")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        raise ConfigError("not a readable dataset.json; use another --out", path) from None
+    if before is None:
+        return  # made by a forgeloc that did not record its settings: resumed as before
+    now = settings_of(config)
+    changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    if changed:
+        details = ", ".join(f"{k} {before.get(k)} -> {now.get(k)}" for k in changed[:5])
+        raise ConfigError(
+            f"was made with other settings ({details}); use another --out, or delete it to start over", out
+        )
+
+
 def _record_preprocessing(out: Path, config: MaskGenConfig) -> None:
-    """OUT/dataset.json: the crop rule and the detector that ran (its model file's SHA-256)."""
+    """OUT/dataset.json: the crop rule, the settings, and the detector that ran (its file's SHA-256)."""
     from localize.detectors import describe
     from localize.preprocess import write_dataset_json
 
@@ -289,4 +321,5 @@ def _record_preprocessing(out: Path, config: MaskGenConfig) -> None:
         out,
         config.preprocessing(),
         face_detector=describe(detector) if detector is not None else None,
+        mask_gen=settings_of(config),
     )

@@ -287,3 +287,24 @@ def test_a_pair_of_different_footage_is_refused_as_misaligned(tmp_path):
     assert [row["source"].rsplit("/", 1)[-1] for row in failed] == ["other.png"]
     assert "not aligned at frame 0" in failed[0]["error"]
     assert any(row["source"].endswith("touched.png") and row["status"] == "ok" for row in rows)
+
+
+def test_resume_with_other_settings_is_refused_by_name(synthetic, tmp_path, capsys):
+    """--frames 4 then --frames 32 --threshold 20 --crop none into the same --out: refused, the first
+    dataset untouched; the same settings resume as before."""
+    out = tmp_path / "ds"
+    source = str(synthetic["ffpp"])
+    assert main(["mask-gen", source, "--out", str(out), "--frames", "4"]) == 0
+    manifest = (out / "manifest.csv").read_text()
+    capsys.readouterr()
+    changed = ["--frames", "32", "--threshold", "20", "--crop", "none"]
+    assert main(["mask-gen", source, "--out", str(out), *changed]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "other settings" in error
+    assert "frames 4 -> 32" in error and "crop face -> none" in error
+    assert (out / "manifest.csv").read_text() == manifest
+    assert main(["mask-gen", source, "--out", str(out), "--frames", "4"]) == 0
+    assert "already done" in capsys.readouterr().out
+    file = tmp_path / "a_file"
+    file.write_text("x")
+    assert main(["mask-gen", source, "--out", str(file)]) == 2
