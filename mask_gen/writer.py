@@ -158,10 +158,37 @@ def _write_samples(out: Path, samples: list[Sample]) -> None:
             pass
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
+    """A worker: one OpenCV thread, and it dies with its parent (a killed mask-gen leaves no orphans
+    writing on: Linux delivers SIGTERM on the parent's death, and a watchdog catches it elsewhere)."""
     import cv2
 
     cv2.setNumThreads(1)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
 def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int = 1) -> Iterator[dict]:
@@ -177,7 +204,11 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
             yield from run_group(group, out, config)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+    import os
+
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         for records in pool.map(run_group, jobs, [out] * len(jobs), [config] * len(jobs), chunksize=1):
             yield from records
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -308,3 +309,47 @@ def test_resume_with_other_settings_is_refused_by_name(synthetic, tmp_path, caps
     file = tmp_path / "a_file"
     file.write_text("x")
     assert main(["mask-gen", source, "--out", str(file)]) == 2
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_die_with_a_killed_mask_gen(synthetic, tmp_path):
+    """kill -9 of mask-gen --workers 2 leaves no worker writing on."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "ds"
+    command = [sys.executable, "-m", "localize.cli", "mask-gen", str(synthetic["ffpp"]), "--out", str(out)]
+    process = subprocess.Popen([*command, "--workers", "2", "--frames", "0"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_children(process.pid)) < 2:
+        time.sleep(0.2)
+    workers = _children(process.pid)
+    assert workers, "mask-gen started no worker"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    alive = [
+        w
+        for w in workers
+        if Path(f"/proc/{w}/stat").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+    ]
+    assert not alive, f"workers {alive} outlived their parent"
