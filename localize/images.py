@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import cv2
@@ -10,8 +11,12 @@ import numpy as np
 from localize.atomic import write_bytes_atomic
 from localize.errors import MediaError
 
+log = logging.getLogger(__name__)
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
-DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's decompression-bomb limit
+# 50 megapixels: an 8K frame (33 MP) fits; inspection needs about 20 bytes a pixel (decoded BGR and RGB
+# copies, the float32 probability map, mask and overlay), so a maximal image costs about 1 GB of 24
+DEFAULT_MAX_PIXELS = 50_000_000
 
 
 def is_image_path(path: str | Path) -> bool:
@@ -19,14 +24,15 @@ def is_image_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _header_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) from the file header without decoding pixels, or None if unknown."""
+def _header(path: Path) -> tuple[tuple[int, int], int] | None:
+    """((width, height), frames) from the file header without decoding pixels, or None if Pillow
+    cannot identify the format."""
     from PIL import Image
 
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own max_pixels applies, not PIL's
     try:
         with Image.open(path) as im:
-            return im.size
+            return im.size, int(getattr(im, "n_frames", 1) or 1)
     except Exception:
         return None
     finally:
@@ -34,13 +40,25 @@ def _header_size(path: Path) -> tuple[int, int] | None:
 
 
 def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Read an image file as RGB uint8 (H, W, 3); refuse images above `max_pixels`."""
+    """Read an image file as RGB uint8 (H, W, 3); refuse images above `max_pixels`.
+
+    The size is read from the header before any pixel is decoded; a file whose header cannot be read
+    (a format Pillow does not know, such as Radiance HDR named .png) is refused, so the limit holds for
+    every file that is decoded. An animated image is read as its first frame, with a warning.
+    """
     path = Path(path)
     if not path.is_file():
         raise MediaError("file not found", path)
-    size = _header_size(path)
-    if size is not None and size[0] * size[1] > max_pixels:
-        raise MediaError(f"image of {size[0]}x{size[1]} exceeds the limit of {max_pixels} pixels", path)
+    header = _header(path)
+    if header is None:
+        raise MediaError(
+            "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF or WebP)", path
+        )
+    (width, height), frames = header
+    if width * height > max_pixels:
+        raise MediaError(f"image of {width}x{height} exceeds the limit of {max_pixels} pixels", path)
+    if frames > 1:
+        log.warning("%s: animated image of %d frames; only the first frame is analysed", path, frames)
     data = np.fromfile(path, dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if image is None:

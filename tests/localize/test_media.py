@@ -131,3 +131,50 @@ def test_atomic_writes_leave_files_with_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height (no pixel data): what a decompression bomb shows first."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
+
+
+def test_oversized_and_sizeless_images_are_refused_before_decoding(tmp_path):
+    import cv2
+
+    from localize.images import DEFAULT_MAX_PIXELS, read_image
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_header(12000, 12000))
+    with pytest.raises(MediaError, match="12000x12000 exceeds the limit"):
+        read_image(bomb)
+    assert 12000 * 12000 > DEFAULT_MAX_PIXELS >= 7680 * 4320  # an 8K frame still fits
+    hdr = tmp_path / "radiance.hdr"
+    cv2.imwrite(str(hdr), np.ones((8, 8, 3), np.float32))
+    disguised = tmp_path / "radiance.png"
+    disguised.write_bytes(hdr.read_bytes())  # OpenCV would decode it; nothing can tell its size first
+    with pytest.raises(MediaError, match="header gives no size"):
+        read_image(disguised)
+
+
+def test_an_animated_image_is_read_as_its_first_frame_and_says_so(tmp_path, caplog):
+    import logging
+
+    from PIL import Image
+
+    from localize.images import read_image
+
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+    path = tmp_path / "moving.webp"
+    frames[0].save(path, save_all=True, append_images=frames[1:], lossless=True)
+    with caplog.at_level(logging.WARNING):
+        image = read_image(path)
+    assert image[0, 0, 0] > 200 and "only the first frame" in caplog.text
