@@ -139,7 +139,10 @@ def onnx_session(path: str | Path, meta: dict):
     # (measured once on 2 cores: 10 % more frames/s end to end in float32, 20 % in int8; the model alone
     # 4 % slower)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
+    try:
+        return onnxruntime.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own exception types for a malformed model
+        raise BundleError(f"not a loadable ONNX model ({type(error).__name__})", target) from None
 
 
 def use_onnx(bundle: Bundle) -> Bundle:
@@ -227,6 +230,34 @@ def save_bundle(
     return json_path
 
 
+def _check_meta(meta: dict, json_path: Path) -> None:
+    """Refuse, in one line naming the field, a json whose fields have the wrong types or ranges."""
+
+    def bad(field: str, why: str) -> BundleError:
+        return BundleError(f"{field} {why}", json_path)
+
+    if not isinstance(meta.get("model"), str):
+        raise bad("model", "must name a registered model")
+    if not isinstance(meta.get("arguments", {}), dict):
+        raise bad("arguments", "must be a json object")
+    if not isinstance(meta.get("weights", {}), dict):
+        raise bad("weights", "must be a json object")
+    thresholds = meta.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise bad("thresholds", "must be a json object")
+    for name, low, high in (("confidence", 0, 1), ("min_region_px", 0, 1e9), ("min_fake_fraction", 0, 1)):
+        value = thresholds.get(name, DEFAULT_THRESHOLDS[name])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise bad(f"thresholds.{name}", f"must be a number in [{low}, {high:g}], got {value!r}")
+    norm = meta.get("normalization", {"scale": 1, "mean": [0, 0, 0], "std": [1, 1, 1]})
+    if not isinstance(norm, dict) or not all(k in norm for k in ("scale", "mean", "std")):
+        raise bad("normalization", "must hold scale, mean and std")
+    if "onnx" in meta and not (
+        isinstance(meta["onnx"], dict) and isinstance(meta["onnx"].get("sha256"), str)
+    ):
+        raise bad("onnx", "must record the ONNX model's sha256")
+
+
 def load_bundle(path: str | Path) -> Bundle:
     """Build the bundle's model and load its weights (float32, eval mode); BundleError names what is wrong."""
     from safetensors.torch import load
@@ -240,6 +271,7 @@ def load_bundle(path: str | Path) -> Bundle:
         raise BundleError(f"not a bundle json ({error})", json_path) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise BundleError(f"not a {FORMAT} json", json_path)
+    _check_meta(meta, json_path)
     if not weights_path.is_file():
         raise BundleError("bundle weights not found", weights_path)
     payload = weights_path.read_bytes()
@@ -247,10 +279,16 @@ def load_bundle(path: str | Path) -> Bundle:
     if expected and hashlib.sha256(payload).hexdigest() != expected:
         raise BundleError(f"weights do not match the checksum in {json_path.name}", weights_path)
     try:
+        record = of_bundle_meta(meta, json_path)
+    except ForgelocError as error:
+        raise BundleError(f"bad preprocessing record: {error.reason}", json_path) from None
+    try:
         spec = model_spec(meta["model"])
         model = build_model(meta["model"], **meta.get("arguments", {}))
     except ForgelocError as error:
         raise BundleError(f"cannot build the model it describes: {error.reason}", json_path) from None
+    except (TypeError, ValueError, KeyError, RuntimeError) as error:
+        raise BundleError(f"cannot build the model it describes: {error}", json_path) from None
     try:
         state = {
             key: value.float() if value.is_floating_point() else value for key, value in load(payload).items()
@@ -272,8 +310,4 @@ def load_bundle(path: str | Path) -> Bundle:
         )
         raise BundleError(f"json ({meta['model']}) and weights disagree: {details}", weights_path)
     model.load_state_dict(state)
-    try:
-        record = of_bundle_meta(meta, json_path)
-    except ForgelocError as error:
-        raise BundleError(f"bad preprocessing record: {error.reason}", json_path) from None
     return Bundle(model.eval(), spec, meta, json_path, preprocessing=record)

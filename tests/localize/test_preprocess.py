@@ -82,3 +82,44 @@ def test_predict_resizes_normalises_and_returns_maps_at_each_crop_size(bundle_pa
     np.testing.assert_allclose(maps[1], again, atol=1e-5)
     stacked = bundle.predict(np.stack([crops[0], crops[0]]))
     assert isinstance(stacked, np.ndarray) and stacked.shape == (2, 64, 64)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"thresholds": {"confidence": "0.5"}}, "thresholds.confidence"),
+        ({"thresholds": [0.5]}, "thresholds"),
+        ({"thresholds": {"min_fake_fraction": 7}}, "thresholds.min_fake_fraction"),
+        ({"input_size": [12000, 12000]}, "input_size"),
+        ({"input_size": [-1, 0]}, "input_size"),
+        ({"input_size": "big"}, "input_size"),
+        ({"weights": "w.safetensors"}, "weights"),
+        ({"model": None}, "model"),
+        ({"normalization": None}, "normalization"),
+        ({"arguments": {"depth": "deep"}}, "cannot build"),
+        ({"onnx": {"sha": 1}}, "onnx"),
+    ],
+)
+def test_malformed_bundle_json_is_one_line_naming_the_field(tmp_path, change, field):
+    model = build_model("unet", base_features=4, depth=2).eval()
+    path = save_bundle(tmp_path / "b", model, "unet", {"base_features": 4, "depth": 2})
+    meta = json.loads(path.read_text())
+    meta.pop("preprocessing")  # the older layout: input_size and normalization are read from the json
+    meta.update(change)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(BundleError, match=field.replace(".", r"\.")):
+        load_bundle(path)
+
+
+def test_a_garbage_onnx_file_with_a_matching_checksum_is_refused(tmp_path):
+    import hashlib
+
+    from localize.bundle import attach_onnx, use_onnx
+
+    model = build_model("unet", base_features=4, depth=2).eval()
+    path = save_bundle(tmp_path / "b", model, "unet", {"base_features": 4, "depth": 2})
+    payload = b"not an onnx model"
+    attach_onnx(path, payload)
+    assert json.loads(path.read_text())["onnx"]["sha256"] == hashlib.sha256(payload).hexdigest()
+    with pytest.raises(BundleError, match="not a loadable ONNX model"):
+        use_onnx(load_bundle(path))
