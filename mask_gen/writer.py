@@ -21,6 +21,7 @@ from localize.atomic import write_text_atomic
 from localize.errors import ConfigError, DatasetError, ForgelocError
 from localize.faces import FaceDetector
 from localize.images import write_png
+from localize.paths import confined
 from localize.preprocess import DATASET_JSON
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.pipeline import MaskGenConfig, Sample, process_group
@@ -214,12 +215,31 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
 
 
 def read_manifest(root: str | Path) -> list[dict]:
-    """The usable (status ok) rows of OUT/manifest.csv."""
+    """The usable (status ok) rows of OUT/manifest.csv, checked: every column present, label 0 or 1,
+    image and mask paths inside the folder (a hand-edited row names its line)."""
     path = Path(root) / "manifest.csv"
     if not path.is_file():
         raise DatasetError("no manifest.csv: not a dataset written by `forgeloc mask-gen`", path.parent)
-    with path.open(newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row.get("status", "ok") == "ok"]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"id", "split", "label", "image", "mask"} - set(reader.fieldnames or [])
+            if missing:
+                raise DatasetError(f"missing column(s) {', '.join(sorted(missing))}", path)
+            rows = []
+            for line, row in enumerate(reader, start=2):
+                if row.get("status", "ok") != "ok":
+                    continue
+                if row["label"] not in ("0", "1"):
+                    raise DatasetError(f"line {line}: label must be 0 or 1, got {row['label']!r}", path)
+                for column in ("image", "mask"):
+                    confined(path.parent, row[column] or "", f"{path} line {line}")
+                rows.append(row)
+            return rows
+    except UnicodeDecodeError:
+        raise DatasetError("not UTF-8 text", path) from None
+    except csv.Error as error:
+        raise DatasetError(f"not a readable CSV ({error})", path) from None
 
 
 def assemble_manifest(out: Path) -> tuple[list[dict], int]:

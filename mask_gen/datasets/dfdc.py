@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from localize.errors import DatasetError
+from localize.paths import confined
 from mask_gen.datasets.pair import Pair
 
 
@@ -26,6 +27,13 @@ def _read_metadata(path: Path) -> dict[str, dict]:
         raise DatasetError(f"not valid JSON ({error})", path) from None
     if not isinstance(metadata, dict) or not all(isinstance(v, dict) for v in metadata.values()):
         raise DatasetError("expected {name: {label, split, original}}", path)
+    for name, entry in metadata.items():
+        for key in ("label", "split", "original"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise DatasetError(f"{name}: {key} must be a string, got {entry[key]!r}", path)
+        confined(path.parent, name, path)
+        if entry.get("original"):
+            confined(path.parent, entry["original"], path)
     return metadata
 
 

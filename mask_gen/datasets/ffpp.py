@@ -34,10 +34,14 @@ def official_splits(root: Path) -> dict[str, str]:
                 continue
             try:
                 pairs = json.loads(path.read_text())
-                for pair in pairs:
-                    splits.update({str(video): split for video in pair})
-            except (ValueError, TypeError) as error:
+            except ValueError as error:
                 raise DatasetError(f"not a list of [A, B] pairs ({error})", path) from None
+            if not isinstance(pairs, list) or not all(
+                isinstance(pair, list) and all(isinstance(v, (str, int)) for v in pair) for pair in pairs
+            ):
+                raise DatasetError("not a list of [A, B] pairs (FF++'s splits/*.json)", path)
+            for pair in pairs:
+                splits.update({str(video): split for video in pair})
         return splits
     return {}
 

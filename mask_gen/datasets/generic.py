@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from localize.errors import DatasetError
+from localize.paths import confined
 from mask_gen.datasets.pair import Pair
 
 
@@ -30,7 +31,16 @@ def _csv_path(root: Path) -> Path:
 def iter_pairs(root: Path) -> Iterator[Pair]:
     """One Pair per CSV row, in file order."""
     path = _csv_path(root)
-    with path.open(newline="") as handle:
+    try:
+        yield from _rows(path)
+    except UnicodeDecodeError:
+        raise DatasetError("not UTF-8 text", path) from None
+    except csv.Error as error:
+        raise DatasetError(f"not a readable CSV ({error})", path) from None
+
+
+def _rows(path: Path) -> Iterator[Pair]:
+    with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = {"fake", "real"} - set(reader.fieldnames or [])
         if missing:
@@ -43,8 +53,9 @@ def iter_pairs(root: Path) -> Iterator[Pair]:
             if not real:
                 raise DatasetError(f"row {number} has no real path", path)
             is_real_only = not fake or (row.get("label") or "").strip() == "0"
-            real_path = path.parent / real
-            fake_path = None if is_real_only else path.parent / fake
+            where = f"{path} row {number}"
+            real_path = confined(path.parent, real, where)
+            fake_path = None if is_real_only else confined(path.parent, fake, where)
             yield Pair(
                 fake=fake_path,
                 real=real_path,

@@ -100,3 +100,51 @@ def test_a_fake_listed_twice_is_refused(tmp_path):
     (tmp_path / "pairs.csv").write_text("fake,real\nx.png,y.png\nx.png,z.png\n")
     with pytest.raises(DatasetError, match="listed twice"):
         load_pairs(tmp_path / "pairs.csv")
+
+
+@pytest.mark.parametrize("name", ["../outside/x.png", "/etc/passwd", "a/../../x.png", "C:\\x.png"])
+def test_paths_in_data_files_stay_in_their_folder(tmp_path, name):
+    """A pairs CSV, a DFDC metadata.json or a manifest naming a file outside its folder is refused."""
+    import json
+
+    from localize.errors import DatasetError
+    from mask_gen.datasets import load_pairs
+    from mask_gen.writer import read_manifest
+
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    (pairs / "pairs.csv").write_text(f"fake,real\n{name},real.png\n")
+    with pytest.raises(DatasetError, match="row 2"):
+        load_pairs(pairs / "pairs.csv")
+    dfdc = tmp_path / "dfdc"
+    dfdc.mkdir()
+    (dfdc / "metadata.json").write_text(json.dumps({"a.mp4": {"label": "FAKE", "original": name}}))
+    with pytest.raises(DatasetError, match="metadata.json"):
+        load_pairs(dfdc)
+    manifest = tmp_path / "ds"
+    manifest.mkdir()
+    (manifest / "manifest.csv").write_text(f"id,split,label,image,mask,status\na,train,1,{name},m.png,ok\n")
+    with pytest.raises(DatasetError, match="line 2"):
+        read_manifest(manifest)
+
+
+def test_malformed_data_files_are_one_line(tmp_path):
+    import json
+
+    from localize.errors import DatasetError
+    from mask_gen.datasets import load_pairs
+    from mask_gen.writer import read_manifest
+
+    (tmp_path / "bad.csv").write_bytes(b"fake,real\n\xff\xfe,x\n")
+    with pytest.raises(DatasetError, match="UTF-8"):
+        load_pairs(tmp_path / "bad.csv")
+    dfdc = tmp_path / "dfdc"
+    dfdc.mkdir()
+    (dfdc / "metadata.json").write_text(json.dumps({"a.mp4": {"label": "FAKE", "original": 5}}))
+    with pytest.raises(DatasetError, match="original must be a string"):
+        load_pairs(dfdc)
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    (ds / "manifest.csv").write_text("id,split,label,image,mask,status\na,train,x,i.png,m.png,ok\n")
+    with pytest.raises(DatasetError, match="label must be 0 or 1"):
+        read_manifest(ds)
