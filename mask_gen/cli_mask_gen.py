@@ -65,7 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the dataset's splits where it has them (default), or a hash of the source video id",
     )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--shard", default="0/1", help="process shard K of N (K/N, default 0/1)")
+    parser.add_argument(
+        "--shard", default="0/1", help="process shard K of N, K counting from 0 (0/4 ... 3/4; default 0/1)"
+    )
 
 
 def _config(args: argparse.Namespace) -> MaskGenConfig:

@@ -53,7 +53,8 @@ def parse_shard(text: str) -> tuple[int, int]:
     except ValueError:
         raise ConfigError(f"--shard must look like K/N (e.g. 0/4), got {text!r}") from None
     if not 0 <= index < count:
-        raise ConfigError(f"--shard K/N needs 0 <= K < N, got {text!r}")
+        hint = f" (shards count from 0: the last of {count} is {count - 1}/{count})" if index == count else ""
+        raise ConfigError(f"--shard K/N needs 0 <= K < N, got {text!r}{hint}")
     return index, count
 
 
