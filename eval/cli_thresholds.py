@@ -28,7 +28,12 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")
     rows = split_rows(args.data, args.split)
     maps = [m for m, _ in outputs(bundle, args.data, rows)]
-    choice = search(maps, [int(r["label"]) for r in rows], max_real_flagged=args.max_real_flagged)
+    choice = search(
+        maps,
+        [int(r["label"]) for r in rows],
+        max_real_flagged=args.max_real_flagged,
+        input_size=bundle.preprocessing.input_size,
+    )
     print(f"{len(rows)} {args.split} frames; frame F1 by threshold (rows) and min region px (columns):")
     regions = sorted({m for _, m in choice.grid})
     print("        " + "".join(f"{m:>8}" for m in regions))

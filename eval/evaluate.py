@@ -16,7 +16,7 @@ def frame_flag(bundle: Bundle, output) -> bool:
     """The bundle's frame rule on one output: the region rule on a map, the threshold on a score."""
     t = bundle.thresholds
     if bundle.spec.task == "segmentation":
-        return frame_is_fake(output, t["confidence"], t["min_region_px"])
+        return frame_is_fake(output, t["confidence"], t["min_region_px"], bundle.preprocessing.input_size)
     return bool(output > t["confidence"])
 
 

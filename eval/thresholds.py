@@ -36,17 +36,20 @@ def search(
     thresholds: Sequence[float] = THRESHOLDS,
     min_regions: Sequence[int] = MIN_REGIONS,
     max_real_flagged: float | None = None,
+    input_size: tuple[int, int] | None = None,
 ) -> Choice:
     """Grid search of (threshold, min_region_px) for frame F1; ties go to the stricter pair.
 
     With `max_real_flagged`, only pairs that call at most that share of the real frames fake compete
     (false alarms cost an analyst more than misses); when none does, the pair with the fewest wins.
+    Region sizes are counted at the model's `input_size` (maps at another size are scaled), as the
+    frame rule counts them everywhere.
     """
     grid, flagged = {}, {}
     reals = [i for i, label in enumerate(labels) if not label]
     for threshold in thresholds:
         for min_region in min_regions:
-            predicted = [frame_is_fake(m, threshold, min_region) for m in maps]
+            predicted = [frame_is_fake(m, threshold, min_region, input_size) for m in maps]
             grid[(threshold, min_region)] = float(f1_score(labels, predicted, zero_division=0.0))
             flagged[(threshold, min_region)] = float(np.mean([predicted[i] for i in reals])) if reals else 0.0
     allowed = [k for k in grid if max_real_flagged is None or flagged[k] <= max_real_flagged]

@@ -31,9 +31,23 @@ def suspicious_regions(prob: np.ndarray, threshold: float = 0.5, min_region_px: 
     return found
 
 
-def frame_is_fake(prob: np.ndarray, threshold: float = 0.5, min_region_px: int = 100) -> bool:
-    """True when some connected region of prob > threshold has more than min_region_px pixels."""
-    return bool(suspicious_regions(prob, threshold, min_region_px))
+def region_scale(shape: tuple[int, ...], input_size: tuple[int, int] | None) -> float:
+    """Map pixels per model-input pixel: `min_region_px` is counted at the model's input resolution (as
+    when the thresholds were searched), so a map shown at twice the side needs regions 4x the area."""
+    if input_size is None:
+        return 1.0
+    return shape[0] * shape[1] / (input_size[0] * input_size[1])
+
+
+def frame_is_fake(
+    prob: np.ndarray,
+    threshold: float = 0.5,
+    min_region_px: int = 100,
+    input_size: tuple[int, int] | None = None,
+) -> bool:
+    """True when some connected region of prob > threshold has more than min_region_px pixels, counted
+    at the model's `input_size` when the map is at another size (None: the map's own pixels)."""
+    return bool(suspicious_regions(prob, threshold, min_region_px * region_scale(prob.shape, input_size)))
 
 
 def video_is_fake(frame_flags: Sequence[bool], min_fake_fraction: float = 0.5) -> bool:

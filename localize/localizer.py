@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from localize.bundle import Bundle, load_bundle, use_onnx
-from localize.decide import Region, suspicious_regions, video_is_fake
+from localize.decide import Region, region_scale, suspicious_regions, video_is_fake
 from localize.detectors import build_detector, yunet_margin
 from localize.errors import ConfigError, MediaError
 from localize.faces import (
@@ -217,7 +217,7 @@ class Localizer:
         if self.crop_mode == "none" and len(self._tiles(shape)) > 1:
             return 1.0  # tiles are analysed at native resolution
         x0, y0, x1, y1 = box
-        return (x1 - x0) * (y1 - y0) / (self.size[0] * self.size[1])
+        return region_scale((y1 - y0, x1 - x0), self.size)
 
     def _judge(
         self, prob: np.ndarray, boxes: list[Box], face_found: bool, index: int, time: float, image: np.ndarray
