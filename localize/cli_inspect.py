@@ -97,7 +97,9 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
         name = f"frame_{prediction.index:06d}"
         write_png(
             folder / f"{name}.png",
-            overlay(prediction.image, prediction.prob, prediction.mask, prediction.faces),
+            overlay(
+                prediction.image, prediction.prob, prediction.mask, prediction.faces, prediction.landmarks
+            ),
         )
         write_png(folder / f"{name}.mask.png", prediction.mask)
 
@@ -121,6 +123,10 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
                 "time": round(f.time, 3),
                 "box": list(f.box),
                 "faces": [list(face) for face in f.faces],
+                "landmarks": [
+                    None if marks is None else [[round(x, 1), round(y, 1)] for x, y in marks]
+                    for marks in f.landmarks
+                ],
                 "face_found": f.face_found,
                 "score": round(f.score, 4),
                 "is_fake": f.is_fake,

@@ -58,6 +58,7 @@ class YuNetDetector:
         self.config = config
         self.model_path = Path(model_path)
         self.sha256 = sha256_file(self.model_path)
+        self.last_faces: list[Face] = []  # of the latest search: the tracker takes landmarks from here
         self._net = cv2.FaceDetectorYN.create(
             str(self.model_path), "", (320, 320), config.score_threshold, config.nms_threshold, 5000
         )
@@ -84,7 +85,9 @@ class YuNetDetector:
                 (ox + float(row[4 + 2 * i]) / scale, oy + float(row[5 + 2 * i]) / scale) for i in range(5)
             )
             faces.append(Face((ox + x0, oy + y0, ox + x1, oy + y1), float(row[14]), marks))
-        return sorted(faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
+        faces.sort(key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
+        self.last_faces = faces
+        return faces
 
     def detect_faces(self, rgb: np.ndarray) -> list[Face]:
         """Every face in the frame, largest first (the frame shrunk to `detect_side` on its long side)."""

@@ -15,6 +15,7 @@ import numpy as np
 from localize.errors import ConfigError
 
 Box = tuple[int, int, int, int]
+Landmarks = tuple[tuple[float, float], ...]
 
 
 class FaceDetector(Protocol):
@@ -168,6 +169,7 @@ class _Track:
     def start(self, rgb: np.ndarray, face: Box) -> None:
         """Follow `face` from this frame on: its patch becomes the correlation template."""
         self.last = face
+        self.landmarks = landmarks_of(self.detector, face)
         self._matched = 0  # frames followed by correlation since the last detector search
         self._template = _patch(rgb, face, self._scale(face))  # grey, face_px wide
 
@@ -180,6 +182,9 @@ class _Track:
         followed = None if faces else self._correlate(rgb)
         if followed is not None:
             self._matched = 0 if refine else self._matched + 1
+            if self.landmarks is not None:  # the box moved without changing size: so did the face
+                dx, dy = followed[0] - self.last[0], followed[1] - self.last[1]
+                self.landmarks = tuple((x + dx, y + dy) for x, y in self.landmarks)
             self.last = followed
             return followed
         if not refine:
@@ -246,6 +251,10 @@ class FaceTracker:
             self._scan(rgb)
         return {number: self._tracks[number].last for number in sorted(self._tracks)}
 
+    def landmarks(self) -> dict[int, Landmarks | None]:
+        """The 5 landmarks of each face tracked in the last frame (None where the detector gives none)."""
+        return {number: self._tracks[number].landmarks for number in sorted(self._tracks)}
+
     def update(self, rgb: np.ndarray) -> Box | None:
         """The main face's box in this frame (the lowest track id), or None when there is no face."""
         faces = self.track(rgb)
@@ -263,6 +272,14 @@ class FaceTracker:
             self._tracks[number] = _Track(self.detector, self.config, rgb, face)
         if not self._tracks:
             self._skip = self.config.rescan_every - 1
+
+
+def landmarks_of(detector: FaceDetector, box: Box) -> Landmarks | None:
+    """The landmarks the detector's last search gave for `box`, if it gives landmarks at all."""
+    for face in getattr(detector, "last_faces", ()):
+        if face.box == box:
+            return face.landmarks
+    return None
 
 
 def _overlap(a: Box, b: Box) -> bool:

@@ -24,6 +24,7 @@ from localize.faces import (
     Box,
     FaceDetector,
     FaceTracker,
+    Landmarks,
     TrackConfig,
     box_centre,
     crop,
@@ -93,6 +94,9 @@ class FramePrediction:
     time: float = 0.0
     image: np.ndarray | None = None  # the analysed frame, for overlays
     faces: list[Box] = field(default_factory=list)
+    landmarks: list[Landmarks | None] = field(
+        default_factory=list
+    )  # per face found, when the detector gives them
 
 
 @dataclass
@@ -107,6 +111,7 @@ class FrameSummary:
     is_fake: bool
     regions: list[Region]
     faces: list[Box] = field(default_factory=list)
+    landmarks: list[Landmarks | None] = field(default_factory=list)
 
 
 @dataclass
@@ -184,9 +189,10 @@ class Localizer:
         ]
 
     def _predict_frames(
-        self, frames: list[tuple[np.ndarray, list[Box], bool, int, float]]
+        self, frames: list[tuple[np.ndarray, list[Box], bool, int, float, list]]
     ) -> list[FramePrediction]:
-        """Predictions for (frame, crop boxes, face found, index, time) tuples, batched through the model."""
+        """Predictions for (frame, crop boxes, face found, index, time, landmarks) tuples, batched through
+        the model."""
         jobs = []  # (frame number, box) per model input
         for number, (frame, boxes, *_rest) in enumerate(frames):
             jobs += [(number, b) for b in (self._tiles(frame.shape) if self.crop_mode == "none" else boxes)]
@@ -205,10 +211,14 @@ class Localizer:
                 part += out
                 crop(counts[number], box)[:] += 1
         results = []
-        for (image, boxes, face_found, index, time), prob, count in zip(frames, maps, counts, strict=True):
+        for (image, boxes, face_found, index, time, marks), prob, count in zip(
+            frames, maps, counts, strict=True
+        ):
             if count is not None:
                 np.divide(prob, count, out=prob, where=count > 1)
-            results.append(self._judge(prob, boxes, face_found, index, time, image))
+            prediction = self._judge(prob, boxes, face_found, index, time, image)
+            prediction.landmarks = marks
+            results.append(prediction)
         return results
 
     def _region_scale(self, box: Box, shape: tuple[int, ...]) -> float:
@@ -259,18 +269,20 @@ class Localizer:
             return None
         return FaceTracker(self.detector, TrackConfig(max_faces=self.config.max_faces))
 
-    def _boxes(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[list[Box], bool]:
-        """The crops to analyse (one per face, with the margin) and whether a face was found."""
+    def _boxes(self, frame: np.ndarray, tracker: FaceTracker | None) -> tuple[list[Box], bool, list]:
+        """The crops to analyse (one per face, with the margin), whether a face was found, and each
+        face's landmarks (None where the detector gives none)."""
         faces = tracker.track(frame) if tracker is not None else {}
         boxes = list(face_crops(faces, frame.shape, self.margin).values())
-        return boxes, bool(faces) or self.crop_mode == "none"
+        marks = list(tracker.landmarks().values()) if faces else []
+        return boxes, bool(faces) or self.crop_mode == "none", marks
 
     def predict_image(self, rgb: np.ndarray) -> FramePrediction:
         """Where one RGB uint8 (H, W, 3) image was manipulated."""
         if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
             raise MediaError(f"expected an RGB uint8 (H, W, 3) array, got {getattr(rgb, 'shape', type(rgb))}")
-        boxes, face_found = self._boxes(rgb, self._tracker())
-        return self._predict_frames([(rgb, boxes, face_found, 0, 0.0)])[0]
+        boxes, face_found, marks = self._boxes(rgb, self._tracker())
+        return self._predict_frames([(rgb, boxes, face_found, 0, 0.0, marks)])[0]
 
     def video_indices(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
@@ -294,8 +306,8 @@ class Localizer:
         pending: list = []
         count = 0
         for index, frame in iter_media_frames(path, indices, self.config.max_pixels):
-            boxes, face_found = self._boxes(frame, tracker)
-            pending.append((frame, boxes, face_found, index, index / info.fps if info.fps else 0.0))
+            boxes, face_found, marks = self._boxes(frame, tracker)
+            pending.append((frame, boxes, face_found, index, index / info.fps if info.fps else 0.0, marks))
             count += 1
             if len(pending) == self.config.batch_size:
                 yield from self._predict_frames(pending)
@@ -337,6 +349,7 @@ def summarize(
                 prediction.is_fake,
                 prediction.regions,
                 prediction.faces,
+                prediction.landmarks,
             )
         )
     flags = [f.is_fake for f in frames]

@@ -10,9 +10,15 @@ import numpy as np
 from localize.faces import Box
 
 
-def overlay(rgb: np.ndarray, prob: np.ndarray, mask: np.ndarray, boxes: Sequence[Box] = ()) -> np.ndarray:
-    """RGB uint8: the frame with P(fake) as a heatmap (stronger where higher), red region contours and
-    the analysed boxes in white."""
+def overlay(
+    rgb: np.ndarray,
+    prob: np.ndarray,
+    mask: np.ndarray,
+    boxes: Sequence[Box] = (),
+    landmarks: Sequence[Sequence[tuple[float, float]] | None] = (),
+) -> np.ndarray:
+    """RGB uint8: the frame with P(fake) as a heatmap (stronger where higher), red region contours, the
+    analysed boxes in white and each face's landmarks (eyes, nose, mouth corners) as green dots."""
     heat = cv2.cvtColor(
         cv2.applyColorMap((np.clip(prob, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB
     )
@@ -21,6 +27,9 @@ def overlay(rgb: np.ndarray, prob: np.ndarray, mask: np.ndarray, boxes: Sequence
     thickness = max(1, round(max(rgb.shape[:2]) / 300))
     for x0, y0, x1, y1 in boxes:
         cv2.rectangle(out, (x0, y0), (x1 - 1, y1 - 1), (255, 255, 255), thickness)
+    for marks in landmarks:
+        for x, y in marks or ():
+            cv2.circle(out, (round(x), round(y)), thickness + 1, (0, 255, 0), -1)
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(out, contours, -1, (255, 0, 0), thickness + 1)
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skimage.data
 
@@ -144,3 +145,32 @@ def test_a_file_with_another_checksum_is_refused_by_name(offline, tmp_path, monk
 def test_unknown_detector_names_the_choices():
     with pytest.raises(ConfigError, match="lbp, yunet"):
         build_detector("mtcnn")
+
+
+def test_landmarks_follow_the_face_into_results_and_overlays(yunet_file, bundle_path, tmp_path, monkeypatch):
+    """Every analysed frame of a panning clip lists the face's 5 landmarks inside its box, also on frames
+    the tracker followed by correlation, and the overlay draws them."""
+    import json
+
+    from localize.cli import main
+    from localize.images import read_image
+    from localize.video import write_video
+
+    monkeypatch.setenv("FORGELOC_FACE_MODEL", str(yunet_file))
+    image = skimage.data.astronaut()
+    frames = [np.ascontiguousarray(np.roll(image, 4 * i, axis=1)) for i in range(10)]
+    write_video(tmp_path / "pan.mp4", frames, crf=12)
+    out = tmp_path / "out"
+    assert main(["inspect", str(tmp_path / "pan.mp4"), "--out", str(out), "--model", str(bundle_path),
+                 "--crop", "face", "--every", "1"]) == 0  # fmt: skip
+    analysed = json.loads((out / "results.json").read_text())["inputs"][0]["frames"]
+    assert len(analysed) == 10
+    eyes = []
+    for frame in analysed:
+        (marks,) = frame["landmarks"]
+        assert len(marks) == 5
+        eyes.append(marks[0][0])
+    assert eyes[-1] - eyes[0] == pytest.approx(36, abs=6)  # the right eye moved with the pan
+    drawn = read_image(out / analysed[0]["overlay"])
+    x, y = (round(v) for v in analysed[0]["landmarks"][0][2])  # the nose
+    assert drawn[y, x, 1] > 200 and drawn[y, x, 0] < 80  # a green dot
