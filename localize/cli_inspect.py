@@ -220,6 +220,9 @@ def run(args: argparse.Namespace) -> int:
         frames = entry["frames"]
         fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
         print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}")
+    faces = results["parameters"].get("face_detector")
+    if faces:
+        print(f"\nfaces:   {faces['detector']} ({faces['sha256']})", end="")
     print(f"\nresults: {out / 'results.json'}\nreport:  {report}")
     failed = sum(entry["status"] == "failed" for entry in results["inputs"])
     if failed:
