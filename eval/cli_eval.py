@@ -85,7 +85,21 @@ def provenance(models: list[str], datasets: list[str], runtime: str = "torch") -
                 "sha256": sha256_of(manifest),
             }
         )
+        faces = _face_detector(Path(path))
+        if faces:
+            items.append({"kind": "faces found by", "path": faces["detector"], "sha256": faces["sha256"]})
     return items
+
+
+def _face_detector(root: Path) -> dict | None:
+    """The face detector a dataset's crops were found with, as its dataset.json records it."""
+    import json
+
+    try:
+        found = json.loads((root / "dataset.json").read_text(encoding="utf-8")).get("face_detector")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, dict) and {"detector", "sha256"} <= set(found) else None
 
 
 def _attack_config(args: argparse.Namespace):
