@@ -12,23 +12,27 @@ import sys
 from localize import __version__
 from localize.errors import ConfigError, ForgelocError
 
-# name -> (module defining add_arguments(parser) and run(args) -> int, one-line help)
-COMMANDS = {
-    "synth": ("mask_gen.cli_synth", "write synthetic real/fake sets with exact masks in the public layouts"),
-    "mask-gen": ("mask_gen.cli_mask_gen", "build a training set (face crops + masks) from real/fake pairs"),
-    "train": ("train.cli", "train a model with Lightning: forgeloc train fit --config configs/NAME.yaml"),
-    "export": ("train.export", "export a training checkpoint as a model bundle (safetensors + json)"),
-    "thresholds": (
-        "eval.cli_thresholds",
-        "search the frame rule's thresholds on a split; store them in the bundle",
-    ),
-    "eval": (
-        "eval.cli_eval",
-        "Dice/F1/AUC tables of models on datasets, robustness, attacks, cross-dataset (md, html, json)",
-    ),
-    "inspect": ("localize.cli_inspect", "find manipulated regions in images and videos; write a report"),
-    "demo": ("mask_gen.cli_demo", "show the pipeline end to end on synthetic data"),
-}
+ORDER = ("synth", "mask-gen", "train", "export", "thresholds", "eval", "inspect", "demo")
+
+
+def commands() -> dict[str, tuple[str, str]]:
+    """name -> (module defining add_arguments(parser) and run(args) -> int, one-line help), gathered from
+    every installed package's declaration (entry-point group `forgeloc.commands`), so the core names no
+    other package. Without installed metadata (a source tree on sys.path) the core's own is used."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, tuple[str, str]] = {}
+    for entry in entry_points(group="forgeloc.commands"):
+        try:
+            found.update(entry.load())
+        except ImportError:
+            continue  # a package that is declared but not importable contributes nothing
+    if not found:
+        from localize.commands import COMMANDS as own
+
+        found = dict(own)
+    ordered = [name for name in ORDER if name in found] + sorted(set(found) - set(ORDER))
+    return {name: found[name] for name in ordered}
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -37,7 +41,7 @@ def _top_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"forgeloc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (_, summary) in COMMANDS.items():
+    for name, (_, summary) in commands().items():
         sub.add_parser(name, help=summary, add_help=False)
     return parser
 
@@ -45,7 +49,8 @@ def _top_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in COMMANDS:
+    known = commands()
+    if not argv or argv[0] not in known:
         parser = _top_parser()
         if not argv:
             parser.print_help()
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as done:
             return int(done.code or 0)
         return 2
-    module_name, summary = COMMANDS[argv[0]]
+    module_name, summary = known[argv[0]]
     module = importlib.import_module(module_name)
     parser = argparse.ArgumentParser(prog=f"forgeloc {argv[0]}", description=summary)
     module.add_arguments(parser)
