@@ -66,21 +66,20 @@ def load_cross_config(path: str | Path) -> CrossConfig:
 def train_bundle(model_config: str, data_dir: str, run_dir: Path, train_args: tuple[str, ...]) -> Path:
     """Train on `data_dir`, export the last checkpoint, search the thresholds on its validation split;
     the bundle's json path (reused when it already exists)."""
-    from localize.cli import main
+    from train.cli import fit
+    from train.export import export_checkpoint
 
     bundle = run_dir / "bundle.json"
     if bundle.is_file():
         return bundle
-    fit = ["train", "fit", "--config", model_config, "--data.data_dir", data_dir]
-    fit += ["--trainer.default_root_dir", str(run_dir), "--trainer.logger.init_args.save_dir", str(run_dir)]
-    if main([*fit, *train_args]) != 0:
-        raise ForgelocError(f"training {model_config} on {data_dir} failed (see above)")
+    args = ["--config", model_config, "--data.init_args.data_dir", data_dir]
+    args += ["--trainer.default_root_dir", str(run_dir), "--trainer.logger.init_args.save_dir", str(run_dir)]
+    fit([*args, *train_args])
     checkpoint = max(run_dir.rglob("last.ckpt"), key=lambda p: p.stat().st_mtime, default=None)
     if checkpoint is None:
         raise ForgelocError(f"training {model_config} on {data_dir} wrote no last.ckpt under {run_dir}")
     partial = run_dir / "partial"
-    if main(["export", str(checkpoint), "--out", str(partial)]) != 0:
-        raise ForgelocError(f"exporting {checkpoint} failed (see above)")
+    export_checkpoint(checkpoint, partial)
     exported = load_bundle(partial.with_suffix(".json"))
     if exported.spec.task == "segmentation":
         rows = split_rows(data_dir, "val")

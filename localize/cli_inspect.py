@@ -6,12 +6,12 @@ import argparse
 import datetime
 import logging
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from localize import __version__
 from localize.checksum import sha256_of
-from localize.errors import ForgelocError, MediaError
+from localize.errors import ConfigError, ForgelocError, MediaError
 from localize.images import DEFAULT_MAX_PIXELS, is_image_path, write_png
 from localize.video import is_video_path
 
@@ -86,7 +86,16 @@ def media_files(paths: list[str]) -> list[Path]:
     return found
 
 
-def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Namespace) -> dict:
+@dataclass(frozen=True)
+class Sampling:
+    """Which frames of a video are analysed: every k-th, `fps` per second, or `max_frames` evenly spaced."""
+
+    every: int = 0
+    fps: float = 0.0
+    max_frames: int = 32
+
+
+def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> dict:
     """Run one input, writing its frame images; the results entry (status failed on bad input)."""
     from localize.overlay import overlay
 
@@ -143,12 +152,12 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: argparse.Names
     return entry
 
 
-def _parameters(localizer, args: argparse.Namespace) -> dict:
+def _parameters(localizer, args: Sampling) -> dict:
     from localize.detectors import describe
 
     return {
         "crop": localizer.crop_mode,
-        "max_faces": args.max_faces,
+        "max_faces": localizer.config.max_faces,
         "margin": round(localizer.margin, 4),
         "face_detector": describe(localizer.detector) if localizer.detector is not None else None,
         "preprocessing": localizer.bundle.preprocessing.to_dict(),
@@ -158,7 +167,7 @@ def _parameters(localizer, args: argparse.Namespace) -> dict:
         "threshold": localizer.threshold,
         "min_region_px": localizer.min_region_px,
         "min_fake_fraction": localizer.min_fake_fraction,
-        "max_pixels": args.max_pixels,
+        "max_pixels": localizer.config.max_pixels,
     }
 
 
@@ -178,11 +187,64 @@ def _model_entry(localizer, bundle_path: Path) -> dict:
     }
 
 
-def run(args: argparse.Namespace) -> int:
+def inspect(
+    paths: list[str | Path],
+    out: str | Path,
+    config=None,
+    model: str | Path | None = None,
+    sampling: Sampling = Sampling(),
+) -> dict:
+    """Analyse images and videos (files or folders) into OUT (frames/, results.json, report.html); the
+    results. `config` is a localize.localizer.InferenceConfig (default: everything as the bundle says);
+    `model` a bundle (default: the bundled default model). A bad input is listed as failed, never raised."""
     from tqdm import tqdm
 
     from localize.localizer import InferenceConfig, Localizer, default_bundle_path
     from localize.report import write_report, write_results
+
+    bundle_path = Path(model) if model else default_bundle_path()
+    localizer = Localizer.load(bundle_path, config or InferenceConfig())
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out names a file, not a folder", out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = {
+        "toolkit": {"name": "forgeloc", "version": __version__},
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "model": _model_entry(localizer, bundle_path),
+        "parameters": _parameters(localizer, sampling),
+        "inputs": [],
+    }
+    inputs = media_files([str(p) for p in paths])
+    for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
+        entry = _analyse(localizer, path, number, out, sampling)
+        if entry["status"] == "failed":
+            tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
+        results["inputs"].append(entry)
+        write_results(out, results)  # after every input: finished work survives an interruption
+    results["report"] = str(write_report(out, results))
+    return results
+
+
+def print_results(results: dict, out: str | Path) -> int:
+    """The closing screen (verdict per input, detector, where the files are); the exit code."""
+    print(f"\n{'verdict':8} {'fake frames':>12}  input")
+    for entry in results["inputs"]:
+        frames = entry["frames"]
+        fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
+        print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}")
+    faces = results["parameters"].get("face_detector")
+    if faces:
+        print(f"\nfaces:   {faces['detector']} ({faces['sha256']})", end="")
+    print(f"\nresults: {Path(out) / 'results.json'}\nreport:  {results['report']}")
+    failed = sum(entry["status"] == "failed" for entry in results["inputs"])
+    if failed:
+        print(f"{failed} input(s) could not be analysed (listed above)")
+    return 1 if failed or not results["inputs"] else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from localize.localizer import InferenceConfig
 
     config = InferenceConfig(
         crop=args.crop,
@@ -196,35 +258,6 @@ def run(args: argparse.Namespace) -> int:
         runtime=args.runtime,
         max_faces=args.max_faces,
     )
-    bundle_path = Path(args.model) if args.model else default_bundle_path()
-    localizer = Localizer.load(bundle_path, config)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results = {
-        "toolkit": {"name": "forgeloc", "version": __version__},
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "model": _model_entry(localizer, bundle_path),
-        "parameters": _parameters(localizer, args),
-        "inputs": [],
-    }
-    inputs = media_files(args.paths)
-    for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
-        entry = _analyse(localizer, path, number, out, args)
-        if entry["status"] == "failed":
-            tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
-        results["inputs"].append(entry)
-        write_results(out, results)  # after every input: finished work survives an interruption
-    report = write_report(out, results)
-    print(f"\n{'verdict':8} {'fake frames':>12}  input")
-    for entry in results["inputs"]:
-        frames = entry["frames"]
-        fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
-        print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}")
-    faces = results["parameters"].get("face_detector")
-    if faces:
-        print(f"\nfaces:   {faces['detector']} ({faces['sha256']})", end="")
-    print(f"\nresults: {out / 'results.json'}\nreport:  {report}")
-    failed = sum(entry["status"] == "failed" for entry in results["inputs"])
-    if failed:
-        print(f"{failed} input(s) could not be analysed (listed above)")
-    return 1 if failed or not inputs else 0
+    sampling = Sampling(args.every, args.fps, args.max_frames)
+    results = inspect(args.paths, args.out, config, args.model, sampling)
+    return print_results(results, args.out)

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from localize.cli import main
+    from localize.cli_inspect import inspect, print_results
     from mask_gen.cli_mask_gen import print_summary
     from mask_gen.datasets import load_pairs
     from mask_gen.pipeline import MaskGenConfig
@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"    Dice {method:10s} {dice:.3f}")
     print("4/4 inspecting a real/fake video pair and image pair with the model ...")
     suspects = _suspects(out / "suspects", pairs, args.seed)
-    inspect_args = ["inspect", *map(str, suspects), "--out", str(out / "inspect")]
-    code = main(inspect_args + (["--model", args.model] if args.model else []))
+    results = inspect(suspects, out / "inspect", model=args.model)
+    code = print_results(results, out / "inspect")
     print(f"done in {time.perf_counter() - start:.0f} s; open {out / 'inspect' / 'report.html'}")
     return 1 if summary.failed or code else 0
 

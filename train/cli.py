@@ -10,7 +10,8 @@ CSVLogger is the default logger; checkpoints, early stopping and precision/strat
 from __future__ import annotations
 
 import argparse
-import sys
+import contextlib
+from collections.abc import Iterator
 
 import pytorch_lightning as pl
 from pytorch_lightning.cli import LightningCLI
@@ -29,17 +30,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    argv, sys.argv = sys.argv, ["forgeloc train", *(args.lightning or ["--help"])]
+    with _one_line_errors():
+        _cli(args.lightning or ["--help"])
+    return 0
+
+
+def fit(args: list[str]) -> pl.Trainer:
+    """Train as `forgeloc train fit ARGS` does, from Python (LightningCLI with run=False): the ARGS are
+    LightningCLI's (`--config FILE`, `--data.init_args.data_dir DIR`, ...). Returns the fitted trainer
+    (`trainer.checkpoint_callback.last_model_path`, `trainer.logged_metrics`)."""
+    with _one_line_errors():
+        cli = _cli(args, run=False)
+        cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    return cli.trainer
+
+
+@contextlib.contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Re-raise the ForgelocError behind LightningCLI's and jsonargparse's wrapping, so the command line
+    prints one clear line instead of a traceback."""
     try:
-        _cli()
+        yield
     except Exception as error:
         cause = _forgeloc_cause(error)
-        if cause is None:
+        if cause is None or cause is error:
             raise
-        raise cause from None  # one clear line, not jsonargparse's wrapping traceback
-    finally:
-        sys.argv = argv
-    return 0
+        raise cause from None
 
 
 def _forgeloc_cause(error: BaseException | None) -> ForgelocError | None:
@@ -53,8 +69,8 @@ def _forgeloc_cause(error: BaseException | None) -> ForgelocError | None:
     return None
 
 
-def _cli() -> None:
-    ForgelocCLI(
+def _cli(args: list[str], run: bool = True) -> ForgelocCLI:
+    return ForgelocCLI(
         _ForgeryModule,
         pl.LightningDataModule,
         subclass_mode_model=True,
@@ -64,4 +80,6 @@ def _cli() -> None:
             "logger": {"class_path": "pytorch_lightning.loggers.CSVLogger", "init_args": {"save_dir": "runs"}}
         },
         save_config_kwargs={"overwrite": True},
+        args=args,
+        run=run,
     )
