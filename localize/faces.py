@@ -1,8 +1,6 @@
-"""Face detection and cropping: a pluggable detector, the LBP cascade default, square crops with margin.
-
-The cascade is scikit-image's LBP frontal-face model (OpenCV 5 dropped CascadeClassifier). It runs on a
-grayscale copy shrunk to `detect_side` pixels, which keeps detection to tens of milliseconds on 720p.
-"""
+"""Faces through a video: the detector protocol and the tracker that follows each face between
+searches. Detectors live in localize.detectors (YuNet, the LBP cascade), box geometry in localize.boxes
+(re-exported here for callers of the older layout)."""
 
 from __future__ import annotations
 
@@ -12,110 +10,32 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from localize.boxes import Box, Landmarks, box_centre, crop, expand_box, face_crops, full_box, holds
 from localize.errors import ConfigError
+from localize.lbp import CascadeConfig, LBPCascadeDetector, _gray
 
-Box = tuple[int, int, int, int]
-Landmarks = tuple[tuple[float, float], ...]
+__all__ = [
+    "Box",
+    "CascadeConfig",
+    "FaceDetector",
+    "FaceTracker",
+    "LBPCascadeDetector",
+    "Landmarks",
+    "TrackConfig",
+    "box_centre",
+    "crop",
+    "expand_box",
+    "face_crops",
+    "full_box",
+    "holds",
+    "landmarks_of",
+]
 
 
 class FaceDetector(Protocol):
     """Anything that returns face boxes (x0, y0, x1, y1) in full-frame pixels, largest first."""
 
     def detect(self, rgb: np.ndarray) -> list[Box]: ...
-
-
-@dataclass(frozen=True)
-class CascadeConfig:
-    """Settings of the LBP cascade detector."""
-
-    detect_side: int = 480
-    scale_factor: float = 1.2
-    step_ratio: float = 1.0
-    min_face_fraction: float = 0.08
-    min_neighbour_number: int = 4
-
-    def __post_init__(self) -> None:
-        if self.detect_side < 64:
-            raise ConfigError(f"detect_side must be >= 64, got {self.detect_side}")
-        if self.scale_factor <= 1.0:
-            raise ConfigError(f"scale_factor must be > 1, got {self.scale_factor}")
-        if not 0 < self.min_face_fraction < 1:
-            raise ConfigError(f"min_face_fraction must be in (0, 1), got {self.min_face_fraction}")
-
-
-class LBPCascadeDetector:
-    """Frontal faces with scikit-image's bundled LBP cascade."""
-
-    def __init__(self, config: CascadeConfig = CascadeConfig()) -> None:
-        from skimage.data import lbp_frontal_face_cascade_filename
-        from skimage.feature import Cascade
-
-        self.config = config
-        self._cascade = Cascade(lbp_frontal_face_cascade_filename())
-
-    def detect(self, rgb: np.ndarray) -> list[Box]:
-        """Faces from `min_face_fraction` of the frame up, largest first. Faces twice the smallest size
-        are looked for first on a copy half as large, a fifth of the cost (the smallest windows dominate
-        it); the full-size scan runs only when that finds none."""
-        height, width = rgb.shape[:2]
-        scale = min(1.0, self.config.detect_side / max(height, width))
-        for factor in (0.5, 1.0):
-            if min(round(height * scale * factor), round(width * scale * factor)) < 24:
-                continue  # thinner than the smallest face window (and a 1x500 image must not crash)
-            gray = _gray(rgb, scale * factor)
-            low = max(24, int(min(gray.shape) * self.config.min_face_fraction))
-            if low > min(gray.shape):
-                continue
-            faces = self._search(gray, scale * factor, (0, 0), low, min(gray.shape), self.config.scale_factor)
-            if faces:
-                return faces
-        return []
-
-    def detect_near(self, rgb: np.ndarray, face: Box, track: TrackConfig) -> list[Box]:
-        """Faces of about the size of `face` inside a window around it: a few ms instead of a full scan."""
-        x0, y0, x1, y1 = face
-        size = max(x1 - x0, y1 - y0)
-        window = expand_box(face, rgb.shape, track.window)
-        scale = min(1.0, track.face_px / size)
-        if min(window[2] - window[0], window[3] - window[1]) * scale < 24:
-            return []
-        gray = _gray(crop(rgb, window), scale)
-        low = max(24, int(size * scale * track.min_size_ratio))
-        high = min(min(gray.shape), int(size * scale * track.max_size_ratio))
-        if high < low:
-            return []
-        return self._search(gray, scale, window[:2], low, high, track.scale_factor)
-
-    def _search(
-        self, gray: np.ndarray, scale: float, offset: tuple[int, int], low: int, high: int, factor: float
-    ) -> list[Box]:
-        found = self._cascade.detect_multi_scale(
-            img=gray,
-            scale_factor=factor,
-            step_ratio=self.config.step_ratio,
-            min_size=(low, low),
-            max_size=(high, high),
-            min_neighbor_number=self.config.min_neighbour_number,
-        )
-        ox, oy = offset
-        boxes = [
-            (
-                ox + int(d["c"] / scale),
-                oy + int(d["r"] / scale),
-                ox + int((d["c"] + d["width"]) / scale),
-                oy + int((d["r"] + d["height"]) / scale),
-            )
-            for d in found
-        ]
-        return sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
-
-
-def _gray(rgb: np.ndarray, scale: float) -> np.ndarray:
-    """Float grayscale in [0, 1], shrunk by `scale` (the cascade's input)."""
-    height, width = rgb.shape[:2]
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # before shrinking: a third of the pixels to average
-    small = cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    return small.astype(np.float32) / 255.0
 
 
 @dataclass(frozen=True)
@@ -287,47 +207,6 @@ def _overlap(a: Box, b: Box) -> bool:
     return holds(a, box_centre(b)) or holds(b, box_centre(a))
 
 
-def holds(box: Box, point: tuple[float, float]) -> bool:
-    """True when the (x, y) point lies inside the box (edges included)."""
-    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
-
-
-def face_crops(faces: dict[int, Box], frame_shape: tuple[int, ...], margin: float) -> dict[int, Box]:
-    """The crop of each tracked face by face number (`margin` added), or {0: the whole frame} when there
-    is none: the one rule mask-gen (training crops) and inspection (inference crops) share."""
-    if not faces:
-        return {0: full_box(frame_shape)}
-    return {number: expand_box(face, frame_shape, margin) for number, face in faces.items()}
-
-
 def _patch(rgb: np.ndarray, box: Box, scale: float) -> np.ndarray:
     """The box's content as float grey in [0, 1], shrunk by `scale`."""
     return _gray(crop(rgb, box), scale)
-
-
-def expand_box(box: Box, frame_shape: tuple[int, ...], margin: float = 1.3) -> Box:
-    """Square box `margin` times the larger side of `box`, same centre, shifted to fit in the frame."""
-    height, width = frame_shape[:2]
-    x0, y0, x1, y1 = box
-    side = min(round(max(x1 - x0, y1 - y0) * margin), width, height)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    left = int(np.clip(round(cx - side / 2), 0, width - side))
-    top = int(np.clip(round(cy - side / 2), 0, height - side))
-    return left, top, left + side, top + side
-
-
-def crop(image: np.ndarray, box: Box) -> np.ndarray:
-    """The part of an image (or mask) inside a box."""
-    x0, y0, x1, y1 = box
-    return image[y0:y1, x0:x1]
-
-
-def full_box(frame_shape: tuple[int, ...]) -> Box:
-    """The box covering the whole frame."""
-    return 0, 0, frame_shape[1], frame_shape[0]
-
-
-def box_centre(box: Box) -> tuple[float, float]:
-    """The (x, y) centre of a box."""
-    x0, y0, x1, y1 = box
-    return (x0 + x1) / 2, (y0 + y1) / 2

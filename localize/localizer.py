@@ -8,8 +8,8 @@ whole frame is used: resized when it fits the input, else covered with overlappi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -17,14 +17,13 @@ from typing import Literal
 import numpy as np
 
 from localize.bundle import Bundle, load_bundle, use_onnx
-from localize.decide import Region, region_scale, suspicious_regions, video_is_fake
+from localize.decide import Region, region_scale, suspicious_regions
 from localize.detectors import build_detector, yunet_margin
 from localize.errors import ConfigError, MediaError
 from localize.faces import (
     Box,
     FaceDetector,
     FaceTracker,
-    Landmarks,
     TrackConfig,
     box_centre,
     crop,
@@ -34,7 +33,18 @@ from localize.faces import (
 )
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
+from localize.results import FramePrediction, FrameSummary, VideoPrediction, summarize
 from localize.sampling import sample_indices
+
+__all__ = [
+    "FramePrediction",
+    "FrameSummary",
+    "InferenceConfig",
+    "Localizer",
+    "VideoPrediction",
+    "default_bundle_path",
+    "summarize",
+]
 
 DEFAULT_BUNDLE = "default_unet_v1"
 
@@ -76,49 +86,6 @@ class InferenceConfig:
             )
         if self.runtime not in ("auto", "torch", "onnx"):
             raise ConfigError(f"runtime must be auto, torch or onnx, got {self.runtime!r}")
-
-
-@dataclass
-class FramePrediction:
-    """One analysed frame: full-frame P(fake) map, its mask and regions, score and verdict; `box` is the
-    main face's crop (the whole frame when no face was found), `faces` every crop analysed."""
-
-    prob: np.ndarray
-    mask: np.ndarray
-    score: float
-    is_fake: bool
-    regions: list[Region]
-    box: Box
-    face_found: bool
-    index: int = 0
-    time: float = 0.0
-    image: np.ndarray | None = None  # the analysed frame, for overlays
-    faces: list[Box] = field(default_factory=list)
-    landmarks: list[Landmarks | None] = field(
-        default_factory=list
-    )  # per face found, when the detector gives them
-
-
-@dataclass
-class FrameSummary:
-    """What a video keeps of each frame (no pixel maps, so memory does not grow with its length)."""
-
-    index: int
-    time: float
-    box: Box
-    face_found: bool
-    score: float
-    is_fake: bool
-    regions: list[Region]
-    faces: list[Box] = field(default_factory=list)
-    landmarks: list[Landmarks | None] = field(default_factory=list)
-
-
-@dataclass
-class VideoPrediction:
-    frames: list[FrameSummary] = field(default_factory=list)
-    is_fake: bool = False
-    fake_fraction: float = 0.0
 
 
 class Localizer:
@@ -327,34 +294,6 @@ class Localizer:
     ) -> VideoPrediction:
         """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made."""
         return summarize(self.iter_video(path, every, fps, max_frames), self.min_fake_fraction, on_frame)
-
-
-def summarize(
-    predictions: Iterable[FramePrediction],
-    min_fake_fraction: float = 0.5,
-    on_frame: Callable[[FramePrediction], None] | None = None,
-) -> VideoPrediction:
-    """Keep the light part of each frame prediction and apply the video rule."""
-    frames = []
-    for prediction in predictions:
-        if on_frame is not None:
-            on_frame(prediction)
-        frames.append(
-            FrameSummary(
-                prediction.index,
-                prediction.time,
-                prediction.box,
-                prediction.face_found,
-                prediction.score,
-                prediction.is_fake,
-                prediction.regions,
-                prediction.faces,
-                prediction.landmarks,
-            )
-        )
-    flags = [f.is_fake for f in frames]
-    fraction = sum(flags) / len(flags) if flags else 0.0
-    return VideoPrediction(frames, video_is_fake(flags, min_fake_fraction), fraction)
 
 
 def _union(boxes: list[Box]) -> Box:
