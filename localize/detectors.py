@@ -16,8 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from localize.checksum import sha256_of
 from localize.errors import ConfigError
-from localize.face_model import HOW_TO_SUPPLY, resolve_face_model, sha256_file
+from localize.face_model import HOW_TO_SUPPLY, resolve_face_model
 from localize.faces import Box, CascadeConfig, FaceDetector, LBPCascadeDetector, TrackConfig, crop, expand_box
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class YuNetDetector:
     def __init__(self, model_path: str | Path, config: YuNetConfig = YuNetConfig()) -> None:
         self.config = config
         self.model_path = Path(model_path)
-        self.sha256 = sha256_file(self.model_path)
+        self.sha256 = sha256_of(self.model_path)
         self.last_faces: list[Face] = []  # of the latest search: the tracker takes landmarks from here
         self._net = cv2.FaceDetectorYN.create(
             str(self.model_path), "", (320, 320), config.score_threshold, config.nms_threshold, 5000

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from localize.atomic import write_bytes_atomic
+from localize.checksum import sha256_of
 from localize.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -32,21 +33,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get(ENV_HOME) or Path.home() / ".cache" / "forgeloc")
 
 
-def sha256_file(path: Path) -> str:
-    """The file's SHA-256 in hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def checked(path: str | Path) -> Path:
     """`path` if it is the pinned YuNet file; ConfigError naming it when missing or different."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError("face model file not found", path)
-    if sha256_file(path) != YUNET_SHA256:
+    if sha256_of(path) != YUNET_SHA256:
         raise ConfigError(f"not the pinned YuNet model (sha256 differs from {YUNET_SHA256[:12]}...)", path)
     return path
 
