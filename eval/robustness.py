@@ -12,7 +12,8 @@ import numpy as np
 from eval.evaluate import evaluate
 from localize.bundle import Bundle
 from localize.errors import ConfigError
-from mask_gen.synth.compression import h264_roundtrip, jpeg_roundtrip
+from mask_gen.synth.compression import jpeg_roundtrip
+from mask_gen.synth.h264 import h264_still
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ def _jpeg(image, mask, quality):
 
 
 def _h264(image, mask, crf):
-    """One crop as a one-frame libx264 clip (an intra frame at that CRF)."""
-    return h264_roundtrip([image], int(crf))[0], mask
+    """One crop as a one-frame libx264 clip (an intra frame at that CRF), encoded in memory."""
+    return h264_still(image, int(crf)), mask
 
 
 def _blur(image, mask, kernel):
