@@ -12,6 +12,8 @@ from localize.cli import main
 from tests.conftest import write_pairs
 from tests.train.test_training import TINY
 
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
 
 @pytest.fixture(scope="module")
 def flipped_dataset(tmp_path_factory):
@@ -24,7 +26,8 @@ def flipped_dataset(tmp_path_factory):
 def write_config(path, datasets, models=None):
     lines = ["datasets:", *(f"  {name}: {folder}" for name, folder in datasets.items()), "models:"]
     lines += [
-        f"  {name}: {config}" for name, config in (models or {"unet_v1": "configs/unet_v1.yaml"}).items()
+        f"  {name}: {config}"
+        for name, config in (models or {"unet_v1": str(CONFIGS / "unet_v1.yaml")}).items()
     ]
     lines += [
         "train_args:",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from mask_gen.synth.sources import bundled_photos, fit_side
 from train.export import read_checkpoint
 from train.losses import bce_minus_log_dice
 
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 TINY = '{"base_features": 8, "depth": 3}'
 
 
@@ -27,7 +29,7 @@ def fit_args(data, root, *extra):
         "train",
         "fit",
         "--config",
-        "configs/unet_v1.yaml",
+        str(CONFIGS / "unet_v1.yaml"),
         "--data.data_dir",
         str(data),
         "--data.num_workers",
@@ -127,7 +129,7 @@ def test_classifier_trains_through_the_cli_and_exports_with_an_svm(tmp_path, cap
     assert main(["mask-gen", str(csv_path), "--out", str(data), "--crop", "none"]) == 0
     root = tmp_path / "run"
     args = fit_args(data, root, "--trainer.max_epochs", "1")
-    args[3] = "configs/mesoinception4.yaml"
+    args[3] = str(CONFIGS / "mesoinception4.yaml")
     args.remove("--model.init_args.model_args")
     args.remove(TINY)
     assert main(args) == 0
