@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
+from localize.bundle import save_bundle
 from localize.cli import main
 from localize.images import write_png
+from localize.models import build_model
 from mask_gen.synth.layouts import SynthConfig, write_synthetic
 from mask_gen.synth.manipulations import MANIPULATIONS, make_image_pair
 from mask_gen.synth.sources import bundled_photos, fit_side
@@ -68,3 +71,40 @@ def tiny_dataset(tmp_path_factory):
     csv = write_pairs(root / "pairs", 64)
     assert main(["mask-gen", str(csv), "--out", str(root / "ds"), "--crop", "none", "--size", "64"]) == 0
     return root / "ds"
+
+
+# A tiny real U-Net, fitted in seconds to synthetic 64x64 pairs, as a bundle for inference tests.
+TINY_UNET_ARGS = {"base_features": 8, "depth": 3}
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = np.random.default_rng(0)
+    still = fit_side(bundled_photos()["astronaut"], 64)
+    return [make_image_pair(still, rng, "self_blend") for _ in range(6)]
+
+
+@pytest.fixture(scope="module")
+def bundle_path(tmp_path_factory, pairs):
+    """A tiny U-Net fitted to these pairs (fakes with masks, the real with an empty mask)."""
+    torch.manual_seed(0)
+    images = [p.fake for p in pairs] + [pairs[0].real]
+    masks = [p.mask for p in pairs] + [np.zeros_like(pairs[0].mask)]
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255
+    y = torch.from_numpy(np.stack(masks))[:, None].float()
+    model = build_model("unet", **TINY_UNET_ARGS)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(300):
+        optimizer.zero_grad()
+        # plain BCE: localize's tests need nothing of train/
+        torch.nn.functional.binary_cross_entropy_with_logits(model(x), y).backward()
+        optimizer.step()
+    folder = tmp_path_factory.mktemp("bundle")
+    return save_bundle(
+        folder / "tiny",
+        model.eval(),
+        "unet",
+        TINY_UNET_ARGS,
+        input_size=(64, 64),
+        thresholds={"min_region_px": 20},
+    )
