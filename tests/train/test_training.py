@@ -147,8 +147,13 @@ def test_classifier_trains_through_the_cli_and_exports_with_an_svm(tmp_path, cap
 def test_ddp_on_cpu_with_two_processes(tiny_dataset, tmp_path):
     root = tmp_path / "ddp"
     extra = ["--trainer.max_epochs", "1", "--trainer.accelerator", "cpu", "--trainer.devices", "2"]
+    extra += ["--trainer.callbacks+=tests.train.rank_weights.RankWeights"]
     assert main(fit_args(tiny_dataset, root, *extra, "--trainer.strategy", "ddp_spawn")) == 0
     assert next(root.rglob("last.ckpt")).is_file()
+    # both ranks end with the same weights: each saw its own half of the data, the gradients were averaged
+    ranks = [torch.load(root / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
+    assert ranks[0].keys() == ranks[1].keys() and ranks[0]
+    assert all(torch.equal(ranks[0][k], ranks[1][k]) for k in ranks[0])
 
 
 def test_bad_input_is_refused_before_training(tiny_dataset, tmp_path, capsys):
