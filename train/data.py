@@ -28,9 +28,17 @@ def check_rows(root: Path, rows: list[dict], split: str) -> None:
         for path in (image, mask):
             if not path.is_file():
                 raise DatasetError(f"{split} sample {row['id']}: file missing", path)
-        with Image.open(image) as a, Image.open(mask) as b:
-            if a.size != b.size:
-                raise DatasetError(f"{split} sample {row['id']}: mask is {b.size}, image {a.size}", mask)
+        try:
+            with Image.open(image) as a, Image.open(mask) as b:
+                sizes = a.size, b.size
+        except Exception as error:  # Pillow raises several types for a file that is no image
+            raise DatasetError(f"{split} sample {row['id']}: not a readable image ({error})", image) from None
+        if sizes[0] != sizes[1]:
+            raise DatasetError(f"{split} sample {row['id']}: mask is {sizes[1]}, image {sizes[0]}", mask)
+        if min(sizes[0]) < 8:
+            raise DatasetError(
+                f"{split} sample {row['id']}: image of {sizes[0]} is too small to train on", image
+            )
 
 
 class ForgeryDataset(Dataset):

@@ -178,6 +178,21 @@ def test_bad_input_is_refused_before_training(tiny_dataset, tmp_path, capsys):
     assert main(fit_args(empty, tmp_path / "r3", "--trainer.max_epochs", "1")) == 1
     assert "the val split is empty" in capsys.readouterr().err
 
+    for name, write in (
+        ("junk", lambda path: path.write_bytes(b"not an image")),
+        ("tiny", lambda path: Image.new("RGB", (1, 1)).save(path)),
+    ):
+        bad = tmp_path / name
+        shutil.copytree(tiny_dataset, bad)
+        train_row = next(r for r in csv.DictReader((bad / "manifest.csv").open()) if r["split"] == "train")
+        image = bad / train_row["image"]
+        write(image)
+        if name == "tiny":
+            Image.new("L", (1, 1)).save(bad / "masks" / image.name)
+        assert main(fit_args(bad, tmp_path / f"r-{name}", "--trainer.max_epochs", "1")) == 1
+        error = capsys.readouterr().err
+        assert str(image) in error and ("not a readable image" in error or "too small" in error)
+
     args = fit_args(tiny_dataset, tmp_path / "r4", "--model.init_args.model", "unet3")
     assert main(args) == 2
     err = capsys.readouterr().err
