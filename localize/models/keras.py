@@ -26,21 +26,27 @@ def _keras_layers(path: Path) -> dict[str, list[tuple[int, dict[str, np.ndarray]
         handle = h5py.File(path, "r")
     except OSError as error:
         raise MediaError(f"not a readable Keras h5 file ({error})", path) from None
-    layers: dict[str, list[tuple[int, dict[str, np.ndarray]]]] = {}
     with handle:
-        for raw in handle.attrs["layer_names"]:
-            name = raw.decode() if isinstance(raw, bytes) else str(raw)
-            group = handle[name]
-            weight_names = [
-                w.decode() if isinstance(w, bytes) else str(w) for w in group.attrs["weight_names"]
-            ]
-            if not weight_names:
-                continue
-            match = re.fullmatch(r"(.+)_(\d+)", name)
-            if match is None:
-                raise MediaError(f"unexpected Keras layer name {name!r}", path)
-            weights = {w.split("/")[-1].split(":")[0]: np.asarray(group[w]) for w in weight_names}
-            layers.setdefault(match.group(1), []).append((int(match.group(2)), weights))
+        try:
+            return _read_layers(handle, path)
+        except (KeyError, TypeError, ValueError, AttributeError, OSError) as error:
+            raise MediaError(f"not a Keras weights file of the expected layout ({error})", path) from None
+
+
+def _read_layers(handle, path: Path) -> dict[str, list[tuple[int, dict[str, np.ndarray]]]]:
+    """The weighted layers of an open h5 file; KeyError and friends when its layout is not Keras's."""
+    layers: dict[str, list[tuple[int, dict[str, np.ndarray]]]] = {}
+    for raw in handle.attrs["layer_names"]:
+        name = raw.decode() if isinstance(raw, bytes) else str(raw)
+        group = handle[name]
+        weight_names = [w.decode() if isinstance(w, bytes) else str(w) for w in group.attrs["weight_names"]]
+        if not weight_names:
+            continue
+        match = re.fullmatch(r"(.+)_(\d+)", name)
+        if match is None:
+            raise MediaError(f"unexpected Keras layer name {name!r}", path)
+        weights = {w.split("/")[-1].split(":")[0]: np.asarray(group[w]) for w in weight_names}
+        layers.setdefault(match.group(1), []).append((int(match.group(2)), weights))
     return {kind: sorted(found, key=lambda item: item[0]) for kind, found in layers.items()}
 
 
@@ -87,5 +93,10 @@ def load_keras_mesonet(path: str | Path, head_activation: str = "leaky_relu") ->
     """MesoNet with the original weights; the architecture (Meso4 or Inception) is read from the file."""
     layers = _keras_layers(Path(path))
     model = MesoNet(inception=len(layers.get("conv2d", [])) > 4, head_activation=head_activation)
-    model.load_state_dict(keras_mesonet_state_dict(path, model))
+    try:
+        model.load_state_dict(keras_mesonet_state_dict(path, model))
+    except (KeyError, ValueError, IndexError, RuntimeError) as error:
+        raise MediaError(
+            f"weights do not fit MesoNet ({type(error).__name__}: {str(error)[:120]})", path
+        ) from None
     return model.eval()

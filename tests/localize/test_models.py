@@ -184,3 +184,26 @@ def test_keras_weights_convert_once_to_a_bundle(shared, tmp_path):
     with torch.no_grad():
         p_fake = torch.sigmoid(bundle.model(_mesonet_inputs(shared))).numpy()
     np.testing.assert_allclose(1 - p_fake, REFERENCE["MesoInception_DF"], atol=6e-4)
+
+
+def test_malformed_keras_files_are_one_line(tmp_path):
+    import h5py
+
+    from localize.errors import ForgelocError
+    from localize.models.keras import load_keras_mesonet
+
+    cases = {}
+    with h5py.File(tmp_path / "empty.h5", "w"):
+        cases["empty.h5"] = "expected layout"
+    with h5py.File(tmp_path / "missing.h5", "w") as handle:
+        handle.attrs["layer_names"] = [b"conv2d_1"]
+        group = handle.create_group("conv2d_1")
+        group.attrs["weight_names"] = [b"conv2d_1/kernel:0"]
+        group["conv2d_1/kernel:0"] = np.zeros((3, 3, 3, 8), np.float32)
+        cases["missing.h5"] = "wrong architecture"
+    (tmp_path / "text.h5").write_text("not hdf5")
+    cases["text.h5"] = "not a readable Keras h5"
+    for name, words in cases.items():
+        with pytest.raises(ForgelocError, match=words) as error:
+            load_keras_mesonet(tmp_path / name)
+        assert name in str(error.value)
