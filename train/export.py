@@ -134,7 +134,9 @@ def _with_svm(model, name: str, data: dict, checkpoint_path) -> tuple:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "checkpoint", help="a .ckpt written by `forgeloc train fit`, MesoNet's Keras .h5, or a bundle's .json"
+        "checkpoint",
+        help="a .ckpt written by `forgeloc train fit` (read with torch.load(weights_only=True): tensors and "
+        "plain containers only, never arbitrary pickled objects), MesoNet's Keras .h5, or a bundle's .json",
     )
     parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
