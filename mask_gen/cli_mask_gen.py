@@ -141,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     def progress(stream, total):
         return tqdm(stream, total=total, desc="pairs", unit="pair", file=sys.stderr)
 
-    summary = build_dataset(pairs, args.out, config, workers=args.workers, progress=progress)
+    summary = build_dataset(
+        pairs, args.out, config, workers=args.workers, progress=progress, source=args.data
+    )
     print_summary(summary, args.out)
     _print_detector(args.out)
     return 1 if summary.failed else 0

@@ -318,14 +318,18 @@ def build_dataset(
     config: MaskGenConfig = MaskGenConfig(),
     workers: int = 1,
     progress: Callable[[Iterator[dict], int], Iterator[dict]] | None = None,
+    source: str | Path | None = None,
 ) -> Summary:
-    """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary."""
+    """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary.
+    `source` names the input data (the CLI passes its resolved path): a rerun into the same OUT from
+    other data is refused like a rerun with other settings."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError("--out names a file, not a folder", out)
-    check_settings(out, config)
+    source = None if source is None else str(Path(source).resolve())
+    check_settings(out, config, source)
     (out / PARTS).mkdir(parents=True, exist_ok=True)
-    _record_preprocessing(out, config)
+    _record_preprocessing(out, config, source)
     remove_stale_temporaries(out)
     finished = sum(1 for pair in pairs if part_path(out, pair).is_file())
     stream = run_pairs(pairs, out, config, workers)
@@ -335,14 +339,17 @@ def build_dataset(
     return summarize(len(pairs), finished, rows, total_ok)
 
 
-def settings_of(config: MaskGenConfig) -> dict:
-    """The settings that decide what a sample holds (not where the detector's file lies)."""
+def settings_of(config: MaskGenConfig, source: str | None = None) -> dict:
+    """The settings that decide what a sample holds (not where the detector's file lies), and the input
+    data they were applied to when known."""
     settings = json.loads(json.dumps(asdict(config), default=str))
     settings.pop("face_model", None)
+    if source is not None:
+        settings["source"] = source
     return settings
 
 
-def check_settings(out: Path, config: MaskGenConfig) -> None:
+def check_settings(out: Path, config: MaskGenConfig, source: str | None = None) -> None:
     """Refuse to resume into OUT when it was made with other settings: its finished samples would be
     kept as if made with these, and the two sets mixed."""
     path = out / DATASET_JSON
@@ -354,7 +361,12 @@ def check_settings(out: Path, config: MaskGenConfig) -> None:
         raise ConfigError("not a readable dataset.json; use another --out", path) from None
     if before is None:
         return  # made by a forgeloc that did not record its settings: resumed as before
-    now = settings_of(config)
+    now = settings_of(config, source)
+    if "source" not in now or "source" not in before:  # a caller that names no source checks settings only
+        before, now = (
+            {k: v for k, v in before.items() if k != "source"},
+            {k: v for k, v in now.items() if k != "source"},
+        )
     changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
     if changed:
         details = ", ".join(f"{k} {before.get(k)} -> {now.get(k)}" for k in changed[:5])
@@ -363,7 +375,7 @@ def check_settings(out: Path, config: MaskGenConfig) -> None:
         )
 
 
-def _record_preprocessing(out: Path, config: MaskGenConfig) -> None:
+def _record_preprocessing(out: Path, config: MaskGenConfig, source: str | None = None) -> None:
     """OUT/dataset.json: the crop rule, the settings, and the detector that ran (its file's SHA-256)."""
     from localize.detectors import describe
     from localize.preprocess import write_dataset_json
@@ -373,5 +385,5 @@ def _record_preprocessing(out: Path, config: MaskGenConfig) -> None:
         out,
         config.preprocessing(),
         face_detector=describe(detector) if detector is not None else None,
-        mask_gen=settings_of(config),
+        mask_gen=settings_of(config, source),
     )

@@ -353,3 +353,13 @@ def test_workers_die_with_a_killed_mask_gen(synthetic, tmp_path):
         if Path(f"/proc/{w}/stat").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
     ]
     assert not alive, f"workers {alive} outlived their parent"
+
+
+def test_a_second_dataset_into_the_same_out_is_refused(synthetic, tmp_path, capsys):
+    out = tmp_path / "ds"
+    assert main(["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--frames", "2"]) == 0
+    manifest = (out / "manifest.csv").read_text()
+    capsys.readouterr()
+    assert main(["mask-gen", str(synthetic["dfdc"]), "--out", str(out), "--frames", "2"]) == 2
+    assert "source" in capsys.readouterr().err
+    assert (out / "manifest.csv").read_text() == manifest
