@@ -220,3 +220,14 @@ def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, 
         "scores"
     ]
     assert swapped != pytest.approx(scores[0], abs=1e-4)
+
+
+def test_hostile_dataset_and_bundle_names_are_escaped_in_the_eval_report(tiny_dataset, tiny_unet, tmp_path):
+    hostile = "<img src=x onerror=alert(1)>"
+    data = tmp_path / hostile
+    shutil.copytree(tiny_dataset, data)
+    bundle = tiny_unet(name=f"{hostile}model")
+    out = tmp_path / "report"
+    assert main(["eval", "--model", str(bundle), "--data", str(data), "--out", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
