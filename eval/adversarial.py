@@ -14,10 +14,11 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from eval.evaluate import frame_flag
-from eval.predict import batches, predict, split_rows
+from eval.predict import batches, predict
 from localize.attacks import Forward, fgsm, pgd
 from localize.bundle import Bundle
 from localize.errors import ConfigError, DatasetError
+from mask_gen.manifest import split_rows
 from mask_gen.synth.compression import degrade, parse_condition
 
 ATTACKS = ("fgsm", "pgd")

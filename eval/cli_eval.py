@@ -143,8 +143,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.model or not args.data:
         raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
 
-    from eval.predict import split_rows
     from localize.bundle import load_bundle, use_onnx
+    from mask_gen.manifest import split_rows
 
     suite = attack = None
     if args.robustness:

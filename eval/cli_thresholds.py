@@ -18,10 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eval.predict import outputs, split_rows
+    from eval.predict import outputs
     from eval.thresholds import search, write_thresholds
     from localize.bundle import load_bundle
     from localize.errors import ConfigError
+    from mask_gen.manifest import split_rows
 
     bundle = load_bundle(args.bundle)
     if bundle.spec.task != "segmentation":

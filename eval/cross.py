@@ -11,10 +11,11 @@ from pathlib import Path
 import yaml
 
 from eval.evaluate import evaluate
-from eval.predict import outputs, split_rows
+from eval.predict import outputs
 from eval.thresholds import search, write_thresholds
 from localize.bundle import load_bundle
 from localize.errors import ConfigError, ForgelocError
+from mask_gen.manifest import split_rows
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from eval.metrics import binary_scores, group_videos, pixel_scores
-from eval.predict import Transform, outputs, split_rows
+from eval.predict import Transform, outputs
 from localize.bundle import Bundle
 from localize.decide import frame_is_fake
+from mask_gen.manifest import split_rows
 
 
 def frame_flag(bundle: Bundle, output) -> bool:

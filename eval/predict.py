@@ -11,20 +11,10 @@ import numpy as np
 from tqdm import tqdm
 
 from localize.bundle import Bundle
-from localize.errors import DatasetError
 from localize.images import read_image, read_mask
-from mask_gen.writer import read_manifest
 
 # uint8 images (N, H, W, 3) and bool masks (N, H, W) -> the same, changed (a perturbation or an attack)
 Transform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-def split_rows(data_dir: str | Path, split: str) -> list[dict]:
-    """The ok rows of one split of a mask-gen dataset."""
-    rows = [r for r in read_manifest(data_dir) if r["split"] == split]
-    if not rows:
-        raise DatasetError(f"the {split} split is empty", Path(data_dir) / "manifest.csv")
-    return rows
 
 
 def predict(bundle: Bundle, images: np.ndarray) -> np.ndarray:

@@ -7,61 +7,26 @@ of every run, in pair order, with duplicate frames (same SHA-256 of the crop) ke
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from localize.atomic import write_text_atomic
-from localize.errors import ConfigError, DatasetError, ForgelocError
+from localize.errors import ConfigError, ForgelocError
 from localize.faces import FaceDetector
 from localize.images import write_png
-from localize.paths import confined
-from localize.preprocess import DATASET_JSON
 from mask_gen.datasets.pair import Pair, split_of
+from mask_gen.manifest import MANIFEST_COLUMNS, read_manifest, write_manifest  # noqa: F401 (re-exported)
 from mask_gen.pipeline import MaskGenConfig, Sample, process_group
+from mask_gen.resume import check_settings, settings_of
+from mask_gen.shards import parse_shard, shard_pairs  # noqa: F401 (re-exported)
+from mask_gen.workers import _init_worker
 
-MANIFEST_COLUMNS = (
-    "id",
-    "split",
-    "label",
-    "dataset",
-    "method",
-    "video_id",
-    "frame_index",
-    "image",
-    "mask",
-    "box",
-    "mask_area",
-    "sha256",
-    "status",
-    "error",
-    "source",
-)
 PARTS = ".parts"
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """'K/N' -> (K, N) with 0 <= K < N."""
-    try:
-        index, count = (int(x) for x in text.split("/"))
-    except ValueError:
-        raise ConfigError(f"--shard must look like K/N (e.g. 0/4), got {text!r}") from None
-    if not 0 <= index < count:
-        hint = f" (shards count from 0: the last of {count} is {count - 1}/{count})" if index == count else ""
-        raise ConfigError(f"--shard K/N needs 0 <= K < N, got {text!r}{hint}")
-    return index, count
-
-
-def shard_pairs(pairs: Iterable[Pair], index: int, count: int) -> list[Pair]:
-    """The pairs shard `index` of `count` owns: every count-th pair in key order, so shards never overlap."""
-    ordered = sorted(pairs, key=lambda pair: pair.key)
-    return ordered[index::count]
 
 
 def part_path(out: Path, pair: Pair) -> Path:
@@ -160,39 +125,6 @@ def _write_samples(out: Path, samples: list[Sample]) -> None:
             pass
 
 
-def _init_worker(parent: int) -> None:
-    """A worker: one OpenCV thread, and it dies with its parent (a killed mask-gen leaves no orphans
-    writing on: Linux delivers SIGTERM on the parent's death, and a watchdog catches it elsewhere)."""
-    import cv2
-
-    cv2.setNumThreads(1)
-    _die_with_parent(parent)
-
-
-def _die_with_parent(parent: int) -> None:
-    import os
-    import signal
-    import sys
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        import contextlib
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
-
-
 def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int = 1) -> Iterator[dict]:
     """Records of the pairs not finished yet, as their groups (pairs sharing an original) complete;
     in-process when workers == 1."""
@@ -213,34 +145,6 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
     ) as pool:
         for records in pool.map(run_group, jobs, [out] * len(jobs), [config] * len(jobs), chunksize=1):
             yield from records
-
-
-def read_manifest(root: str | Path) -> list[dict]:
-    """The usable (status ok) rows of OUT/manifest.csv, checked: every column present, label 0 or 1,
-    image and mask paths inside the folder (a hand-edited row names its line)."""
-    path = Path(root) / "manifest.csv"
-    if not path.is_file():
-        raise DatasetError("no manifest.csv: not a dataset written by `forgeloc mask-gen`", path.parent)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"id", "split", "label", "image", "mask"} - set(reader.fieldnames or [])
-            if missing:
-                raise DatasetError(f"missing column(s) {', '.join(sorted(missing))}", path)
-            rows = []
-            for line, row in enumerate(reader, start=2):
-                if row.get("status", "ok") != "ok":
-                    continue
-                if row["label"] not in ("0", "1"):
-                    raise DatasetError(f"line {line}: label must be 0 or 1, got {row['label']!r}", path)
-                for column in ("image", "mask"):
-                    confined(path.parent, row[column] or "", f"{path} line {line}")
-                rows.append(row)
-            return rows
-    except UnicodeDecodeError:
-        raise DatasetError("not UTF-8 text", path) from None
-    except csv.Error as error:
-        raise DatasetError(f"not a readable CSV ({error})", path) from None
 
 
 def assemble_manifest(out: Path) -> tuple[list[dict], int]:
@@ -264,11 +168,7 @@ def assemble_manifest(out: Path) -> tuple[list[dict], int]:
             seen_ids.add(row["id"])
             seen_hashes.add(row["sha256"])
             rows.append(row)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text_atomic(out / "manifest.csv", buffer.getvalue())
+    write_manifest(out, rows)
     return rows, total_ok
 
 
@@ -337,42 +237,6 @@ def build_dataset(
         pass
     rows, total_ok = assemble_manifest(out)
     return summarize(len(pairs), finished, rows, total_ok)
-
-
-def settings_of(config: MaskGenConfig, source: str | None = None) -> dict:
-    """The settings that decide what a sample holds (not where the detector's file lies), and the input
-    data they were applied to when known."""
-    settings = json.loads(json.dumps(asdict(config), default=str))
-    settings.pop("face_model", None)
-    if source is not None:
-        settings["source"] = source
-    return settings
-
-
-def check_settings(out: Path, config: MaskGenConfig, source: str | None = None) -> None:
-    """Refuse to resume into OUT when it was made with other settings: its finished samples would be
-    kept as if made with these, and the two sets mixed."""
-    path = out / DATASET_JSON
-    if not path.is_file():
-        return
-    try:
-        before = json.loads(path.read_text(encoding="utf-8")).get("mask_gen")
-    except (UnicodeDecodeError, ValueError, AttributeError):
-        raise ConfigError("not a readable dataset.json; use another --out", path) from None
-    if before is None:
-        return  # made by a forgeloc that did not record its settings: resumed as before
-    now = settings_of(config, source)
-    if "source" not in now or "source" not in before:  # a caller that names no source checks settings only
-        before, now = (
-            {k: v for k, v in before.items() if k != "source"},
-            {k: v for k, v in now.items() if k != "source"},
-        )
-    changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
-    if changed:
-        details = ", ".join(f"{k} {before.get(k)} -> {now.get(k)}" for k in changed[:5])
-        raise ConfigError(
-            f"was made with other settings ({details}); use another --out, or delete it to start over", out
-        )
 
 
 def _record_preprocessing(out: Path, config: MaskGenConfig, source: str | None = None) -> None:

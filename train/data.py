@@ -15,7 +15,7 @@ from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from localize.models import model_spec
 from localize.preprocess import Preprocessing, read_dataset_json
-from mask_gen.writer import read_manifest
+from mask_gen.manifest import read_manifest
 from train.augment import AugmentConfig, build_augment
 
 

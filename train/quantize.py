@@ -17,7 +17,7 @@ import numpy as np
 from localize.bundle import attach_onnx, load_bundle, onnx_model
 from localize.errors import ConfigError, DatasetError
 from localize.images import read_image
-from mask_gen.writer import read_manifest
+from mask_gen.manifest import read_manifest
 
 
 @dataclass(frozen=True)

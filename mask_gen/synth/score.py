@@ -10,9 +10,9 @@ import numpy as np
 
 from localize.faces import crop
 from localize.images import read_mask
+from mask_gen.manifest import read_manifest
 from mask_gen.quality import mask_dice
 from mask_gen.synth.layouts import load_truth
-from mask_gen.writer import read_manifest
 
 
 def score_dataset(

@@ -7,9 +7,7 @@ draw repeats (validation). `write_self_blend_dataset` writes such crops in the m
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,15 +15,14 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from localize.atomic import write_text_atomic
 from localize.errors import ConfigError
 from localize.faces import expand_box
 from localize.images import read_image, write_png
 from localize.preprocess import Preprocessing, write_dataset_json
+from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.self_blend import SelfBlendConfig, self_blend
-from mask_gen.writer import MANIFEST_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -178,10 +175,6 @@ def write_self_blend_dataset(
                     source=str(photo.path),
                 )
                 rows.append(row)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text_atomic(out / "manifest.csv", buffer.getvalue())
+    write_manifest(out, rows)
     write_dataset_json(out, record, source={"face_dir": str(face_dir), "draws": draws})
     return out / "manifest.csv"

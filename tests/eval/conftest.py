@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from eval.predict import outputs, split_rows
+from eval.predict import outputs
 from localize.bundle import load_bundle, save_bundle
 from localize.models import build_model
+from mask_gen.manifest import split_rows
 
 
 @pytest.fixture

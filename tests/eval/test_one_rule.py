@@ -10,10 +10,11 @@ import cv2
 import numpy as np
 
 from eval.evaluate import frame_flag
-from eval.predict import outputs, split_rows
+from eval.predict import outputs
 from localize.bundle import load_bundle
 from localize.cli import main
 from localize.decide import frame_is_fake
+from mask_gen.manifest import split_rows
 
 
 def test_eval_and_inspect_agree_on_every_crop(tiny_unet, tiny_dataset, tmp_path):
