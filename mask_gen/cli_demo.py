@@ -50,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suspects(folder, pairs, seed: int) -> list:
-    """One real and one fake video from the synthetic set, and a real/fake image pair on the astronaut."""
+    """One real and one fake video from the synthetic set, and a real/fake image pair on the astronaut (a
+    colour-shifted, slightly warped copy of her face blended back in: the blend a face swap leaves)."""
     import shutil
 
     import numpy as np
 
+    from localize.detectors import build_detector
     from localize.images import write_png
     from mask_gen.synth.manipulations import make_image_pair
     from mask_gen.synth.sources import bundled_photos, fit_side
@@ -63,8 +65,10 @@ def _suspects(folder, pairs, seed: int) -> list:
     pair = next(p for p in pairs if p.fake is not None and p.method == "SelfBlend")
     shutil.copy(pair.real, folder / "real_video.mp4")
     shutil.copy(pair.fake, folder / "fake_video.mp4")
+    still = fit_side(bundled_photos()["astronaut"], 512)
+    faces = build_detector().detect(still)  # the fake region goes on the face: what forgeloc looks at
     image = make_image_pair(
-        fit_side(bundled_photos()["astronaut"], 512), np.random.default_rng(seed), "splice"
+        still, np.random.default_rng(seed), "self_blend", face=faces[0] if faces else None
     )
     write_png(folder / "real_image.png", image.real)
     write_png(folder / "fake_image.png", image.fake)
