@@ -167,7 +167,11 @@ def probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
         logits = bundle.session.run(None, {"image": batch.numpy()})[0].astype(np.float32)
         return 1.0 / (1.0 + np.exp(-logits))
     with torch.inference_mode():
-        return torch.sigmoid(bundle.model(batch)).float().numpy()
+        # channels-last runs these convolutions faster on a CPU (measured: 48 against 62 ms per 128 px crop
+        # for the default model, 10.0 against 11.6 for unet_v1)
+        return (
+            torch.sigmoid(bundle.model(batch.contiguous(memory_format=torch.channels_last))).float().numpy()
+        )
 
 
 def bundle_paths(path: str | Path) -> tuple[Path, Path]:
