@@ -39,7 +39,8 @@ def person_key(name: str, state: str = "") -> str:
     """A name reduced to surname and state: "AYRES, William Hanes" and "William Ayres" (OH) match."""
     name = name.strip()
     surname = name.split(",")[0] if "," in name else (name.split() or [""])[-1]
-    return f"{re.sub(r'[^a-z0-9]', '', surname.lower())}|{state.strip().lower()}"
+    letters = re.sub(r"[^a-z]", "", surname.lower()) or re.sub(r"[^a-z0-9]", "", name.lower())
+    return f"{letters}|{state.strip().lower()}"
 
 
 def _numbers(text: str, count: int, column: str, path: Path, line: int) -> tuple[float, ...]:
