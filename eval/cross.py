@@ -5,6 +5,7 @@ bundle exists is reused, so an interrupted matrix resumes where it stopped."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from eval.thresholds import search, write_thresholds
 from localize.bundle import load_bundle
 from localize.errors import ConfigError, ForgelocError
 from mask_gen.manifest import split_rows
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,12 @@ def run_cross(config_path: str | Path, runs_dir: str | Path, split: str = "test"
                     "frame_f1": result["frame"]["f1"],
                     "dice": result["pixel"]["dice_dataset"] if "pixel" in result else None,
                 }
-                print(
-                    f"{model} trained on {train_name}, tested on {test_name}: frame AUC {result['frame']['roc_auc']:.3f}",
-                    flush=True,
+                log.info(
+                    "%s trained on %s, tested on %s: frame AUC %.3f",
+                    model,
+                    train_name,
+                    test_name,
+                    result["frame"]["roc_auc"],
                 )
     return {
         "config": str(config_path),

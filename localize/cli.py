@@ -46,9 +46,23 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging() -> None:
+    """forgeloc's library messages (progress at INFO, warnings) go to stderr as plain lines, once."""
+    import logging
+
+    for name in ("localize", "mask_gen", "train", "eval"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     argv = sys.argv[1:] if argv is None else argv
+    _configure_logging()
     known = commands()
     if not argv or argv[0] not in known:
         parser = _top_parser()
