@@ -188,3 +188,39 @@ def test_thin_images_are_analysed_and_the_batch_goes_on(bundle_path, pairs, tmp_
     assert [e["status"] for e in results["inputs"]] == ["ok"] * 5
     assert results["inputs"][-1]["path"].endswith("z_face.png")
     assert (out / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp_path):
+    """A 12000x12000 PNG header and a 15000x15000 Radiance HDR named .png: refused before decoding; the
+    whole inspect process (model loaded) peaks under 1 GB (VmHWM of a fresh process)."""
+    import subprocess
+    import sys
+
+    import cv2
+
+    from tests.localize.test_media import _png_header
+
+    folder = tmp_path / "bombs"
+    folder.mkdir()
+    (folder / "png_bomb.png").write_bytes(_png_header(12000, 12000))
+    cv2.imwrite(str(tmp_path / "small.hdr"), np.ones((8, 8, 3), np.float32))
+    hdr = (tmp_path / "small.hdr").read_bytes()
+    assert b"-Y 8 +X 8" in hdr
+    hdr = hdr.replace(b"-Y 8 +X 8", b"-Y 15000 +X 15000")  # OpenCV would allocate 2.7 GB for it
+    (folder / "hdr_bomb.png").write_bytes(hdr)
+    out = tmp_path / "out"
+    code = (
+        "import sys, json; from localize.cli import main; "
+        f"rc = main(['inspect', {str(folder)!r}, '--out', {str(out)!r}, '--model', {str(bundle_path)!r}]); "
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+        "print('RESULT', rc, int(hwm) // 1024)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    rc, peak_mb = (int(v) for v in done.stdout.split("RESULT")[1].split())
+    assert rc == 1 and peak_mb < 1024, (rc, peak_mb)
+    results = json.loads((out / "results.json").read_text())["inputs"]
+    errors = sorted(entry["error"] for entry in results)
+    assert [entry["status"] for entry in results] == ["failed", "failed"]
+    assert "header gives no size" in errors[0] and "12000x12000 exceeds the limit" in errors[1]
+    assert all("\n" not in error for error in errors)
