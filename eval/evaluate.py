@@ -17,8 +17,8 @@ def frame_flag(bundle: Bundle, output) -> bool:
     """The bundle's frame rule on one output: the region rule on a map, the threshold on a score."""
     t = bundle.thresholds
     if bundle.spec.task == "segmentation":
-        return frame_is_fake(output, t["confidence"], t["min_region_px"], bundle.preprocessing.input_size)
-    return bool(output > t["confidence"])
+        return frame_is_fake(output, t["threshold"], t["min_region_px"], bundle.preprocessing.input_size)
+    return bool(output > t["threshold"])
 
 
 def evaluate(
@@ -38,7 +38,7 @@ def evaluate(
         flags.append(frame_flag(bundle, output))
         scores.append(float(output.max()))
         if segmentation:
-            pairs.append((output > t["confidence"], mask))
+            pairs.append((output > t["threshold"], mask))
     result: dict = {"split": split, "frames": len(rows), "thresholds": t}
     if segmentation:
         result["pixel"] = asdict(pixel_scores(pairs))
@@ -48,6 +48,6 @@ def evaluate(
     votes = group_videos(ids, labels, flags, scores, t["min_fake_fraction"])
     result["videos"] = len(votes.ids)
     result["video_majority"] = asdict(binary_scores(votes.labels, votes.majority, votes.mean_scores))
-    mean_flags = [s > t["confidence"] for s in votes.mean_scores]
+    mean_flags = [s > t["threshold"] for s in votes.mean_scores]
     result["video_mean"] = asdict(binary_scores(votes.labels, mean_flags, votes.mean_scores))
     return result

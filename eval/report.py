@@ -83,12 +83,12 @@ def _main_sections(report: dict) -> list[Section]:
         sections.append(Section(title, tables=[Table(title, header, rows), confusion]))
     thresholds = Table(
         "Thresholds",
-        ("model", "confidence", "min region px", "min fake fraction"),
+        ("model", "threshold", "min region px", "min fake fraction"),
         list(
             dict.fromkeys(
                 (
                     r["model"],
-                    str(r["thresholds"]["confidence"]),
+                    str(r["thresholds"]["threshold"]),
                     str(r["thresholds"]["min_region_px"]),
                     str(r["thresholds"]["min_fake_fraction"]),
                 )

@@ -1,4 +1,4 @@
-"""Threshold search: the confidence threshold and minimum region size that maximise frame-level F1 on a
+"""Threshold search: the threshold and minimum region size that maximise frame-level F1 on a
 split (the seed found 0.95 for Unet and 0.5 for Unet_v1 this way); written into the bundle's json."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from localize.atomic import write_text_atomic
-from localize.bundle import bundle_paths
+from localize.bundle import bundle_paths, canonical_thresholds
 from localize.decide import frame_is_fake
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
@@ -64,7 +64,8 @@ def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_d
     """Record the choice in the bundle's json (the weights, and so their checksum, are untouched)."""
     json_path, _ = bundle_paths(bundle_path)
     meta = json.loads(json_path.read_text())
-    meta["thresholds"].update(confidence=choice.threshold, min_region_px=choice.min_region_px)
+    meta["thresholds"] = canonical_thresholds(meta.get("thresholds", {}))
+    meta["thresholds"].update(threshold=choice.threshold, min_region_px=choice.min_region_px)
     meta.setdefault("metrics", {})[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
     meta["thresholds"]["searched_on"] = f"{data_dir} ({split})"
     write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")

@@ -28,7 +28,16 @@ from localize.models.registry import ModelSpec
 from localize.preprocess import Preprocessing, of_bundle_meta
 
 FORMAT = "forgeloc-bundle/1"
-DEFAULT_THRESHOLDS = {"confidence": 0.5, "min_region_px": 100, "min_fake_fraction": 0.5}
+DEFAULT_THRESHOLDS = {"threshold": 0.5, "min_region_px": 100, "min_fake_fraction": 0.5}
+
+
+def canonical_thresholds(values: dict) -> dict:
+    """Thresholds under their one name: "threshold" (bundles before it wrote "confidence")."""
+    values = dict(values)
+    if "confidence" in values:
+        values.setdefault("threshold", values["confidence"])
+        del values["confidence"]
+    return values
 
 
 @dataclass
@@ -48,7 +57,8 @@ class Bundle:
 
     @property
     def thresholds(self) -> dict:
-        return {**DEFAULT_THRESHOLDS, **self.meta.get("thresholds", {})}
+        """The frame and video rules' settings: threshold, min_region_px, min_fake_fraction."""
+        return {**DEFAULT_THRESHOLDS, **canonical_thresholds(self.meta.get("thresholds", {}))}
 
     def predict(
         self, crops: list[np.ndarray] | np.ndarray, batch_size: int = 16
@@ -219,7 +229,7 @@ def save_bundle(
         # the two older keys, kept equal to the record for readers of forgeloc-bundle/1 before it
         "input_size": list(record.input_size),
         "normalization": {"scale": record.scale, "mean": list(record.mean), "std": list(record.std)},
-        "thresholds": {**DEFAULT_THRESHOLDS, **(thresholds or {})},
+        "thresholds": {**DEFAULT_THRESHOLDS, **canonical_thresholds(thresholds or {})},
         "data": data or {},
         "metrics": metrics or {},
         "weights": {
@@ -249,7 +259,8 @@ def _check_meta(meta: dict, json_path: Path) -> None:
     thresholds = meta.get("thresholds", {})
     if not isinstance(thresholds, dict):
         raise bad("thresholds", "must be a json object")
-    for name, low, high in (("confidence", 0, 1), ("min_region_px", 0, 1e9), ("min_fake_fraction", 0, 1)):
+    thresholds = canonical_thresholds(thresholds)
+    for name, low, high in (("threshold", 0, 1), ("min_region_px", 0, 1e9), ("min_fake_fraction", 0, 1)):
         value = thresholds.get(name, DEFAULT_THRESHOLDS[name])
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise bad(f"thresholds.{name}", f"must be a number in [{low}, {high:g}], got {value!r}")

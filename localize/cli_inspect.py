@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-frames", type=int, default=32, help="frames per video (default 32, evenly spaced)"
     )
-    parser.add_argument("--threshold", type=float, help="frame confidence threshold (default: the bundle's)")
+    parser.add_argument("--threshold", type=float, help="frame threshold on P(fake) (default: the bundle's)")
     parser.add_argument(
         "--min-region", type=int, help="smallest suspicious region in px (default: the bundle's)"
     )

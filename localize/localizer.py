@@ -107,7 +107,7 @@ class Localizer:
             detector = build_detector(config.detector or "yunet", config.face_model)
         self.detector = detector
         thresholds = bundle.thresholds
-        self.threshold = config.threshold if config.threshold is not None else float(thresholds["confidence"])
+        self.threshold = config.threshold if config.threshold is not None else float(thresholds["threshold"])
         self.min_region_px = (
             config.min_region_px if config.min_region_px is not None else int(thresholds["min_region_px"])
         )

@@ -26,7 +26,7 @@ def tiny_unet(tmp_path):
         if data is not None:
             maps = [m for m, _ in outputs(load_bundle(path), data, split_rows(data, "test"))]
             confidence = float(np.median(maps))
-        thresholds = {"confidence": confidence, "min_region_px": min_region_px}
+        thresholds = {"threshold": confidence, "min_region_px": min_region_px}
         return save_bundle(tmp_path / name, model, "unet", args, input_size=(64, 64), thresholds=thresholds)
 
     return make

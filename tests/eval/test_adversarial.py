@@ -51,7 +51,7 @@ def test_success_rates_white_box_and_transfer(tiny_dataset, tmp_path):
     fakes = fake_crops(tiny_dataset, "test", 3)
     # the threshold just below the lowest clean fake score: every fake is caught before the attack
     floor = float(predict(load_bundle(save_bundle(tmp_path / "probe", model, "meso4")), fakes).min())
-    target = load_bundle(save_bundle(tmp_path / "t", model, "meso4", thresholds={"confidence": floor - 1e-5}))
+    target = load_bundle(save_bundle(tmp_path / "t", model, "meso4", thresholds={"threshold": floor - 1e-5}))
     torch.manual_seed(1)
     surrogate = load_bundle(save_bundle(tmp_path / "s", build_model("meso4").eval(), "meso4"))
     config = AttackConfig(eps=(32.0,), pgd_steps=5, frames=3, recompress=("none", "jpeg90"))

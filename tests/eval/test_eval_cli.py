@@ -46,7 +46,7 @@ def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
                 "unet",
                 args,
                 input_size=(64, 64),
-                thresholds={"confidence": confidence, "min_region_px": 10},
+                thresholds={"threshold": confidence, "min_region_px": 10},
             )
         )
     out = tmp_path / "report"
@@ -101,9 +101,7 @@ def test_classifiers_get_frame_and_video_tables_without_pixels(tmp_path):
         == 0
     )
     torch.manual_seed(0)
-    path = save_bundle(
-        tmp_path / "meso", build_model("meso4").eval(), "meso4", thresholds={"confidence": 0.0}
-    )
+    path = save_bundle(tmp_path / "meso", build_model("meso4").eval(), "meso4", thresholds={"threshold": 0.0})
     assert main(["eval", "--model", str(path), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
     [run] = json.loads((tmp_path / "r" / "report.json").read_text())["runs"]
     assert "pixel" not in run

@@ -41,7 +41,7 @@ def test_chosen_thresholds_go_into_the_bundle(tmp_path):
     prob, labels = maps()
     write_thresholds(path, search(prob, labels), "val", "data/x")
     bundle = load_bundle(path)
-    assert bundle.thresholds["confidence"] == 0.6 and bundle.thresholds["min_region_px"] == 100
+    assert bundle.thresholds["threshold"] == 0.6 and bundle.thresholds["min_region_px"] == 100
     assert bundle.meta["metrics"]["val_frame_f1_at_thresholds"] == 1.0
 
 
@@ -65,7 +65,7 @@ def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, c
     printed = capsys.readouterr().out
     threshold, region = re.search(r"best: threshold ([0-9.]+), min region (\d+) px", printed).groups()
     stored = json.loads(path.read_text())["thresholds"]
-    assert (stored["confidence"], stored["min_region_px"]) == (float(threshold), int(region))
+    assert (stored["threshold"], stored["min_region_px"]) == (float(threshold), int(region))
     assert main(["thresholds", str(path), "--data", str(tmp_path / "nowhere")]) == 1
 
 

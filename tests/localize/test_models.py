@@ -130,7 +130,11 @@ def test_bundle_roundtrip_gives_identical_outputs(tmp_path):
     x = torch.rand(2, 3, 32, 32)
     with torch.no_grad():
         assert torch.equal(bundle.model(x), model(x))
-    assert bundle.thresholds["confidence"] == 0.9 and bundle.thresholds["min_region_px"] == 100
+    assert (
+        "confidence" not in bundle.thresholds
+        and bundle.thresholds["threshold"] == 0.9
+        and bundle.thresholds["min_region_px"] == 100
+    )
     assert load_bundle(tmp_path / "tiny.safetensors").meta["model"] == "unet"
 
 

@@ -87,7 +87,8 @@ def test_predict_resizes_normalises_and_returns_maps_at_each_crop_size(bundle_pa
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"thresholds": {"confidence": "0.5"}}, "thresholds.confidence"),
+        ({"thresholds": {"confidence": "0.5"}}, "thresholds.threshold"),
+        ({"thresholds": {"threshold": [0.5]}}, "thresholds.threshold"),
         ({"thresholds": [0.5]}, "thresholds"),
         ({"thresholds": {"min_fake_fraction": 7}}, "thresholds.min_fake_fraction"),
         ({"input_size": [12000, 12000]}, "input_size"),
