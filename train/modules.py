@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatScores
 
 from localize.attacks import fgsm, pgd
+from localize.bundle import DEFAULT_THRESHOLDS
+from localize.decide import frame_is_fake
 from localize.errors import ConfigError
 from localize.models import build_model, model_spec
 from localize.models.zoo import load_encoder_weights, read_weights
@@ -115,9 +117,17 @@ class _ForgeryModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 
+FRAME_RULE = {
+    "threshold": DEFAULT_THRESHOLDS["threshold"],
+    "min_region_px": DEFAULT_THRESHOLDS["min_region_px"],
+}
+
+
 class SegmentationModule(_ForgeryModule):
-    """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1
-    (max probability > 0.5) and frame ROC-AUC of the max probability (threshold-free)."""
+    """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1 by
+    the frame rule every other part of forgeloc uses (localize.decide: a region of more than 100 px above
+    0.5 at the input resolution, the bundle defaults before a threshold search) and frame ROC-AUC of the
+    max probability (threshold-free)."""
 
     task = "segmentation"
 
@@ -138,7 +148,9 @@ class SegmentationModule(_ForgeryModule):
         logits = self(x)
         self.log(f"{stage}_loss", bce_minus_log_dice(logits, mask), batch_size=len(x), sync_dist=True)
         self.pixels[stage].update(torch.sigmoid(logits), mask.long())
-        self.frame_f1[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
+        maps = torch.sigmoid(logits)[:, 0].detach().float().cpu().numpy()
+        flags = torch.tensor([frame_is_fake(m, **FRAME_RULE) for m in maps], device=label.device)
+        self.frame_f1[stage].update(flags.long(), label.long())
         self.frame_auc[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
 
     def _finish(self, stage: str) -> None:

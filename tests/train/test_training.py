@@ -297,3 +297,18 @@ def test_a_margin_travels_from_dataset_to_checkpoint_to_bundle_to_inspection(tmp
     assert main(["inspect", str(image), "--out", str(tmp_path / "inspect"), "--model", str(out)]) == 0
     parameters = json.loads((tmp_path / "inspect" / "results.json").read_text())["parameters"]
     assert parameters["margin"] == 1.6 and parameters["preprocessing"]["margin"] == 1.6
+
+
+def test_the_training_frame_f1_uses_the_frame_rule_of_inspection():
+    """A single confident pixel is not a fake frame for inspect (regions > 100 px), so not for the
+    training log either: the logged frame F1 is the quantity eval reports."""
+    from train.modules import SegmentationModule
+
+    module = SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 2})
+    logits = torch.full((2, 1, 64, 64), -8.0)
+    logits[0, 0, 10, 10] = 8.0  # one pixel: not a region
+    logits[1, 0, 20:40, 20:40] = 8.0  # 400 px: a region
+    module.forward = lambda x: logits  # the map under test, whatever the input
+    mask = torch.zeros(2, 1, 64, 64)
+    module._evaluate((torch.zeros(2, 3, 64, 64), mask, torch.tensor([1.0, 1.0])), "val")
+    assert float(module.frame_f1["val"].compute()) == pytest.approx(2 * 1 / (2 * 1 + 0 + 1))  # 1 hit, 1 miss
