@@ -34,14 +34,18 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) ->
 
 
 def parse_condition(condition: str) -> tuple[str, int]:
-    """'none', 'jpegQ' (e.g. jpeg90) or 'crfN' (e.g. crf23) -> (kind, level), range-checked."""
+    """'none', 'jpeg:Q' or 'h264:N' (the kind:level syntax of eval's perturbations; the older 'jpeg90'
+    and 'crf23' still read) -> (kind, level) with kind "jpeg" or "crf", range-checked."""
     if condition == "none":
         return "none", 0
+    if ":" in condition:
+        kind, _, level = condition.partition(":")
+        condition = {"jpeg": "jpeg", "h264": "crf"}.get(kind, kind + "?") + level
     for kind, low, high in (("jpeg", 1, 100), ("crf", 0, 51)):
         level = condition.removeprefix(kind)
         if condition.startswith(kind) and level.isdigit() and low <= int(level) <= high:
             return kind, int(level)
-    raise ConfigError(f"unknown condition {condition!r}; use none, jpegQ (Q 1-100) or crfN (N 0-51)")
+    raise ConfigError(f"unknown condition {condition!r}; use none, jpeg:Q (Q 1-100) or h264:N (N 0-51)")
 
 
 def degrade(frames: Sequence[np.ndarray], condition: str) -> list[np.ndarray]:

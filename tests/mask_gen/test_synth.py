@@ -64,3 +64,15 @@ def test_synth_config_validates():
         SynthConfig(crfs=(60,))
     with pytest.raises(ConfigError, match="frame size"):
         MotionConfig(width=321)
+
+
+def test_compression_conditions_read_the_kind_level_syntax_of_eval():
+    from localize.errors import ConfigError
+    from mask_gen.synth.compression import parse_condition
+
+    assert parse_condition("jpeg:90") == parse_condition("jpeg90") == ("jpeg", 90)
+    assert parse_condition("h264:23") == parse_condition("crf23") == ("crf", 23)
+    assert parse_condition("none") == ("none", 0)
+    for bad in ("jpeg:0", "h264:60", "blur:9", "jpeg:x"):
+        with pytest.raises(ConfigError, match="unknown condition"):
+            parse_condition(bad)
