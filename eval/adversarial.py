@@ -33,7 +33,7 @@ class AttackConfig:
     eps: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
     pgd_steps: int = 20
     frames: int = 32
-    recompress: tuple[str, ...] = ("none", "jpeg75", "crf23")
+    recompress: tuple[str, ...] = ("none", "jpeg:75", "h264:23")
 
     def __post_init__(self) -> None:
         unknown = set(self.attacks) - set(ATTACKS)

@@ -38,8 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pgd-steps", type=int, default=20, help="PGD iterations (default 20)")
     parser.add_argument(
         "--recompress",
-        default="none,jpeg75,crf23",
-        help="judge attacks after these (default none,jpeg75,crf23)",
+        default="none,jpeg:75,h264:23",
+        help="judge attacks after these (default none,jpeg:75,h264:23; kind:level as --robustness)",
     )
     parser.add_argument(
         "--runtime",
