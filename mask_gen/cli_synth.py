@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", default="320x240", help="frame size WxH, even sides (default 320x240)")
     parser.add_argument("--crf", default="23,40", help="H.264 CRF levels, FF++ c23/c40 (default 23,40)")
     parser.add_argument("--photos", help="folder of real photographs to fake (default: scikit-image's)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (--self-blend: of the first draw)")
     parser.add_argument(
         "--self-blend",
         metavar="FACES",
@@ -45,7 +45,13 @@ def _self_blend(args: argparse.Namespace) -> int:
 
     record = Preprocessing(margin=args.margin, input_size=(args.input_size, args.input_size))
     manifest = write_self_blend_dataset(
-        args.self_blend, args.out, record, tuple(_csv(args.splits)), args.draws, args.val_fraction
+        args.self_blend,
+        args.out,
+        record,
+        tuple(_csv(args.splits)),
+        args.draws,
+        args.val_fraction,
+        first_seed=args.seed,
     )
     print(f"self-blend set: {manifest} (splits {args.splits}, {args.draws} draw(s) per photo)")
     return 0

@@ -135,8 +135,9 @@ def write_self_blend_dataset(
     val_fraction: float = 0.1,
     degrade: DegradeConfig = DegradeConfig(),
     blend: SelfBlendConfig = SelfBlendConfig(),
+    first_seed: int = 0,
 ) -> Path:
-    """Write `draws` real/blend pairs per photo of each split (seed = draw number) to OUT in the
+    """Write `draws` real/blend pairs per photo of each split (seeds first_seed, first_seed + 1, ...) to OUT in the
     mask-gen format, with OUT/dataset.json; the manifest's path. Splits are by person, as in training;
     a person's crops share a video id, so video metrics group by person."""
     out = Path(out)
@@ -147,7 +148,7 @@ def write_self_blend_dataset(
             raise ConfigError(f"self-blend splits are train and val, got {split!r}")
         if not people[split]:
             raise ConfigError(f"the {split} split of {face_dir} is empty (val_fraction {val_fraction})")
-        for draw in range(draws):
+        for draw in range(first_seed, first_seed + draws):
             dataset = SelfBlendSampler(people[split], record, degrade, blend, fixed_seed=draw)
             for index in range(len(dataset)):
                 image, alpha = dataset.sample(index)
