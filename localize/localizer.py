@@ -46,7 +46,7 @@ __all__ = [
     "summarize",
 ]
 
-DEFAULT_BUNDLE = "default_unet_v1"
+DEFAULT_BUNDLE = "default_sbi_mobilenet_v2"
 
 
 def default_bundle_path() -> Path:
