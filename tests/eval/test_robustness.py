@@ -84,3 +84,29 @@ def test_the_suite_starts_from_the_clean_figures(tiny_dataset, tiny_unet):
     )
     assert rows[1] == {**rows[0], "perturbation": "rotate 0", "kind": "rotate", "level": 0}
     assert rows[2]["dice"] != rows[0]["dice"]
+
+
+def test_strong_blur_lowers_the_dice_of_a_model_that_found_sharp_blends(bundle_path, pairs, tmp_path):
+    """The tiny U-Net fitted to self-blended 64 px pairs finds their masks; a 15 px blur wipes out the
+    blend edges it relies on, so its pixel Dice falls, while a no-op rotation leaves it as it was."""
+    from localize.images import write_png
+    from mask_gen.manifest import write_manifest
+
+    rows = []
+    for number, pair in enumerate(pairs):
+        for label, image, mask in ((1, pair.fake, pair.mask), (0, pair.real, np.zeros_like(pair.mask))):
+            sample = f"s{number}-{label}"
+            write_png(tmp_path / "images" / f"{sample}.png", image)
+            write_png(tmp_path / "masks" / f"{sample}.png", mask)
+            rows.append(
+                {"id": sample, "split": "test", "label": label, "video_id": f"v{number}-{label}", "status": "ok",
+                 "image": f"images/{sample}.png", "mask": f"masks/{sample}.png", "mask_area": int(mask.sum())}
+            )  # fmt: skip
+    write_manifest(tmp_path, rows)
+    bundle = load_bundle(bundle_path)
+    clean, same, blurred = robustness(
+        bundle, tmp_path, "test", (Perturbation("rotate", 0), Perturbation("blur", 15))
+    )
+    assert clean["dice"] > 0.5  # it did find the blends
+    assert same["dice"] == clean["dice"]
+    assert blurred["dice"] < clean["dice"] - 0.1
