@@ -50,28 +50,40 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suspects(folder, pairs, seed: int) -> list:
-    """One real and one fake video from the synthetic set, and a real/fake image pair on the astronaut (a
-    colour-shifted, slightly warped copy of her face blended back in: the blend a face swap leaves)."""
+    """A real video from the synthetic set and a real photo (the astronaut), each with a face-blended fake:
+    her face blended into a colour-shifted, slightly warped copy of itself through a face hull from the
+    detector's landmarks (the seam a face swap leaves; the same seed in every frame of the video). Without
+    landmarks (the LBP fallback) a synthetic self-blend on the face box stands in."""
     import shutil
-
-    import numpy as np
 
     from localize.detectors import build_detector
     from localize.images import write_png
-    from mask_gen.synth.manipulations import make_image_pair
+    from localize.video import iter_frames, write_video
     from mask_gen.synth.sources import bundled_photos, fit_side
 
     folder.mkdir(parents=True, exist_ok=True)
+    detector = build_detector()
     pair = next(p for p in pairs if p.fake is not None and p.method == "SelfBlend")
     shutil.copy(pair.real, folder / "real_video.mp4")
-    shutil.copy(pair.fake, folder / "fake_video.mp4")
+    frames = (_face_blend(frame, detector, seed) for _, frame in iter_frames(pair.real))
+    write_video(folder / "fake_video.mp4", frames, crf=23)
     still = fit_side(bundled_photos()["astronaut"], 512)
-    faces = build_detector().detect(still)  # the fake region goes on the face: what forgeloc looks at
-    image = make_image_pair(
-        still, np.random.default_rng(seed), "self_blend", face=faces[0] if faces else None
-    )
-    write_png(folder / "real_image.png", image.real)
-    write_png(folder / "fake_image.png", image.fake)
+    write_png(folder / "real_image.png", still)
+    write_png(folder / "fake_image.png", _face_blend(still, detector, seed))
     return [
         folder / name for name in ("real_video.mp4", "fake_video.mp4", "real_image.png", "fake_image.png")
     ]
+
+
+def _face_blend(rgb, detector, seed: int):
+    """`rgb` with its largest face self-blended (mask_gen.synth.self_blend), drawn from `seed`."""
+    import numpy as np
+
+    from mask_gen.synth.manipulations import make_image_pair
+    from mask_gen.synth.self_blend import self_blend
+
+    rng = np.random.default_rng(seed)
+    faces = detector.detect_faces(rgb)
+    if faces and faces[0].landmarks is not None:
+        return self_blend(rgb, np.asarray(faces[0].landmarks), rng)[0]
+    return make_image_pair(rgb, rng, "self_blend", face=faces[0].box if faces else None).fake
