@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Rebuilds docs/real_ffpp_eval/ (about 1 minute on 2 cores): the bundled default, the previous default
+# (synthetic-data unet_v1, from git history) and MesoNet's original Keras Meso4 / MesoInception4
+# (DeepFakes weights) side by side on face crops of the real FF++ c23 pairs in ../shared. Those are
+# research-only test media: nothing here trains or tunes on them. Run from the repository root.
+set -euo pipefail
+DATA=${DATA:-data/real_ffpp}
+OUT=${OUT:-docs/real_ffpp_eval}
+SHARED=../shared/data
+export FORGELOC_FACE_MODEL=${FORGELOC_FACE_MODEL:-$SHARED/detectors/yunet/yunet_s_640_640.onnx}
+mkdir -p "$DATA/bundles"
+git show 8a47353:localize/assets/default_unet_v1.safetensors > "$DATA/bundles/previous_default_unet_v1.safetensors"
+git show 8a47353:localize/assets/default_unet_v1.json |
+  sed 's/"file": "default_unet_v1.safetensors"/"file": "previous_default_unet_v1.safetensors"/' \
+  > "$DATA/bundles/previous_default_unet_v1.json"
+forgeloc export "$SHARED/external/DariusAf__MesoNet/weights/Meso4_DF.h5" --out "$DATA/bundles/meso4_df"
+forgeloc export "$SHARED/external/DariusAf__MesoNet/weights/MesoInception_DF.h5" --out "$DATA/bundles/mesoinception4_df"
+# 16 frames per video, 256 px crops on YuNet boxes; every crop is test material, so all go to one split
+forgeloc mask-gen "$SHARED/external/polimi-ispl__icpr2020dfdc/test/data/ffpp" --out "$DATA/crops" --frames 16 \
+  --split-by hash || true  # Face2Face's original (750) is not in ../shared: that pair fails by name
+python3 - "$DATA/crops/manifest.csv" <<'PY'
+import csv, io, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for row in rows:
+    row["split"] = "test" if row["status"] == "ok" else row["split"]
+out = io.StringIO()
+writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+writer.writeheader()
+writer.writerows(rows)
+open(sys.argv[1], "w").write(out.getvalue())
+PY
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/previous_default_unet_v1" \
+  --model "$DATA/bundles/meso4_df" --model "$DATA/bundles/mesoinception4_df" --data "$DATA/crops" \
+  --split test --out "$OUT"
