@@ -64,7 +64,7 @@ def forward_of(bundle: Bundle, size: tuple[int, int]) -> Forward:
 
 def fake_crops(data_dir: str | Path, split: str, count: int) -> np.ndarray:
     """`count` fake crops of the split, evenly spread over it (all of them if there are fewer)."""
-    rows = [r for r in split_rows(data_dir, split) if r["label"] == "1"]
+    rows = [r for r in split_rows(data_dir, split) if r.label == 1]
     if not rows:
         raise DatasetError(f"the {split} split has no fake frame to attack", Path(data_dir) / "manifest.csv")
     picks = np.unique(np.linspace(0, len(rows) - 1, min(count, len(rows))).round().astype(int))

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     maps = [m for m, _ in outputs(bundle, args.data, rows)]
     choice = search(
         maps,
-        [int(r["label"]) for r in rows],
+        [r.label for r in rows],
         max_real_flagged=args.max_real_flagged,
         input_size=bundle.preprocessing.input_size,
     )

@@ -88,7 +88,7 @@ def train_bundle(model_config: str, data_dir: str, run_dir: Path, train_args: tu
     if exported.spec.task == "segmentation":
         rows = split_rows(data_dir, "val")
         maps = [m for m, _ in outputs(exported, data_dir, rows)]
-        choice = search(maps, [int(r["label"]) for r in rows], input_size=exported.preprocessing.input_size)
+        choice = search(maps, [r.label for r in rows], input_size=exported.preprocessing.input_size)
         write_thresholds(partial.with_suffix(".json"), choice, "val", data_dir)
     for suffix in (".safetensors", ".json"):  # the json last: its presence marks a finished run
         partial.with_suffix(suffix).replace(bundle.with_suffix(suffix))

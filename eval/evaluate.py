@@ -30,7 +30,7 @@ def evaluate(
 ) -> dict:
     """{"pixel": ... (segmentation only), "frame": ..., "video_majority": ..., "video_mean": ..., counts}."""
     rows = split_rows(data_dir, split)
-    labels = [int(r["label"]) for r in rows]
+    labels = [r.label for r in rows]
     t = bundle.thresholds
     segmentation = bundle.spec.task == "segmentation"
     flags, scores, pairs = [], [], []
@@ -44,7 +44,7 @@ def evaluate(
         result["pixel"] = asdict(pixel_scores(pairs))
     result["frame"] = asdict(binary_scores(labels, flags, scores))
     result["frame_scores"] = {"labels": labels, "scores": [round(v, 5) for v in scores]}
-    ids = [f"{r['dataset']}/{r['method']}/{r['video_id']}" for r in rows]
+    ids = [f"{r.dataset}/{r.method}/{r.video_id}" for r in rows]
     votes = group_videos(ids, labels, flags, scores, t["min_fake_fraction"])
     result["videos"] = len(votes.ids)
     result["video_majority"] = asdict(binary_scores(votes.labels, votes.majority, votes.mean_scores))

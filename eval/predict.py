@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from localize.bundle import Bundle
 from localize.images import read_image, read_mask
+from mask_gen.manifest import ManifestRow
 
 # uint8 images (N, H, W, 3) and bool masks (N, H, W) -> the same, changed (a perturbation or an attack)
 Transform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -24,22 +25,22 @@ def predict(bundle: Bundle, images: np.ndarray) -> np.ndarray:
 
 
 def batches(
-    data_dir: str | Path, rows: list[dict], batch: int = 16
+    data_dir: str | Path, rows: list[ManifestRow], batch: int = 16
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(images, masks) of the rows, `batch` at a time."""
     root = Path(data_dir)
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         yield (
-            np.stack([read_image(root / r["image"]) for r in chunk]),
-            np.stack([read_mask(root / r["mask"]) for r in chunk]),
+            np.stack([read_image(root / r.image) for r in chunk]),
+            np.stack([read_mask(root / r.mask) for r in chunk]),
         )
 
 
 def outputs(
     bundle: Bundle,
     data_dir: str | Path,
-    rows: list[dict],
+    rows: list[ManifestRow],
     transform: Transform | None = None,
     batch: int = 16,
     desc: str | None = None,

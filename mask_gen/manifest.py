@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from localize.atomic import write_text_atomic
@@ -31,7 +32,43 @@ MANIFEST_COLUMNS = (
 )
 
 
-def read_manifest(root: str | Path) -> list[dict]:
+@dataclass(frozen=True)
+class ManifestRow:
+    """One usable sample of a dataset, typed: `label` 0 (real) or 1 (fake), paths relative to the folder.
+
+    Examples:
+        >>> ManifestRow.from_csv({"id": "a", "split": "test", "label": "1", "image": "i.png", "mask": "m.png"}).label
+        1
+    """
+
+    id: str
+    split: str
+    label: int
+    image: str
+    mask: str
+    dataset: str = ""
+    method: str = ""
+    video_id: str = ""
+    frame_index: int = 0
+    box: str = ""
+    mask_area: int = 0
+    sha256: str = ""
+    source: str = ""
+
+    @classmethod
+    def from_csv(cls, row: dict[str, str], where: str = "") -> ManifestRow:
+        """The typed row of a CSV dict; DatasetError naming `where` for a bad label or number."""
+        values = {f.name: row.get(f.name) or "" for f in fields(cls)}
+        if values["label"] not in ("0", "1"):
+            raise DatasetError(f"label must be 0 or 1, got {values['label']!r}", where or None)
+        try:
+            numbers = {k: int(float(values[k] or 0)) for k in ("frame_index", "mask_area")}
+        except ValueError:
+            raise DatasetError("frame_index and mask_area must be numbers", where or None) from None
+        return cls(**{**values, "label": int(values["label"]), **numbers})
+
+
+def read_manifest(root: str | Path) -> list[ManifestRow]:
     """The usable (status ok) rows of OUT/manifest.csv, checked: every column present, label 0 or 1,
     image and mask paths inside the folder (a hand-edited row names its line)."""
     path = Path(root) / "manifest.csv"
@@ -47,11 +84,12 @@ def read_manifest(root: str | Path) -> list[dict]:
             for line, row in enumerate(reader, start=2):
                 if row.get("status", "ok") != "ok":
                     continue
+                where = f"{path} line {line}"
                 if row["label"] not in ("0", "1"):
                     raise DatasetError(f"line {line}: label must be 0 or 1, got {row['label']!r}", path)
                 for column in ("image", "mask"):
-                    confined(path.parent, row[column] or "", f"{path} line {line}")
-                rows.append(row)
+                    confined(path.parent, row[column] or "", where)
+                rows.append(ManifestRow.from_csv(row, where))
             return rows
     except UnicodeDecodeError:
         raise DatasetError("not UTF-8 text", path) from None
@@ -69,9 +107,9 @@ def write_manifest(out: Path, rows: Iterable[dict]) -> Path:
     return out / "manifest.csv"
 
 
-def split_rows(root: str | Path, split: str) -> list[dict]:
+def split_rows(root: str | Path, split: str) -> list[ManifestRow]:
     """The usable rows of one split; DatasetError when it has none."""
-    rows = [row for row in read_manifest(root) if row["split"] == split]
+    rows = [row for row in read_manifest(root) if row.split == split]
     if not rows:
         raise DatasetError(f"the {split} split is empty", Path(root) / "manifest.csv")
     return rows

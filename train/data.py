@@ -15,36 +15,36 @@ from localize.errors import DatasetError
 from localize.images import read_image, read_mask
 from localize.models import model_spec
 from localize.preprocess import Preprocessing, read_dataset_json
-from mask_gen.manifest import read_manifest
+from mask_gen.manifest import ManifestRow, read_manifest
 from train.augment import AugmentConfig, build_augment
 
 
-def check_rows(root: Path, rows: list[dict], split: str) -> None:
+def check_rows(root: Path, rows: list[ManifestRow], split: str) -> None:
     """Every image and mask exists and they agree in size (headers only): fail before training starts."""
     if not rows:
         raise DatasetError(f"the {split} split is empty", root / "manifest.csv")
     for row in rows:
-        image, mask = root / row["image"], root / row["mask"]
+        image, mask = root / row.image, root / row.mask
         for path in (image, mask):
             if not path.is_file():
-                raise DatasetError(f"{split} sample {row['id']}: file missing", path)
+                raise DatasetError(f"{split} sample {row.id}: file missing", path)
         try:
             with Image.open(image) as a, Image.open(mask) as b:
                 sizes = a.size, b.size
         except Exception as error:  # Pillow raises several types for a file that is no image
-            raise DatasetError(f"{split} sample {row['id']}: not a readable image ({error})", image) from None
+            raise DatasetError(f"{split} sample {row.id}: not a readable image ({error})", image) from None
         if sizes[0] != sizes[1]:
-            raise DatasetError(f"{split} sample {row['id']}: mask is {sizes[1]}, image {sizes[0]}", mask)
+            raise DatasetError(f"{split} sample {row.id}: mask is {sizes[1]}, image {sizes[0]}", mask)
         if min(sizes[0]) < 8:
             raise DatasetError(
-                f"{split} sample {row['id']}: image of {sizes[0]} is too small to train on", image
+                f"{split} sample {row.id}: image of {sizes[0]} is too small to train on", image
             )
 
 
 class ForgeryDataset(Dataset):
     """(image float (3, H, W) in [0, 1] normalised, mask float (1, H, W), label float) per manifest row."""
 
-    def __init__(self, root: Path, rows: list[dict], mean, std, augment=None) -> None:
+    def __init__(self, root: Path, rows: list[ManifestRow], mean, std, augment=None) -> None:
         self.root, self.rows, self.augment = root, rows, augment
         self.mean = np.asarray(mean, np.float32).reshape(3, 1, 1)
         self.std = np.asarray(std, np.float32).reshape(3, 1, 1)
@@ -54,8 +54,8 @@ class ForgeryDataset(Dataset):
 
     def __getitem__(self, index: int):
         row = self.rows[index]
-        image = read_image(self.root / row["image"])
-        mask = read_mask(self.root / row["mask"]).astype(np.uint8)
+        image = read_image(self.root / row.image)
+        mask = read_mask(self.root / row.mask).astype(np.uint8)
         if self.augment is not None:
             out = self.augment(image=image, mask=mask)
             image, mask = out["image"], out["mask"]
@@ -63,7 +63,7 @@ class ForgeryDataset(Dataset):
         return (
             torch.from_numpy(x),
             torch.from_numpy(mask[None].astype(np.float32)),
-            torch.tensor(float(row["label"])),
+            torch.tensor(float(row.label)),
         )
 
 
@@ -91,21 +91,21 @@ class ForgeryDataModule(pl.LightningDataModule):
         self.batch_size, self.num_workers = batch_size, num_workers
         self.augment, self.mean, self.std = augment, spec.mean, spec.std
         self.balance_classes = balance_classes
-        self.splits: dict[str, list[dict]] = {}
+        self.splits: dict[str, list[ManifestRow]] = {}
         self._record: Preprocessing | None = None
 
     def setup(self, stage: str | None = None) -> None:
         rows = read_manifest(self.root)
         wanted = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}
         for split in wanted.get(stage or "fit", ("train", "val", "test")):
-            chosen = [row for row in rows if row["split"] == split]
+            chosen = [row for row in rows if row.split == split]
             check_rows(self.root, chosen, split)
             self.splits[split] = chosen
 
     def crop_size(self) -> list[int]:
         """[H, W] of the crops trained on (train split first): the input size an exported bundle declares."""
         rows = self.splits.get("train") or next(iter(self.splits.values()))
-        with Image.open(self.root / rows[0]["image"]) as image:
+        with Image.open(self.root / rows[0].image) as image:
             return [image.height, image.width]
 
     def preprocessing(self) -> Preprocessing:
@@ -126,9 +126,9 @@ class ForgeryDataModule(pl.LightningDataModule):
         rows = read_manifest(self.root)
         return {
             "data_dir": str(self.root),
-            "samples": {s: sum(r["split"] == s for r in rows) for s in ("train", "val", "test")},
-            "fake": sum(r["label"] == "1" for r in rows),
-            "methods": sorted({r["method"] for r in rows}),
+            "samples": {s: sum(r.split == s for r in rows) for s in ("train", "val", "test")},
+            "fake": sum(r.label == 1 for r in rows),
+            "methods": sorted({r.method for r in rows}),
         }
 
     def plain_loader(self, split: str) -> DataLoader:
@@ -150,9 +150,9 @@ class ForgeryDataModule(pl.LightningDataModule):
         )
 
     @staticmethod
-    def _balanced_sampler(rows: list[dict]) -> WeightedRandomSampler:
-        counts = {label: sum(r["label"] == label for r in rows) for label in ("0", "1")}
-        weights = [1.0 / counts[r["label"]] for r in rows]
+    def _balanced_sampler(rows: list[ManifestRow]) -> WeightedRandomSampler:
+        counts = {label: sum(r.label == label for r in rows) for label in (0, 1)}
+        weights = [1.0 / counts[r.label] for r in rows]
         return WeightedRandomSampler(weights, num_samples=len(rows), replacement=True)
 
     def train_dataloader(self) -> DataLoader:

@@ -36,7 +36,7 @@ class CalibrationConfig:
 
 def calibration_crops(data_dir: str | Path, size: tuple[int, int], config: CalibrationConfig) -> np.ndarray:
     """uint8 RGB crops (N, H, W, 3) of the dataset's split, resized to the model input `size` (H, W)."""
-    rows = [row for row in read_manifest(data_dir) if row["split"] == config.split]
+    rows = [row for row in read_manifest(data_dir) if row.split == config.split]
     if not rows:
         raise DatasetError(f"no {config.split} crops to calibrate on", Path(data_dir) / "manifest.csv")
     rng = np.random.default_rng(config.seed)
@@ -45,7 +45,7 @@ def calibration_crops(data_dir: str | Path, size: tuple[int, int], config: Calib
     return np.stack(
         [
             cv2.resize(
-                read_image(Path(data_dir) / rows[i]["image"]), (width, height), interpolation=cv2.INTER_AREA
+                read_image(Path(data_dir) / rows[i].image), (width, height), interpolation=cv2.INTER_AREA
             )
             for i in sorted(chosen)
         ]

@@ -24,7 +24,7 @@ def test_eval_and_inspect_agree_on_every_crop(tiny_unet, tiny_dataset, tmp_path)
     bundle_path = tiny_unet(confidence=float(np.median(peaks)) - 1e-6, min_region_px=0)
     bundle = load_bundle(bundle_path)
     judged = [(frame_flag(bundle, out), float(out.max())) for out, _ in outputs(bundle, tiny_dataset, rows)]
-    paths = [tiny_dataset / r["image"] for r in rows]
+    paths = [tiny_dataset / r.image for r in rows]
     out = tmp_path / "inspect"
     main(["inspect", *map(str, paths), "--out", str(out), "--model", str(bundle_path), "--crop", "none"])
     results = json.loads((out / "results.json").read_text())["inputs"]

@@ -43,14 +43,12 @@ def test_mask_gen_on_each_layout_matches_the_exact_masks(synthetic, tmp_path, la
         by_source.setdefault(row["source"], set()).add(row["split"])
     assert all(len(splits) == 1 for splits in by_source.values())
     assert len({row["sha256"] for row in rows}) == len(rows)
-    assert (
-        score_dataset(out, synthetic[layout], where=lambda row: "/c40/" not in row["source"])["all"] >= 0.85
-    )
+    assert score_dataset(out, synthetic[layout], where=lambda row: "/c40/" not in row.source)["all"] >= 0.85
 
 
 @pytest.mark.slow
 def test_auto_threshold_helps_on_c40(synthetic, tmp_path):
-    c40 = lambda row: "/c40/" in row["source"]  # noqa: E731
+    c40 = lambda row: "/c40/" in row.source  # noqa: E731
     scores = {}
     for threshold in ("8", "auto"):
         out = tmp_path / threshold
@@ -210,9 +208,7 @@ def test_dataset_masks_match_the_truth_better_than_the_difference(synthetic, tmp
         out = tmp_path / masks
         args = ["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--frames", "3", "--masks", masks]
         assert main(args) == 0
-        scores[masks] = score_dataset(out, synthetic["ffpp"], where=lambda row: "/c40/" in row["source"])[
-            "all"
-        ]
+        scores[masks] = score_dataset(out, synthetic["ffpp"], where=lambda row: "/c40/" in row.source)["all"]
     assert scores["dataset"] > 0.97 > scores["diff"]
 
 

@@ -110,8 +110,8 @@ def test_file_names_that_sanitise_alike_keep_their_own_samples(tmp_path):
         main(["mask-gen", str(folder / "pairs.csv"), "--out", str(out), "--crop", "none", "--size", "64"])
         == 0
     )
-    fake_rows = [r for r in read_manifest(out) if r["label"] == "1"]
-    assert len(fake_rows) == len(names) == len({r["id"] for r in fake_rows})
+    fake_rows = [r for r in read_manifest(out) if r.label == 1]
+    assert len(fake_rows) == len(names) == len({r.id for r in fake_rows})
     for row in fake_rows:
-        name = next(n for n in names if Path(row["source"]).stem == n)
-        assert np.array_equal(read_image(out / row["image"]), fakes[name])
+        name = next(n for n in names if Path(row.source).stem == n)
+        assert np.array_equal(read_image(out / row.image), fakes[name])

@@ -114,11 +114,11 @@ def test_synth_self_blend_writes_a_mask_gen_dataset_that_training_reads(faces, t
     rows = read_manifest(out)
     photos = split_people(read_face_index(faces), 0.3)
     assert len(rows) == 2 * (len(photos["train"]) + len(photos["val"]))
-    assert {r["label"] for r in rows} == {"0", "1"}
+    assert {r.label for r in rows} == {0, 1}
     for row in rows:
-        mask = read_mask(out / row["mask"])
-        assert read_image(out / row["image"]).shape == (64, 64, 3)
-        assert (row["label"] == "1") == bool(mask.any()) and int(row["mask_area"]) == mask.sum()
+        mask = read_mask(out / row.mask)
+        assert read_image(out / row.image).shape == (64, 64, 3)
+        assert (row.label == 1) == bool(mask.any()) and row.mask_area == mask.sum()
     assert read_dataset_json(out).input_size == (64, 64)
     module = ForgeryDataModule(str(out), batch_size=2, model="unet")
     module.setup("fit")

@@ -207,9 +207,10 @@ def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
 
 
 def test_balanced_sampling_weighs_real_and_fake_frames_alike():
+    from mask_gen.manifest import ManifestRow
     from train.data import ForgeryDataModule
 
-    rows = [{"label": "0"}] * 2 + [{"label": "1"}] * 8
+    rows = [ManifestRow("r", "train", 0, "i", "m")] * 2 + [ManifestRow("f", "train", 1, "i", "m")] * 8
     weights = torch.as_tensor(list(ForgeryDataModule._balanced_sampler(rows).weights))
     assert weights[:2].sum() == pytest.approx(weights[2:].sum())
 
