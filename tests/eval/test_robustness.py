@@ -110,3 +110,19 @@ def test_strong_blur_lowers_the_dice_of_a_model_that_found_sharp_blends(bundle_p
     assert clean["dice"] > 0.5  # it did find the blends
     assert same["dice"] == clean["dice"]
     assert blurred["dice"] < clean["dice"] - 0.1
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_registered_perturbation_keeps_the_contract(kind, pairs):
+    """uint8 images and bool masks in and out at the same shapes, the same output for the same input
+    (runs repeat), and a real change at a strong level (albumentations' per-transform tests)."""
+    strong = {"jpeg": 20, "h264": 45, "blur": 15, "noise": 30, "resize": 0.25, "rotate": 30}[kind]
+    images = np.stack([pairs[1].fake, pairs[0].real])
+    masks = np.stack([pairs[1].mask, np.zeros_like(pairs[1].mask)])
+    out, moved = Perturbation(kind, strong)(images, masks)
+    again, _ = Perturbation(kind, strong)(images, masks)
+    assert out.shape == images.shape and out.dtype == np.uint8
+    assert moved.shape == masks.shape and moved.dtype == bool
+    assert np.array_equal(out, again)
+    assert np.abs(out.astype(int) - images.astype(int)).mean() > 1.0
+    assert (moved[1] == 0).all()  # an empty mask stays empty
