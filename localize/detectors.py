@@ -69,9 +69,9 @@ class YuNetDetector:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         if min(size) < 16:
             return []
-        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-        if scale != 1.0:
-            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+        # shrink first: the channel swap then touches the small copy, not the whole frame (they commute)
+        small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
         self._net.setInputSize(size)
         _, found = self._net.detect(bgr)
         faces = []
@@ -110,7 +110,7 @@ class YuNetDetector:
 
 
 # LBP square box (centre cx, cy; side s) -> YuNet box: centre (cx + dx*s, cy + dy*s), w = kw*s, h = kh*s.
-# Measured with benchmarks/calibrate_lbp_boxes.py (frames of real clips where both detectors find the face).
+# Measured with benchmarks/calibrate_lbp_boxes.py (training portraits where both detectors find the face).
 LBP_TO_YUNET = {"dx": -0.02, "dy": 0.011, "kw": 0.83, "kh": 1.098}
 
 

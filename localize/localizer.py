@@ -99,9 +99,8 @@ class Localizer:
     ) -> None:
         self.bundle = bundle
         record = bundle.preprocessing
-        self.record = record.with_updates(crop=config.crop or record.crop)
+        self.crop_mode = config.crop or record.crop
         self.margin = config.margin if config.margin is not None else yunet_margin(record)
-        self.crop_mode = self.record.crop
         self.config = config
         if detector is None and self.crop_mode == "face":
             detector = build_detector(config.detector or "yunet", config.face_model)

@@ -94,14 +94,6 @@ class SelfBlendDataModule(pl.LightningDataModule):
         """Saved in every checkpoint: the record export copies into the bundle."""
         return {"preprocessing": self.record.to_dict(), "crop_size": list(self.record.input_size)}
 
-    def summary(self) -> dict:
-        """What the model was trained on, for the bundle's data summary."""
-        return {
-            "face_dir": str(self.face_dir),
-            "photos": {split: len(photos) for split, photos in self.splits.items()},
-            "people": {split: len({p.person for p in photos}) for split, photos in self.splits.items()},
-        }
-
     def dataset(self, split: str) -> SelfBlendDataset:
         """The split's dataset: fresh draws for training, fixed seeds for validation."""
         fixed = None if split == "train" else 0
