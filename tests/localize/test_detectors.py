@@ -171,6 +171,8 @@ def test_landmarks_follow_the_face_into_results_and_overlays(yunet_file, bundle_
         assert len(marks) == 5
         eyes.append(marks[0][0])
     assert eyes[-1] - eyes[0] == pytest.approx(36, abs=6)  # the right eye moved with the pan
+    # frame by frame too, also on frames followed by correlation (the landmarks move with the box)
+    assert all(abs(b - a - 4) <= 2 for a, b in zip(eyes, eyes[1:], strict=False))
     drawn = read_image(out / analysed[0]["overlay"])
     x, y = (round(v) for v in analysed[0]["landmarks"][0][2])  # the nose
     assert drawn[y, x, 1] > 200 and drawn[y, x, 0] < 80  # a green dot
