@@ -27,6 +27,8 @@ from sklearn.metrics import roc_auc_score
 
 from localize.images import read_image
 from localize.localizer import InferenceConfig, Localizer, default_bundle_path
+from mask_gen.datasets.ffpp_examples import ORIGINALS, read_examples
+from mask_gen.quality import mask_dice
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXTERNAL = DATA / "external"
@@ -35,12 +37,6 @@ DFDC = EXTERNAL / "polimi-ispl__icpr2020dfdc" / "test" / "data" / "dfdc"
 CROPS = EXTERNAL / "aaronchong888__DeepFake-Detect" / "prepared_dataset"
 README = EXTERNAL / "ondyari__FaceForensics" / "images"
 FACE_VIDEOS = DATA / "face_videos"
-README_FAKES = {
-    "Deepfakes": "ex_deepfakes",
-    "NeuralTextures": "ex_neuraltextures",
-    "DFD": "ex_deepfakedetection",
-}
-README_REALS = ("ex_original", "ex_original_actors")
 
 
 def _frames(localizer: Localizer, path: Path, max_frames: int) -> list:
@@ -100,13 +96,10 @@ def dfdc(localizer: Localizer, max_frames: int) -> dict:
 def readme_frames(localizer: Localizer) -> dict:
     """Pixel Dice against FF++'s official masks (binarised as PROVENANCE.md says) and the real frames."""
     dice = {}
-    for method, stem in README_FAKES.items():
-        prediction = localizer.predict_image(read_image(README / f"{stem}.png"))
-        truth = read_image(README / f"{stem}_mask.png")[..., 0]
-        truth = truth > (127 if method == "DFD" else 0)
-        union = prediction.mask.sum() + truth.sum()
-        dice[method] = round(float(2 * (prediction.mask & truth).sum() / union) if union else 1.0, 3)
-    reals = {stem: localizer.predict_image(read_image(README / f"{stem}.png")) for stem in README_REALS}
+    for example in read_examples(README):
+        mask = localizer.predict_image(example.fake).mask
+        dice[example.method] = round(mask_dice(mask, example.mask), 3)
+    reals = {stem: localizer.predict_image(read_image(README / f"{stem}.png")) for stem in ORIGINALS}
     return {
         "dice": dice,
         "mean_dice": round(float(np.mean(list(dice.values()))), 3),

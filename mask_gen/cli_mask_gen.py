@@ -51,12 +51,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=MaskConfig.min_region_px,
         help="smallest region kept, in pixels (default 100)",
     )
-    parser.add_argument("--fill-holes", action="store_true", help="fill holes inside mask regions")
+    parser.add_argument(
+        "--grow",
+        default="auto" if MaskConfig.grow == "auto" else "off",
+        help="hysteresis: grow the regions above --threshold through the noise measured around them "
+        f"('auto', default {'auto' if MaskConfig.grow == 'auto' else 'off'}), through a fixed low cut (a "
+        "number), or not at all ('off': the seed's single cut)",
+    )
+    parser.add_argument(
+        "--fill-holes",
+        action=argparse.BooleanOptionalAction,
+        default=MaskConfig.fill_holes,
+        help=f"fill holes inside mask regions (default {'on' if MaskConfig.fill_holes else 'off'})",
+    )
     parser.add_argument(
         "--masks",
         choices=["diff", "dataset"],
         default="diff",
         help="masks from the real/fake difference (default) or the dataset's own mask videos (FF++ masks/)",
+    )
+    parser.add_argument(
+        "--compare-masks",
+        action="store_true",
+        help="with --masks dataset: also make the difference masks on the same crops and report their "
+        "mean Dice against the dataset's, per method (closing screen and OUT/mask_agreement.json)",
     )
     parser.add_argument(
         "--split-by",
@@ -79,7 +97,15 @@ def _config(args: argparse.Namespace) -> MaskGenConfig:
             threshold = float(threshold)
         except ValueError:
             raise ConfigError(f"--threshold must be a number or 'auto', got {args.threshold!r}") from None
-    mask = MaskConfig(threshold=threshold, min_region_px=args.min_region, fill_holes=args.fill_holes)
+    grow: float | str | None = None if args.grow == "off" else args.grow
+    if grow not in (None, "auto"):
+        try:
+            grow = float(grow)
+        except ValueError:
+            raise ConfigError(f"--grow must be 'auto', 'off' or a number, got {args.grow!r}") from None
+    mask = MaskConfig(
+        threshold=threshold, grow=grow, min_region_px=args.min_region, fill_holes=args.fill_holes
+    )
     return MaskGenConfig(
         frames=args.frames,
         every=args.every,
@@ -91,6 +117,7 @@ def _config(args: argparse.Namespace) -> MaskGenConfig:
         size=args.size,
         mask=mask,
         masks=args.masks,
+        compare_masks=args.compare_masks,
         split_by=args.split_by,
     )
 
@@ -112,6 +139,10 @@ def print_summary(summary: Summary, out: str) -> None:
             print(f"  {error}")
         if len(errors) > 10:
             print(f"  ... {len(errors) - 10} more in the manifest")
+    if summary.agreement:
+        print("difference masks against the dataset's (mean Dice per crop, current mask settings):")
+        for group, (dice, count) in summary.agreement.items():
+            print(f"  {group}: {dice:.3f} over {count} crops")
     print(f"manifest: {out}/manifest.csv")
 
 

@@ -24,6 +24,7 @@ from localize.preprocess import Preprocessing
 from localize.sampling import sample_indices
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.pair import Pair, split_of
+from mask_gen.quality import mask_dice
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class MaskGenConfig:
     max_outside_distance: float = 20.0
     mask: MaskConfig = field(default_factory=MaskConfig)
     masks: Literal["diff", "dataset"] = "diff"
+    compare_masks: bool = False  # with masks="dataset": also make the difference masks and score them
     split_by: Literal["dataset", "hash"] = "dataset"
     max_faces: int = 1  # people per frame cropped (DFDC clips may show two); the largest first
     detector: str = "yunet"  # face detector (boxes in YuNet's convention whichever runs)
@@ -52,6 +54,8 @@ class MaskGenConfig:
             raise ConfigError(f"size must be >= 16, got {self.size}")
         if self.masks not in ("diff", "dataset"):
             raise ConfigError(f"masks must be 'diff' or 'dataset', got {self.masks!r}")
+        if self.compare_masks and self.masks != "dataset":
+            raise ConfigError("compare_masks compares against the dataset's masks: it needs masks='dataset'")
         if self.split_by not in ("dataset", "hash"):
             raise ConfigError(f"split_by must be 'dataset' or 'hash', got {self.split_by!r}")
         if self.max_faces < 1:
@@ -85,6 +89,7 @@ class Sample:
     face_found: bool
     image: np.ndarray | None = None
     mask: np.ndarray | None = None
+    agreement: float | None = None  # Dice of the difference mask against the dataset's (compare_masks)
 
 
 def sample_id(*parts: object) -> str:
@@ -292,12 +297,12 @@ class _FakeStreams:
         truth = self._next(self.masks, index, pair.mask).max(axis=2) > 127 if self.masks is not None else None
         found = []
         for number, box in boxes.items():
-            if truth is not None:
-                mask = crop(truth, box)
-            else:
-                mask = mask_from_distance(
+            diff = None
+            if truth is None or config.compare_masks:
+                diff = mask_from_distance(
                     crop_distance(real, fake, box, config.mask.blur_kernel), config.mask
                 )
+            mask = crop(truth, box) if truth is not None else diff
             found.append(
                 _sample(
                     crop(fake, box),
@@ -309,6 +314,7 @@ class _FakeStreams:
                     method=pair.method,
                     video_id=pair.video_id,
                     source=str(pair.fake),
+                    agreement=mask_dice(diff, mask) if truth is not None and diff is not None else None,
                     **_common(pair, index, box, face_found, config),
                 )
             )

@@ -12,7 +12,7 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from localize.atomic import write_text_atomic
@@ -27,6 +27,7 @@ from mask_gen.shards import parse_shard, shard_pairs  # noqa: F401 (re-exported)
 from mask_gen.workers import _init_worker
 
 PARTS = ".parts"
+AGREEMENT = "mask_agreement.json"  # --compare-masks: difference masks against the dataset's, per group
 
 
 def part_path(out: Path, pair: Pair) -> Path:
@@ -100,6 +101,9 @@ def run_group(pairs: list[Pair], out: Path, config: MaskGenConfig) -> list[dict]
         if isinstance(result, list):
             _write_samples(out, result)
             record = {"key": pair.key, "status": "ok", "rows": [_row(s) for s in result]}
+            dice = [s.agreement for s in result if s.agreement is not None]
+            if dice:
+                record["agreement"] = {"group": agreement_group(pair), "dice": dice}
         else:
             message = (
                 str(result)
@@ -172,6 +176,22 @@ def assemble_manifest(out: Path) -> tuple[list[dict], int]:
     return rows, total_ok
 
 
+def agreement_group(pair: Pair) -> str:
+    """How --compare-masks groups its figures: the method, and the compression where the layout has one."""
+    return f"{pair.method} {pair.variant}".strip()
+
+
+def mask_agreement(out: Path) -> dict[str, tuple[float, int]]:
+    """Mean Dice of the difference masks against the dataset's masks per group ("Deepfakes c23"), and
+    the number of crops, from every finished pair's record in OUT (resumed runs and shards included)."""
+    found: dict[str, list[float]] = {}
+    for path in sorted((out / PARTS).glob("*.json")):
+        record = json.loads(path.read_text()).get("agreement")
+        if record:
+            found.setdefault(record["group"], []).extend(record["dice"])
+    return {group: (sum(dice) / len(dice), len(dice)) for group, dice in sorted(found.items())}
+
+
 @dataclass
 class Summary:
     """What a mask-gen run produced, for the closing screen."""
@@ -184,6 +204,7 @@ class Summary:
     duplicates_removed: int
     mean_mask_area: float
     no_face_frames: int
+    agreement: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 def reason_of(error: str) -> str:
@@ -236,7 +257,14 @@ def build_dataset(
     for _ in progress(stream, len(pairs) - finished) if progress else stream:
         pass
     rows, total_ok = assemble_manifest(out)
-    return summarize(len(pairs), finished, rows, total_ok)
+    summary = summarize(len(pairs), finished, rows, total_ok)
+    if config.compare_masks:
+        summary.agreement = mask_agreement(out)
+        figures = {group: {"dice": round(d, 4), "crops": n} for group, (d, n) in summary.agreement.items()}
+        write_text_atomic(
+            out / AGREEMENT, json.dumps({"mask": settings_of(config)["mask"], "groups": figures}, indent=2)
+        )
+    return summary
 
 
 def _record_preprocessing(out: Path, config: MaskGenConfig, source: str | None = None) -> None:

@@ -1,24 +1,36 @@
-"""Measure make_mask against exact ground truth on synthetic clips under compression.
+"""Measure make_mask against known masks on several sources at once, so no default flatters one of them.
 
-Used to choose MaskConfig's default threshold (benchmarks/calibrate_mask_threshold.py) and by the tests.
+Sources (SOURCES): the project's synthetic clips (bundled photos, random regions, four manipulations),
+a second synthetic family made differently (`mask_gen.synth.portrait_forgeries`: face portraits, landmark
+hulls, other edits, grain, other frame size and motion) and FaceForensics++'s README frames with their
+official masks. The synthetic ones are scored under each compression condition. Used to choose
+MaskConfig's defaults (benchmarks/calibrate_mask_threshold.py) and by the tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from localize.faces import LBPCascadeDetector, box_centre
-from mask_gen.core import MaskConfig, make_mask
+from mask_gen.core import MaskConfig, difference_map, make_mask, mask_from_distance
+from mask_gen.datasets.ffpp_examples import read_examples
 from mask_gen.quality import mask_dice
 from mask_gen.synth.compression import degrade
 from mask_gen.synth.manipulations import MANIPULATIONS, make_image_pair
+from mask_gen.synth.portrait_forgeries import portrait_pairs
+from mask_gen.synth.portraits import read_face_index
 from mask_gen.synth.sources import bundled_photos, fit_side
 from mask_gen.synth.video import MotionConfig, render_clip
 
 CONDITIONS = ("none", "jpeg90", "crf23", "crf40")
+# The second family's camera: another frame size, more zoom and roll than the first family's default.
+PORTRAIT_MOTION = MotionConfig(
+    frames=6, width=384, height=288, max_shift=0.03, max_zoom=0.08, max_rotation_deg=3.0
+)
 
 
 @dataclass(frozen=True)
@@ -54,16 +66,65 @@ def synthetic_clips(
     return clips
 
 
+def portrait_clips(
+    folder: str | Path, count: int, seed: int = 0, motion: MotionConfig = PORTRAIT_MOTION
+) -> list[Clip]:
+    """`count` clips of the second family from the face photos in `folder` (an index.csv folder such as
+    ../shared/data/faces), the camera kept on the face."""
+    photos = read_face_index(folder)
+    rng = np.random.default_rng(seed + 1)  # not the pairs' stream: the camera varies independently
+    clips = []
+    for pair in portrait_pairs(photos, count, seed):
+        ys, xs = np.nonzero(pair.mask)
+        focus = (float(xs.mean()), float(ys.mean())) if len(xs) else None
+        real, fake, masks = zip(*render_clip(pair, motion, rng, focus), strict=True)
+        clips.append(Clip(list(real), list(fake), list(masks), pair.kind))
+    return clips
+
+
+def example_clips(folder: str | Path) -> list[Clip]:
+    """FaceForensics++'s README fakes, one single-frame clip each, kind = the method."""
+    return [Clip([e.real], [e.fake], [e.mask], e.method) for e in read_examples(folder)]
+
+
 def degraded(clips: Iterable[Clip], condition: str) -> list[Clip]:
     """The clips with real and fake each passed through the compression `condition`."""
     return [Clip(degrade(c.real, condition), degrade(c.fake, condition), c.masks, c.kind) for c in clips]
 
 
+def clip_dice(clip: Clip, config: MaskConfig = MaskConfig()) -> list[float]:
+    """Dice(make_mask(real, fake), exact mask) of each frame of `clip`."""
+    return [
+        mask_dice(make_mask(real, fake, config), truth)
+        for real, fake, truth in zip(clip.real, clip.fake, clip.masks, strict=True)
+    ]
+
+
 def mean_dice(clips: Iterable[Clip], config: MaskConfig = MaskConfig()) -> float:
     """Mean over all frames of Dice(make_mask(real, fake), exact mask)."""
-    scores = [
-        mask_dice(make_mask(real, fake, config), truth)
+    return float(np.mean([score for clip in clips for score in clip_dice(clip, config)]))
+
+
+def dice_by_kind(clips: Iterable[Clip], config: MaskConfig = MaskConfig()) -> dict[str, float]:
+    """Mean Dice per manipulation kind (per method for the FF++ frames), kinds in first-seen order."""
+    scores: dict[str, list[float]] = {}
+    for clip in clips:
+        scores.setdefault(clip.kind, []).extend(clip_dice(clip, config))
+    return {kind: float(np.mean(values)) for kind, values in scores.items()}
+
+
+def distance_maps(clips: Iterable[Clip], blur_kernel: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(difference map, exact mask) of every frame: computed once, then scored under many settings."""
+    return [
+        (difference_map(real, fake, blur_kernel), truth)
         for clip in clips
         for real, fake, truth in zip(clip.real, clip.fake, clip.masks, strict=True)
     ]
-    return float(np.mean(scores))
+
+
+def maps_dice(maps: Iterable[tuple[np.ndarray, np.ndarray]], config: MaskConfig = MaskConfig()) -> float:
+    """Mean Dice of mask_from_distance against the exact masks over precomputed difference maps (the
+    maps must have been made with `config.blur_kernel`)."""
+    return float(
+        np.mean([mask_dice(mask_from_distance(distance, config), truth) for distance, truth in maps])
+    )

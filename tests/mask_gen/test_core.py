@@ -100,3 +100,62 @@ def test_mask_dice_edge_cases():
     assert mask_dice(empty, empty) == 1.0
     assert mask_dice(full, empty) == 0.0
     assert mask_dice(full, full) == 1.0
+
+
+def _edit_with_faint_inside(noise: float = 0.0, seed: int = 0):
+    """A 40x60 edit with strong edges (distance ~50) and a faint inside (~7); with `noise`, Gaussian
+    noise in a band around the edit only (an encoder re-deciding the blocks an edit touches)."""
+    real = textured((192, 256))
+    rng = np.random.default_rng(seed)
+    fake = real.astype(float)
+    edit = (slice(76, 116), slice(98, 158))
+    if noise:
+        fake[40:152, 62:194] += rng.normal(0, noise, fake[40:152, 62:194].shape)
+    fake[edit] = real[edit] + 4.0
+    fake[edit][[0, 1, -2, -1]] += 30
+    fake[edit][:, [0, 1, -2, -1]] += 30
+    truth = np.zeros(real.shape[:2], bool)
+    truth[edit] = True
+    return real, np.clip(np.rint(fake), 0, 255).astype(np.uint8), truth
+
+
+def test_hysteresis_grows_strong_edges_through_a_faint_inside():
+    real, fake, truth = _edit_with_faint_inside()
+    seed_only = make_mask(real, fake, MaskConfig(grow=None, fill_holes=False))
+    grown = make_mask(real, fake, MaskConfig(fill_holes=False))
+    assert mask_dice(grown, truth) > 0.9 > mask_dice(seed_only, truth) + 0.2
+    # a fixed low cut above the inside's distance grows nothing into it
+    assert mask_dice(make_mask(real, fake, MaskConfig(grow=12.0, fill_holes=False)), truth) < 0.7
+
+
+def test_growth_stops_at_the_noise_measured_around_the_edit():
+    """Noise beside the edit (none elsewhere): the low cut read around the seeds rises above it, so the
+    mask does not flood the band, while the same cut read over the whole (clean) frame would."""
+    from localize.components import keep_large_components
+    from mask_gen.core import noise_level, ring_noise_cut
+
+    real, fake, truth = _edit_with_faint_inside(noise=12.0, seed=2)
+    config = MaskConfig(fill_holes=False)
+    distance = difference_map(real, fake)
+    seeds = keep_large_components(distance > config.threshold, config.min_seed_px)
+    median, sigma = noise_level(distance)
+    frame_cut = max(config.grow_floor, median + config.grow_k * sigma)
+    assert ring_noise_cut(distance, seeds, config) > frame_cut + 2
+    grown = make_mask(real, fake, config)
+    flooded = make_mask(real, fake, MaskConfig(grow=frame_cut, fill_holes=False))
+    band = np.zeros_like(truth)
+    band[40:152, 62:194] = True
+    band &= ~truth
+    assert grown[band].mean() < 0.1 < flooded[band].mean()
+
+
+def test_grow_off_with_a_fixed_cut_is_the_seed_procedure():
+    rng = np.random.default_rng(4)
+    real, fake = textured(), textured(seed=5)
+    keep = rng.random(fake.shape[:2]) < 0.5
+    fake[keep] = real[keep]
+    seed = MaskConfig(threshold=8.0, grow=None, fill_holes=False)
+    from localize.components import keep_large_components
+
+    expected = keep_large_components(difference_map(real, fake) > 8.0, 100)
+    assert np.array_equal(make_mask(real, fake, seed), expected)

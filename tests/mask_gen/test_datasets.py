@@ -148,3 +148,26 @@ def test_malformed_data_files_are_one_line(tmp_path):
     (ds / "manifest.csv").write_text("id,split,label,image,mask,status\na,train,x,i.png,m.png,ok\n")
     with pytest.raises(DatasetError, match="label must be 0 or 1"):
         read_manifest(ds)
+
+
+def test_ffpp_readme_examples_read_with_each_masks_convention(shared, tmp_path):
+    """Three conventions (PROVENANCE.md): binary Deepfakes, grey-shaded NeuralTextures (> 0), soft-edged
+    DFD (> 127); the pixel shares are the ones measured there."""
+    import shutil
+
+    from localize.errors import DatasetError
+    from mask_gen.datasets.ffpp_examples import read_examples
+
+    folder = shared / "ondyari__FaceForensics" / "images"
+    examples = read_examples(folder)
+    shares = {e.method: e.mask.mean() for e in examples}
+    assert list(shares) == ["Deepfakes", "NeuralTextures", "DFD"]
+    assert shares["Deepfakes"] == pytest.approx(0.025, abs=0.002)
+    assert shares["NeuralTextures"] == pytest.approx(0.032, abs=0.002)
+    assert shares["DFD"] == pytest.approx(0.0032, abs=0.0004)
+    assert all(e.mask.dtype == bool and e.real.shape == e.fake.shape for e in examples)
+    partial = tmp_path / "images"
+    shutil.copytree(folder, partial)
+    (partial / "ex_neuraltextures_mask.png").unlink()
+    with pytest.raises(DatasetError, match="ex_neuraltextures_mask.png is missing"):
+        read_examples(partial)
