@@ -1,7 +1,7 @@
 """Choose make_mask's defaults on several sources at once, by the worst of them.
 
-    python benchmarks/calibrate_mask_threshold.py [--clips 32] [--seed 0] [--faces DIR] [--examples DIR]
-        [--top 12] [--markdown]
+    python benchmarks/calibrate_mask_threshold.py [--clips 32] [--seed 0] [--confirm-seed 11] [--tie 0.005]
+        [--faces DIR] [--examples DIR] [--top 12]
 
 Sources (mask_gen.synth.calibration): the project's synthetic clips (bundled photos, four manipulations)
 and a second synthetic family made differently (face portraits from --faces, default
@@ -15,7 +15,9 @@ filling) is scored as mean per-frame Dice on every source. A candidate's score i
 smallest margin over the source's target (TARGETS: both families uncompressed, at JPEG 90 and at CRF 23;
 the FF++ frames' mean), so no source is traded for the others. CRF 40 has no target; a candidate below the
 seed's fixed cut there is not ranked. The best candidates by that rule are printed, then the current
-default and the seed's own settings for comparison.
+default and the seed's own settings for comparison. Candidates within --tie of the best are tied (the
+draw decides between them, not the method): they are scored again on an independent draw of the
+synthetic clips (--confirm-seed) and the best there is chosen.
 """
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ def candidates() -> dict[str, MaskConfig]:
     return found
 
 
-def sources(args: argparse.Namespace) -> dict[str, list]:
-    """Source name ("family/condition" or "ffpp/METHOD") -> precomputed (distance, truth) maps."""
-    families = {"synthetic": lambda: synthetic_clips(args.clips, seed=args.seed)}
+def sources(args: argparse.Namespace, seed: int) -> dict[str, list]:
+    """Source name ("family/condition" or "ffpp/METHOD") -> precomputed (distance, truth) maps; the
+    synthetic families drawn with `seed`."""
+    families = {"synthetic": lambda: synthetic_clips(args.clips, seed=seed)}
     if args.faces.is_dir():
-        families["portraits"] = lambda: portrait_clips(args.faces, args.clips, seed=args.seed)
+        families["portraits"] = lambda: portrait_clips(args.faces, args.clips, seed=seed)
     else:
         print(f"skipped the portrait family: {args.faces} is absent")
     found = {}
@@ -109,31 +112,55 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--faces", type=Path, default=FACES, help="portrait folder with index.csv")
     parser.add_argument("--examples", type=Path, default=EXAMPLES, help="FaceForensics' images/ folder")
+    parser.add_argument(
+        "--confirm-seed",
+        type=int,
+        default=11,
+        help="a second, independent draw of the synthetic clips on which candidates tied within --tie of "
+        "the best are scored again to pick the default (default 11)",
+    )
+    parser.add_argument("--tie", type=float, default=0.005, help="worst-margin difference taken as a tie")
     parser.add_argument("--top", type=int, default=12, help="best candidates printed (default 12)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     start = time.perf_counter()
-    maps = sources(args)
+    maps = sources(args, args.seed)
     configs = candidates()
     rows = {name: score(maps, config) for name, config in configs.items()}
+    default = next((n for n, c in configs.items() if c == MaskConfig()), None)
+    if default is None:
+        configs["default"], rows["default"], default = MaskConfig(), score(maps, MaskConfig()), "default"
     seed_crf40 = {k: v for k, v in rows["fixed 8"].items() if k.endswith("crf40")}  # the seed's default
     eligible = [n for n, r in rows.items() if all(r[k] >= v - 0.005 for k, v in seed_crf40.items())]
     ranked = sorted(eligible, key=lambda n: rows[n]["worst margin"], reverse=True)
-    default = next((n for n, c in configs.items() if c == MaskConfig()), None)
-    if default is None:
-        configs["default"] = MaskConfig()
-        rows["default"] = score(maps, MaskConfig())
-        default = "default"
-    shown = list(dict.fromkeys(ranked[: args.top] + [default, "fixed 8", "auto"]))
-    columns = list(rows[default])
     print(
-        f"{len(configs)} candidates on {sum(len(m) for m in maps.values())} frames in "
+        f"{len(configs)} candidates on {sum(len(m) for m in maps.values())} frames (seed {args.seed}) in "
         f"{time.perf_counter() - start:.0f} s; ranked by the worst margin over a target "
         f"({', '.join(f'{k} {v}' for k, v in TARGETS.items())})"
     )
+    _table(rows, list(dict.fromkeys(ranked[: args.top] + [default, "fixed 8", "auto"])), default)
+    best = rows[ranked[0]]["worst margin"]
+    finalists = [n for n in ranked if rows[n]["worst margin"] >= best - args.tie]
+    confirm = sources(args, args.confirm_seed)
+    again = {name: score(confirm, configs[name]) for name in [*finalists, "fixed 8"]}
+    chosen = max(finalists, key=lambda n: again[n]["worst margin"])
+    print(
+        f"\n{len(finalists)} tied within {args.tie} of the best, scored on a second draw (seed {args.confirm_seed}):"
+    )
+    _table(
+        again, [*sorted(finalists, key=lambda n: again[n]["worst margin"], reverse=True), "fixed 8"], default
+    )
+    print(
+        f"\nchosen: {chosen}"
+        + (" (the current default)" if chosen == default else f"; the default is {default}")
+    )
+
+
+def _table(rows: dict[str, dict[str, float]], names: list[str], default: str) -> None:
+    columns = list(rows[names[0]])
     print("| setting | " + " | ".join(columns) + " |")
     print("| --- " * (len(columns) + 1) + "|")
-    for name in shown:
+    for name in names:
         mark = " (default)" if name == default else ""
         print(f"| {name}{mark} | " + " | ".join(f"{rows[name][c]:.3f}" for c in columns) + " |")
 

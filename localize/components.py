@@ -19,13 +19,15 @@ def keep_large_components(mask: np.ndarray, min_area: int, connectivity: int = 8
 
 
 def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """Fill the background regions of a bool mask that do not touch the border."""
+    """Fill the background regions of a bool mask that do not touch the border (4-connected)."""
     if not mask.any():
         return mask.copy()
-    count, labels = cv2.connectedComponents((~mask).astype(np.uint8), connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    outside = np.isin(labels, border) & ~mask
-    return ~outside
+    height, width = mask.shape
+    # one flood fill from outside a 1 px frame reaches every background region touching the border
+    canvas = np.zeros((height + 2, width + 2), np.uint8)
+    canvas[1:-1, 1:-1] = mask
+    cv2.floodFill(canvas, np.zeros((height + 4, width + 4), np.uint8), (0, 0), 2, flags=4)
+    return canvas[1:-1, 1:-1] != 2
 
 
 def regions(mask: np.ndarray, connectivity: int = 8) -> list[tuple[int, tuple[int, int, int, int]]]:

@@ -26,14 +26,14 @@ SEED_PROCEDURE = MaskConfig(threshold=8.0, grow=None, fill_holes=False)  # seed 
 
 @pytest.fixture(scope="module")
 def clips():
-    return synthetic_clips(8, seed=11)
+    return synthetic_clips(8, seed=5)  # not a draw the benchmark chose on (seeds 0 and 11)
 
 
 @pytest.fixture(scope="module")
 def portraits():
     if not (SHARED / "faces" / "index.csv").is_file():
         pytest.skip("../shared/data/faces is not present")
-    return portrait_clips(SHARED / "faces", 9, seed=11)
+    return portrait_clips(SHARED / "faces", 9, seed=5)
 
 
 @pytest.mark.slow
