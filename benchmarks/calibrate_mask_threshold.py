@@ -1,13 +1,14 @@
 """Choose make_mask's defaults on several sources at once, by the worst of them.
 
     python benchmarks/calibrate_mask_threshold.py [--clips 32] [--seed 0] [--confirm-seed 11] [--tie 0.005]
-        [--faces DIR] [--examples DIR] [--top 12]
+        [--faces DIR] [--examples DIR] [--mask-videos FFPP_ROOT] [--top 12]
 
 Sources (mask_gen.synth.calibration): the project's synthetic clips (bundled photos, four manipulations)
 and a second synthetic family made differently (face portraits from --faces, default
 ../shared/data/faces), each with real and fake passed separately through no compression, JPEG 90,
 H.264 CRF 23 and CRF 40; FaceForensics++'s README frames with their official masks (--examples, default
-../shared/data/external/ondyari__FaceForensics/images). A source whose folder is absent is skipped with
+../shared/data/external/ondyari__FaceForensics/images); with --mask-videos ROOT, a dataset's own mask
+videos (FF++ `masks/videos/`), reported beside the others. A source whose folder is absent is skipped with
 a line saying so.
 
 Every candidate setting (the seed's single cut, fixed or automatic; hysteresis variants with hole
@@ -34,6 +35,7 @@ from localize.errors import ForgelocError
 from mask_gen.core import MaskConfig
 from mask_gen.synth.calibration import (
     CONDITIONS,
+    dataset_mask_clips,
     degraded,
     distance_maps,
     example_clips,
@@ -91,6 +93,9 @@ def sources(args: argparse.Namespace, seed: int) -> dict[str, list]:
             found[f"ffpp/{clip.kind}"] = distance_maps([clip])
     except ForgelocError as error:
         print(f"skipped the FF++ README frames: {error}")
+    if args.mask_videos is not None:  # reported beside the others, not judged: no target names them
+        for clip in dataset_mask_clips(args.mask_videos):
+            found.setdefault(f"mask videos/{clip.kind}", []).extend(distance_maps([clip]))
     return found
 
 
@@ -120,6 +125,12 @@ def main() -> None:
         "the best are scored again to pick the default (default 11)",
     )
     parser.add_argument("--tie", type=float, default=0.005, help="worst-margin difference taken as a tie")
+    parser.add_argument(
+        "--mask-videos",
+        type=Path,
+        help="a dataset with mask videos (FF++ root with manipulated_sequences/*/masks/videos): its fakes "
+        "as one more source per method, 8 full frames each (reported, not judged)",
+    )
     parser.add_argument("--top", type=int, default=12, help="best candidates printed (default 12)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

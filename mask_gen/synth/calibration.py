@@ -87,6 +87,34 @@ def example_clips(folder: str | Path) -> list[Clip]:
     return [Clip([e.real], [e.fake], [e.mask], e.method) for e in read_examples(folder)]
 
 
+def dataset_mask_clips(root: str | Path, frames: int = 8) -> list[Clip]:
+    """Clips of every fake in a dataset that ships mask videos (FF++'s `masks/videos/`), `frames` evenly
+    spaced full frames each, kind = "method variant" ("Deepfakes c23"); fakes without a mask are left out."""
+    from localize.media import iter_media_frames, media_info
+    from localize.sampling import sample_indices
+    from mask_gen.datasets import load_pairs
+
+    clips = []
+    for pair in load_pairs(root):
+        if pair.fake is None or pair.mask is None:
+            continue
+        indices = sample_indices(media_info(pair.mask).frames, frames)
+        real, fake, masks = (
+            [frame for _, frame in iter_media_frames(path, indices)]
+            for path in (pair.real, pair.fake, pair.mask)
+        )
+        count = min(len(real), len(fake), len(masks))
+        clips.append(
+            Clip(
+                real[:count],
+                fake[:count],
+                [m.max(axis=2) > 127 for m in masks[:count]],
+                f"{pair.method} {pair.variant}".strip(),
+            )
+        )
+    return clips
+
+
 def degraded(clips: Iterable[Clip], condition: str) -> list[Clip]:
     """The clips with real and fake each passed through the compression `condition`."""
     return [Clip(degrade(c.real, condition), degrade(c.fake, condition), c.masks, c.kind) for c in clips]

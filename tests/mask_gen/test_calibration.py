@@ -73,3 +73,16 @@ def test_second_family_has_every_edit_and_exact_masks_inside_the_frame(portraits
         assert 0.005 < truth.mean() < 0.25  # a face in a frame, not the frame
         changed = np.abs(real.astype(int) - fake.astype(int)).max(axis=2) > 0
         assert changed[truth].mean() > 0.8 and changed[~truth].mean() < 0.1
+
+
+def test_a_datasets_mask_videos_are_a_source_per_method_and_compression(synthetic):
+    """FF++-layout mask videos (synth writes them losslessly): full frames with their masks, grouped by
+    method and compression, and the difference masks agree less at c40 than at c23."""
+    from mask_gen.synth.calibration import dataset_mask_clips
+
+    clips = dataset_mask_clips(synthetic["ffpp"], frames=3)
+    kinds = {clip.kind for clip in clips}
+    assert kinds and all(kind.endswith((" c23", " c40")) for kind in kinds)
+    assert all(len(clip.real) == len(clip.masks) == 3 and clip.masks[0].any() for clip in clips)
+    by_compression = {c: mean_dice([k for k in clips if k.kind.endswith(c)]) for c in ("c23", "c40")}
+    assert by_compression["c23"] >= 0.85 and by_compression["c40"] < by_compression["c23"]
