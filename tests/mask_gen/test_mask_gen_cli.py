@@ -399,3 +399,22 @@ def test_compare_masks_without_dataset_masks_is_bad_usage(synthetic, tmp_path, c
     out = tmp_path / "out"
     assert main(["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--compare-masks"]) == 2
     assert "needs masks='dataset'" in capsys.readouterr().err
+
+
+def test_mask_flags_map_onto_the_mask_config():
+    """--threshold/--grow/--fill-holes reach MaskConfig: the defaults are the calibrated procedure, and the
+    seed's own procedure is one spelling away."""
+    import argparse
+
+    from mask_gen.cli_mask_gen import _config, add_arguments
+    from mask_gen.core import MaskConfig
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert _config(parser.parse_args(["data", "--out", "o"])).mask == MaskConfig()
+    seed = _config(
+        parser.parse_args(["data", "--out", "o", "--threshold", "8", "--grow", "off", "--no-fill-holes"])
+    )
+    assert seed.mask == MaskConfig(threshold=8.0, grow=None, fill_holes=False)
+    fixed = _config(parser.parse_args(["data", "--out", "o", "--threshold", "auto", "--grow", "5"]))
+    assert fixed.mask.threshold == "auto" and fixed.mask.grow == 5.0
