@@ -6,19 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from eval.evaluate import evaluate
 from localize.bundle import Bundle
 from localize.errors import ConfigError
-from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_still
+from mask_gen.synth.perturbations import KINDS, parse_spec
+
+__all__ = ["DEFAULT_SUITE", "KINDS", "Perturbation", "parse_suite", "robustness"]
 
 
 @dataclass(frozen=True)
 class Perturbation:
-    """One degradation of a crop: `kind` in KINDS at `level` (its unit depends on the kind)."""
+    """One degradation of a crop: `kind` in KINDS (mask_gen.synth.perturbations) at `level`."""
 
     kind: str
     level: float
@@ -29,54 +29,10 @@ class Perturbation:
 
     def __call__(self, images: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Perturbed uint8 images (N, H, W, 3) and their masks (moved only by rotation)."""
-        pairs = [KINDS[self.kind](image, mask, self.level) for image, mask in zip(images, masks, strict=True)]
-        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+        transform = parse_spec(f"{self.kind}:{self.level:g}").transform()
+        pairs = [transform(image=image, mask=mask) for image, mask in zip(images, masks, strict=True)]
+        return np.stack([p["image"] for p in pairs]), np.stack([p["mask"] for p in pairs])
 
-
-def _jpeg(image, mask, quality):
-    return jpeg_roundtrip(image, int(quality)), mask
-
-
-def _h264(image, mask, crf):
-    """One crop as a one-frame libx264 clip (an intra frame at that CRF), encoded in memory."""
-    return h264_still(image, int(crf)), mask
-
-
-def _blur(image, mask, kernel):
-    return cv2.GaussianBlur(image, (int(kernel), int(kernel)), 0), mask
-
-
-def _noise(image, mask, sigma):
-    """Additive Gaussian noise of `sigma` grey levels, seeded by the image so runs repeat."""
-    rng = np.random.default_rng(int(image[::7, ::7].sum()))
-    noisy = image.astype(np.float32) + rng.normal(0.0, sigma, image.shape)
-    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8), mask
-
-
-def _resize(image, mask, scale):
-    """Down- or up-sampled by `scale` and back to the crop size (the model input is fixed)."""
-    height, width = mask.shape
-    small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), mask
-
-
-def _rotate(image, mask, degrees):
-    """Rotated about the centre, borders reflected; the mask turns with it."""
-    height, width = mask.shape
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
-    rotated = cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REFLECT_101)
-    moved = cv2.warpAffine(mask.astype(np.uint8), matrix, (width, height), flags=cv2.INTER_NEAREST)
-    return rotated, moved.astype(bool)
-
-
-KINDS = {
-    "jpeg": _jpeg,
-    "h264": _h264,
-    "blur": _blur,
-    "noise": _noise,
-    "resize": _resize,
-    "rotate": _rotate,
-}
 
 # issue 5's suite: JPEG quality, H.264 CRF, blur kernel, noise sigma, scale, degrees
 DEFAULT_SUITE = (
@@ -95,24 +51,12 @@ def parse_suite(text: str) -> tuple[Perturbation, ...]:
         return DEFAULT_SUITE
     suite = []
     for item in text.split(","):
-        kind, _, level = item.strip().partition(":")
-        if kind not in KINDS:
-            raise ConfigError(f"unknown perturbation {kind!r} in {text!r}; use {', '.join(KINDS)}")
-        try:
-            suite.append(Perturbation(kind, float(level)))
-        except ValueError:
-            raise ConfigError(f"perturbation {item!r} needs a number after the colon, e.g. jpeg:50") from None
-    for p in suite:
-        valid = {
-            "jpeg": 1 <= p.level <= 100,
-            "h264": 0 <= p.level <= 51,
-            "blur": p.level >= 1 and p.level % 2 == 1,
-            "noise": p.level >= 0,
-            "resize": p.level > 0,
-            "rotate": True,
-        }[p.kind]
-        if not valid:
-            raise ConfigError(f"perturbation {p.kind}:{p.level:g} is out of range")
+        spec = parse_spec(item)
+        if spec.low != spec.high:
+            raise ConfigError(
+                f"perturbation {item.strip()!r}: the robustness suite takes one level, e.g. jpeg:50"
+            )
+        suite.append(Perturbation(spec.kind, spec.low))
     return tuple(suite)
 
 

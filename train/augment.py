@@ -1,5 +1,7 @@
 """Training augmentations (albumentations, image and mask together): seed 002's blur, rotations and
-scaling, plus flips and JPEG re-compression, each with its own probability."""
+scaling, plus flips and JPEG re-compression, each with its own probability. Blur, rotation and JPEG are
+the registered perturbations (mask_gen.synth.perturbations: `blur:9`, `rotate:45`, `jpeg:30-95`), the
+same transforms eval's robustness suite applies."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from dataclasses import dataclass
 
 import albumentations as A
 import cv2
+
+from mask_gen.synth.perturbations import parse_spec
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,10 @@ def build_augment(config: AugmentConfig) -> A.Compose:
     border = dict(border_mode=cv2.BORDER_REFLECT_101)
     return A.Compose(
         [
-            A.OneOf([A.GaussianBlur(blur_limit=(k, k)) for k in (3, 9, 15)], p=config.blur),
-            A.OneOf([A.Affine(rotate=(a, a), **border) for a in (45, -45, 90, 180)], p=config.rotate),
+            A.OneOf([parse_spec(f"blur:{k}").transform() for k in (3, 9, 15)], p=config.blur),
+            A.OneOf([parse_spec(f"rotate:{a}").transform() for a in (45, -45, 90, 180)], p=config.rotate),
             A.Affine(scale=(0.5, 1.5), p=config.scale, **border),
             A.HorizontalFlip(p=config.hflip),
-            A.ImageCompression(quality_range=(30, 95), p=config.jpeg),
+            parse_spec("jpeg:30-95").transform(p=config.jpeg),
         ]
     )

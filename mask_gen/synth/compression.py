@@ -34,13 +34,18 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) ->
 
 
 def parse_condition(condition: str) -> tuple[str, int]:
-    """'none', 'jpeg:Q' or 'h264:N' (the kind:level syntax of eval's perturbations; the older 'jpeg90'
-    and 'crf23' still read) -> (kind, level) with kind "jpeg" or "crf", range-checked."""
+    """'none', 'jpeg:Q' or 'h264:N' (the spec syntax of mask_gen.synth.perturbations, shared with eval's
+    robustness suite and training; the older 'jpeg90' and 'crf23' still read) -> (kind, level) with kind
+    "jpeg" or "crf", range-checked."""
     if condition == "none":
         return "none", 0
     if ":" in condition:
-        kind, _, level = condition.partition(":")
-        condition = {"jpeg": "jpeg", "h264": "crf"}.get(kind, kind + "?") + level
+        from mask_gen.synth.perturbations import parse_spec  # it imports this module
+
+        spec = parse_spec(condition)
+        if spec.kind not in ("jpeg", "h264") or spec.low != spec.high:
+            raise ConfigError(f"condition {condition!r}: use none, jpeg:Q (Q 1-100) or h264:N (N 0-51)")
+        return {"jpeg": "jpeg", "h264": "crf"}[spec.kind], int(spec.low)
     for kind, low, high in (("jpeg", 1, 100), ("crf", 0, 51)):
         level = condition.removeprefix(kind)
         if condition.startswith(kind) and level.isdigit() and low <= int(level) <= high:

@@ -73,6 +73,12 @@ def test_compression_conditions_read_the_kind_level_syntax_of_eval():
     assert parse_condition("jpeg:90") == parse_condition("jpeg90") == ("jpeg", 90)
     assert parse_condition("h264:23") == parse_condition("crf23") == ("crf", 23)
     assert parse_condition("none") == ("none", 0)
-    for bad in ("jpeg:0", "h264:60", "blur:9", "jpeg:x"):
-        with pytest.raises(ConfigError, match="unknown condition"):
+    for bad, words in (
+        ("jpeg:0", "out of range"),
+        ("h264:60", "out of range"),
+        ("blur:9", "use none, jpeg:Q"),
+        ("jpeg:x", "needs a number"),
+        ("crf99", "unknown condition"),
+    ):
+        with pytest.raises(ConfigError, match=words):
             parse_condition(bad)
