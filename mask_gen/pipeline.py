@@ -19,9 +19,10 @@ import numpy as np
 
 from localize.errors import ConfigError, ForgelocError, PairError
 from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops, full_box
-from localize.media import iter_media_frames, media_info
+from localize.media import iter_media_frames
 from localize.preprocess import Preprocessing
 from localize.sampling import sample_indices
+from mask_gen.alignment import check_alignment, check_outside, shrink
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.quality import mask_dice
@@ -110,42 +111,6 @@ def sample_id(*parts: object) -> str:
     return f"{safe}-{hashlib.sha1(raw.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
-def _check_alignment(pair: Pair, config: MaskGenConfig) -> int:
-    """Frame count of the pair after checking both sides (and the dataset mask video when it is used)
-    exist and match in size and in frame count."""
-    if not pair.real.is_file():
-        raise PairError("original not found", pair.real)
-    real_info = media_info(pair.real)
-    if pair.fake is None:
-        return real_info.frames
-    if not pair.fake.is_file():
-        raise PairError("fake not found", pair.fake)
-    fake_info = media_info(pair.fake)
-    if (fake_info.width, fake_info.height) != (real_info.width, real_info.height):
-        raise PairError(
-            f"frame size mismatch: fake {fake_info.width}x{fake_info.height}, "
-            f"real {real_info.width}x{real_info.height}",
-            pair.fake,
-        )
-    if fake_info.frames != real_info.frames:
-        raise PairError(f"frame count mismatch: fake {fake_info.frames}, real {real_info.frames}", pair.fake)
-    if config.masks == "dataset":
-        if pair.mask is None:
-            raise PairError("no dataset mask for this fake (--masks dataset)", pair.fake)
-        mask_info = media_info(pair.mask)
-        if (mask_info.frames, mask_info.width, mask_info.height) != (
-            real_info.frames,
-            real_info.width,
-            real_info.height,
-        ):
-            raise PairError(
-                f"mask video has {mask_info.frames} frames of {mask_info.width}x{mask_info.height}, "
-                f"the pair {real_info.frames} of {real_info.width}x{real_info.height}",
-                pair.mask,
-            )
-    return real_info.frames
-
-
 def _crop_boxes(
     faces: dict[int, Box], shape: tuple[int, ...], config: MaskGenConfig
 ) -> tuple[dict[int, Box], bool]:
@@ -200,7 +165,7 @@ def process_group(
     frame_count = 0
     for pair in pairs:
         try:
-            frame_count = _check_alignment(pair, config)
+            frame_count = check_alignment(pair, config)
             live.append(pair)
         except ForgelocError as error:
             results[pair.key] = error
@@ -220,7 +185,7 @@ def process_group(
     try:
         for index, real in iter_media_frames(real_path, indices):
             boxes, face_found = _crop_boxes(tracker.track(real) if tracker else {}, real.shape, config)
-            small_real = _shrink(real)  # shared by every fake's alignment check
+            small_real = shrink(real)  # shared by every fake's alignment check
             negatives = []
             for number, box in boxes.items():
                 real_crop = crop(real, box)
@@ -293,7 +258,7 @@ class _FakeStreams:
         """The fake's samples at frame `index` of the original, one per crop box of the original."""
         pair, config = self.pair, self.config
         fake = self._next(self.frames, index, pair.fake)
-        _check_outside(small_real, _shrink(fake), real.shape, list(boxes.values()), pair, index, config)
+        check_outside(small_real, shrink(fake), real.shape, list(boxes.values()), pair, index, config)
         truth = self._next(self.masks, index, pair.mask).max(axis=2) > 127 if self.masks is not None else None
         found = []
         for number, box in boxes.items():
@@ -324,45 +289,3 @@ class _FakeStreams:
         for stream in (self.frames, self.masks):
             if stream is not None:
                 stream.close()
-
-
-OUTSIDE_SCALE = 4
-
-
-def _shrink(frame: np.ndarray) -> np.ndarray:
-    """The frame shrunk OUTSIDE_SCALE times, for the alignment check (bilinear: a fifth of the cost of
-    area averaging, and the check's blur and median smooth what it leaves)."""
-    height, width = frame.shape[:2]
-    size = (max(1, width // OUTSIDE_SCALE), max(1, height // OUTSIDE_SCALE))
-    return cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR)
-
-
-def _check_outside(
-    small_real: np.ndarray,
-    small_fake: np.ndarray,
-    shape: tuple[int, ...],
-    boxes: list[Box],
-    pair: Pair,
-    index: int,
-    config: MaskGenConfig,
-) -> None:
-    """Refuse a pair whose frames differ far outside the faces: they are not the same footage.
-
-    The median ignores a manipulated region that spills out of a box (it covers less than half of the
-    rest of the frame); frames shrunk OUTSIDE_SCALE times are plenty to tell other footage apart.
-    """
-    height, width = shape[:2]
-    distance = difference_map(small_real, small_fake, config.mask.blur_kernel)
-    sx, sy = distance.shape[1] / width, distance.shape[0] / height
-    outside = np.ones(distance.shape, bool)
-    for x0, y0, x1, y1 in boxes:
-        outside[int(y0 * sy) : int(np.ceil(y1 * sy)), int(x0 * sx) : int(np.ceil(x1 * sx))] = False
-    if not outside.any():
-        return
-    median = float(np.median(distance[outside]))
-    if median > config.max_outside_distance:
-        raise PairError(
-            f"real and fake are not aligned at frame {index}: median difference outside the face is "
-            f"{median:.1f} (limit {config.max_outside_distance})",
-            pair.fake,
-        )
