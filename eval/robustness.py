@@ -11,7 +11,7 @@ import numpy as np
 from eval.evaluate import evaluate
 from localize.bundle import Bundle
 from localize.errors import ConfigError
-from mask_gen.synth.perturbations import KINDS, parse_spec
+from mask_gen.synth.perturbations import KINDS, Perturb, parse_spec
 
 __all__ = ["DEFAULT_SUITE", "KINDS", "Perturbation", "parse_suite", "robustness"]
 
@@ -29,7 +29,7 @@ class Perturbation:
 
     def __call__(self, images: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Perturbed uint8 images (N, H, W, 3) and their masks (moved only by rotation)."""
-        transform = parse_spec(f"{self.kind}:{self.level:g}").transform()
+        transform = Perturb(self.kind, (self.level, self.level))
         pairs = [transform(image=image, mask=mask) for image, mask in zip(images, masks, strict=True)]
         return np.stack([p["image"] for p in pairs]), np.stack([p["mask"] for p in pairs])
 

@@ -7,9 +7,9 @@ noise that compression leaves in a naive difference.
 What the calibration on several sources added (benchmarks/calibrate_mask_threshold.py, README "The mask
 procedure"): `threshold="auto"` measures that noise per pair (median and MAD of the distance map) and sets
 the cut above it; `grow` turns the single cut into hysteresis: regions are seeded above the cut and grown
-through a lower cut set by the same noise, so the faint inside of an edit (the middle of a Poisson blend,
-a re-rendered mouth) joins its strong edges without letting the noise in; closing and hole filling then
-close what is left. A fixed number for `threshold` and `grow=None` give the seed's procedure exactly.
+through a lower cut set by the noise measured around them, so the faint inside of an edit (the middle of
+a Poisson blend, a re-rendered mouth) joins its strong edges without letting the noise in; hole filling
+(and optional closing) then close what is left. A fixed number for `threshold` and `grow=None` give the seed's procedure exactly.
 """
 
 from __future__ import annotations

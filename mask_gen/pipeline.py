@@ -24,7 +24,7 @@ from localize.preprocess import Preprocessing
 from localize.sampling import sample_indices
 from mask_gen.alignment import check_alignment, check_outside, shrink
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
-from mask_gen.datasets.pair import Pair, split_of
+from mask_gen.datasets.pair import Pair, mask_frame, split_of
 from mask_gen.quality import mask_dice
 
 
@@ -259,7 +259,7 @@ class _FakeStreams:
         pair, config = self.pair, self.config
         fake = self._next(self.frames, index, pair.fake)
         check_outside(small_real, shrink(fake), real.shape, list(boxes.values()), pair, index, config)
-        truth = self._next(self.masks, index, pair.mask).max(axis=2) > 127 if self.masks is not None else None
+        truth = mask_frame(self._next(self.masks, index, pair.mask)) if self.masks is not None else None
         found = []
         for number, box in boxes.items():
             diff = None

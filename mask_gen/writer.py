@@ -103,7 +103,7 @@ def run_group(pairs: list[Pair], out: Path, config: MaskGenConfig) -> list[dict]
             record = {"key": pair.key, "status": "ok", "rows": [_row(s) for s in result]}
             dice = [s.agreement for s in result if s.agreement is not None]
             if dice:
-                record["agreement"] = {"group": agreement_group(pair), "dice": dice}
+                record["agreement"] = {"group": pair.method_variant, "dice": dice}
         else:
             message = (
                 str(result)
@@ -151,15 +151,17 @@ def run_pairs(pairs: list[Pair], out: Path, config: MaskGenConfig, workers: int 
             yield from records
 
 
-def assemble_manifest(out: Path) -> tuple[list[dict], int]:
-    """Rebuild manifest.csv from every pair record in OUT, duplicates removed.
+def read_records(out: Path) -> list[dict]:
+    """Every finished pair's record in OUT (resumed runs and shards included), in pair order."""
+    records = [json.loads(path.read_text()) for path in sorted((out / PARTS).glob("*.json"))]
+    return sorted(records, key=lambda record: record["key"])
+
+
+def assemble_manifest(out: Path, records: list[dict]) -> tuple[list[dict], int]:
+    """Rebuild manifest.csv in OUT from every pair record (read_records), duplicates removed.
 
     Returns the manifest rows and the number of distinct ok samples before duplicate pixels were removed.
     """
-    records = []
-    for path in sorted((out / PARTS).glob("*.json")):
-        records.append(json.loads(path.read_text()))
-    records.sort(key=lambda record: record["key"])
     seen_ids, seen_hashes, rows, total_ok = set(), set(), [], 0
     for record in records:
         for row in record["rows"]:
@@ -176,19 +178,14 @@ def assemble_manifest(out: Path) -> tuple[list[dict], int]:
     return rows, total_ok
 
 
-def agreement_group(pair: Pair) -> str:
-    """How --compare-masks groups its figures: the method, and the compression where the layout has one."""
-    return f"{pair.method} {pair.variant}".strip()
-
-
-def mask_agreement(out: Path) -> dict[str, tuple[float, int]]:
-    """Mean Dice of the difference masks against the dataset's masks per group ("Deepfakes c23"), and
-    the number of crops, from every finished pair's record in OUT (resumed runs and shards included)."""
+def mask_agreement(records: list[dict]) -> dict[str, tuple[float, int]]:
+    """Mean Dice of the difference masks against the dataset's masks per group ("Deepfakes c23": the
+    method, and the compression where the layout has one), and the number of crops, from the pair
+    records (read_records)."""
     found: dict[str, list[float]] = {}
-    for path in sorted((out / PARTS).glob("*.json")):
-        record = json.loads(path.read_text()).get("agreement")
-        if record:
-            found.setdefault(record["group"], []).extend(record["dice"])
+    for record in records:
+        if record.get("agreement"):
+            found.setdefault(record["agreement"]["group"], []).extend(record["agreement"]["dice"])
     return {group: (sum(dice) / len(dice), len(dice)) for group, dice in sorted(found.items())}
 
 
@@ -256,10 +253,11 @@ def build_dataset(
     stream = run_pairs(pairs, out, config, workers)
     for _ in progress(stream, len(pairs) - finished) if progress else stream:
         pass
-    rows, total_ok = assemble_manifest(out)
+    records = read_records(out)
+    rows, total_ok = assemble_manifest(out, records)
     summary = summarize(len(pairs), finished, rows, total_ok)
     if config.compare_masks:
-        summary.agreement = mask_agreement(out)
+        summary.agreement = mask_agreement(records)
         figures = {group: {"dice": round(d, 4), "crops": n} for group, (d, n) in summary.agreement.items()}
         write_text_atomic(
             out / AGREEMENT, json.dumps({"mask": settings_of(config)["mask"], "groups": figures}, indent=2)

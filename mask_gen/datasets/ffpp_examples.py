@@ -15,6 +15,7 @@ import numpy as np
 
 from localize.errors import DatasetError
 from localize.images import read_image
+from mask_gen.datasets.pair import mask_frame
 
 # method -> (fake stem, its original's stem, grey level above which the mask counts as manipulated)
 EXAMPLES = {
@@ -37,7 +38,7 @@ class Example:
 
 def read_mask(path: Path, cut: int) -> np.ndarray:
     """An official mask image as bool (H, W): any channel above `cut`."""
-    return read_image(path).max(axis=2) > cut
+    return mask_frame(read_image(path), cut)
 
 
 def read_examples(folder: str | Path) -> list[Example]:

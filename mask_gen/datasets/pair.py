@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 SPLITS = ("train", "val", "test")
 
 
@@ -32,6 +34,16 @@ class Pair:
         """Unique, stable name of the pair inside a run."""
         parts = [self.dataset, self.method, self.variant, self.video_id]
         return "/".join(part for part in parts if part)
+
+    @property
+    def method_variant(self) -> str:
+        """The method and, where the layout has one, the compression: "Deepfakes c23"."""
+        return f"{self.method} {self.variant}".strip()
+
+
+def mask_frame(frame: np.ndarray, cut: int = 127) -> np.ndarray:
+    """A dataset's mask image or video frame (white on black, RGB) as bool: any channel above `cut`."""
+    return frame.max(axis=2) > cut
 
 
 def hash_split(dataset: str, group: str, val: float = 0.1, test: float = 0.1) -> str:

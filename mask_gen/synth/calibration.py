@@ -1,9 +1,10 @@
 """Measure make_mask against known masks on several sources at once, so no default flatters one of them.
 
-Sources (SOURCES): the project's synthetic clips (bundled photos, random regions, four manipulations),
+Sources: the project's synthetic clips (bundled photos, random regions, four manipulations),
 a second synthetic family made differently (`mask_gen.synth.portrait_forgeries`: face portraits, landmark
 hulls, other edits, grain, other frame size and motion) and FaceForensics++'s README frames with their
-official masks. The synthetic ones are scored under each compression condition. Used to choose
+official masks, and a dataset's own mask videos when it ships them. The synthetic ones are scored under
+each compression condition. Used to choose
 MaskConfig's defaults (benchmarks/calibrate_mask_threshold.py) and by the tests.
 """
 
@@ -16,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from localize.faces import LBPCascadeDetector, box_centre
-from mask_gen.core import MaskConfig, difference_map, make_mask, mask_from_distance
+from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.ffpp_examples import read_examples
+from mask_gen.datasets.pair import mask_frame
 from mask_gen.quality import mask_dice
 from mask_gen.synth.compression import degrade
 from mask_gen.synth.manipulations import MANIPULATIONS, make_image_pair
@@ -108,8 +110,8 @@ def dataset_mask_clips(root: str | Path, frames: int = 8) -> list[Clip]:
             Clip(
                 real[:count],
                 fake[:count],
-                [m.max(axis=2) > 127 for m in masks[:count]],
-                f"{pair.method} {pair.variant}".strip(),
+                [mask_frame(m) for m in masks[:count]],
+                pair.method_variant,
             )
         )
     return clips
@@ -122,15 +124,12 @@ def degraded(clips: Iterable[Clip], condition: str) -> list[Clip]:
 
 def clip_dice(clip: Clip, config: MaskConfig = MaskConfig()) -> list[float]:
     """Dice(make_mask(real, fake), exact mask) of each frame of `clip`."""
-    return [
-        mask_dice(make_mask(real, fake, config), truth)
-        for real, fake, truth in zip(clip.real, clip.fake, clip.masks, strict=True)
-    ]
+    return frame_dice(distance_maps([clip], config.blur_kernel), config)
 
 
 def mean_dice(clips: Iterable[Clip], config: MaskConfig = MaskConfig()) -> float:
     """Mean over all frames of Dice(make_mask(real, fake), exact mask)."""
-    return float(np.mean([score for clip in clips for score in clip_dice(clip, config)]))
+    return maps_dice(distance_maps(clips, config.blur_kernel), config)
 
 
 def dice_by_kind(clips: Iterable[Clip], config: MaskConfig = MaskConfig()) -> dict[str, float]:
@@ -150,9 +149,14 @@ def distance_maps(clips: Iterable[Clip], blur_kernel: int = 5) -> list[tuple[np.
     ]
 
 
+def frame_dice(
+    maps: Iterable[tuple[np.ndarray, np.ndarray]], config: MaskConfig = MaskConfig()
+) -> list[float]:
+    """Dice of mask_from_distance against the exact mask for each precomputed difference map (the maps
+    must have been made with `config.blur_kernel`): make_mask's result, the distance computed once."""
+    return [mask_dice(mask_from_distance(distance, config), truth) for distance, truth in maps]
+
+
 def maps_dice(maps: Iterable[tuple[np.ndarray, np.ndarray]], config: MaskConfig = MaskConfig()) -> float:
-    """Mean Dice of mask_from_distance against the exact masks over precomputed difference maps (the
-    maps must have been made with `config.blur_kernel`)."""
-    return float(
-        np.mean([mask_dice(mask_from_distance(distance, config), truth) for distance, truth in maps])
-    )
+    """Mean of frame_dice over precomputed difference maps."""
+    return float(np.mean(frame_dice(maps, config)))
