@@ -86,3 +86,19 @@ def test_a_datasets_mask_videos_are_a_source_per_method_and_compression(syntheti
     assert all(len(clip.real) == len(clip.masks) == 3 and clip.masks[0].any() for clip in clips)
     by_compression = {c: mean_dice([k for k in clips if k.kind.endswith(c)]) for c in ("c23", "c40")}
     assert by_compression["c23"] >= 0.85 and by_compression["c40"] < by_compression["c23"]
+
+
+def test_second_familys_masks_sit_on_the_staged_face(portraits):
+    """The portrait is pasted into the frame with its landmarks moved along: YuNet finds a face on the
+    real frame, about a fifth of the frame wide, around the centre of the exact mask."""
+    from localize.detectors import build_detector
+
+    detector = build_detector("yunet")
+    for clip in portraits:
+        real, truth = clip.real[0], clip.masks[0]
+        ys, xs = np.nonzero(truth)
+        cx, cy = xs.mean(), ys.mean()
+        boxes = detector.detect(real)
+        assert any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes), clip.kind
+        x0, _, x1, _ = boxes[0]
+        assert 0.08 < (x1 - x0) / real.shape[1] < 0.4
