@@ -35,14 +35,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--splits", default="val", help="--self-blend splits to write (default val)")
     parser.add_argument("--draws", type=int, default=1, help="--self-blend real/fake pairs per photo")
     parser.add_argument(
+        "--degrade",
+        default="stills",
+        help="--self-blend degradation recipe: stills (default) or footage (codecs at the face's size, "
+        "predicted frames, motion blur, lighting)",
+    )
+    parser.add_argument(
         "--val-fraction", type=float, default=0.1, help="--self-blend share of people held out (default 0.1)"
     )
 
 
 def _self_blend(args: argparse.Namespace) -> int:
     from localize.preprocess import Preprocessing
-    from mask_gen.synth.self_blend_set import write_self_blend_dataset
+    from mask_gen.synth.self_blend_set import degrade_preset, write_self_blend_dataset
 
+    degrade = degrade_preset(args.degrade)
     record = Preprocessing(margin=args.margin, input_size=(args.input_size, args.input_size))
     manifest = write_self_blend_dataset(
         args.self_blend,
@@ -51,9 +58,12 @@ def _self_blend(args: argparse.Namespace) -> int:
         tuple(_csv(args.splits)),
         args.draws,
         args.val_fraction,
+        degrade=degrade,
         first_seed=args.seed,
     )
-    print(f"self-blend set: {manifest} (splits {args.splits}, {args.draws} draw(s) per photo)")
+    print(
+        f"self-blend set: {manifest} (splits {args.splits}, {args.draws} draw(s) per photo, {args.degrade})"
+    )
     return 0
 
 

@@ -23,6 +23,7 @@ from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.self_blend import SelfBlendConfig, self_blend
+from mask_gen.synth.video_compression import VideoCompression
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class DegradeConfig:
     grey: float = 0.05
     compress: float = 0.9  # JPEG 30-95 or H.264 CRF 18-40, half each
     crop_jitter: float = 0.08  # margin and centre of the crop vary by this fraction
+    # Footage (all 0 in the still-photo recipe that trained the first defaults):
+    footage_compress: float = 0.0  # share of compressed crops coded as footage (VideoCompression)
+    motion_blur: float = 0.0
+    sharpen: float = 0.0
+    light: float = 0.0  # a lighting gradient, gamma or a colour temperature
+    tilt: float = 0.0  # roll up to 12 degrees, scale 0.9-1.1 (the mask follows)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -44,35 +51,65 @@ class DegradeConfig:
                 raise ConfigError(f"degradation {name} must be in [0, 1], got {value}")
 
 
+DEGRADE_PRESETS: dict[str, DegradeConfig] = {
+    "stills": DegradeConfig(),
+    "footage": DegradeConfig(
+        footage_compress=0.8, motion_blur=0.15, sharpen=0.15, light=0.3, tilt=0.3, small_face=0.3
+    ),
+}
+
+
+def degrade_preset(name: str) -> DegradeConfig:
+    """The named degradation recipe: `stills` (studio photos compressed as stills, the first defaults'
+    recipe) or `footage` (codecs at the face's own size on predicted frames, motion blur, lighting)."""
+    if name not in DEGRADE_PRESETS:
+        raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
+    return DEGRADE_PRESETS[name]
+
+
 def build_degrade(config: DegradeConfig) -> A.Compose:
-    """The albumentations pipeline for `config` (the mask follows the flip)."""
-    return A.Compose(
-        [
-            A.HorizontalFlip(p=config.hflip),
-            A.Downscale(
-                scale_range=(0.3, 0.9),
-                interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
-                p=config.small_face,
-            ),
-            A.GaussianBlur(blur_limit=(3, 5), p=config.blur),
-            A.OneOf(
-                [
-                    A.RGBShift(r_shift_limit=15, g_shift_limit=15, b_shift_limit=15, p=1.0),
-                    A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=1.0),
-                ],
-                p=config.colour,
-            ),
-            A.ToGray(p=config.grey),
-            A.GaussNoise(std_range=(0.01, 0.04), p=config.noise),
-            A.OneOf(
-                [
-                    A.ImageCompression(quality_range=(30, 95), p=1.0),
-                    H264Compression(crf_range=(18, 40), p=1.0),
-                ],
-                p=config.compress,
-            ),
-        ]
-    )
+    """The albumentations pipeline for `config` (the mask follows the flip and the tilt)."""
+    stills = [
+        A.ImageCompression(quality_range=(30, 95), p=1.0),
+        H264Compression(crf_range=(18, 40), p=1.0),
+    ]
+    if config.footage_compress:  # the still recipe's own draws stay untouched when footage is off
+        share = config.footage_compress
+        stills = [VideoCompression(p=share)] + ([A.OneOf(stills, p=1 - share)] if share < 1 else [])
+    compress = A.OneOf(stills, p=config.compress)
+    steps = [
+        A.HorizontalFlip(p=config.hflip),
+        A.Affine(rotate=(-12, 12), scale=(0.9, 1.1), border_mode=cv2.BORDER_REFLECT_101, p=config.tilt),
+        A.Downscale(
+            scale_range=(0.3, 0.9),
+            interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
+            p=config.small_face,
+        ),
+        A.GaussianBlur(blur_limit=(3, 5), p=config.blur),
+        A.MotionBlur(blur_limit=(3, 7), p=config.motion_blur),
+        A.Sharpen(alpha=(0.1, 0.4), p=config.sharpen),
+        A.OneOf(
+            [
+                A.Illumination(intensity_range=(0.05, 0.2), p=1.0),
+                A.RandomGamma(gamma_limit=(70, 140), p=1.0),
+                A.PlanckianJitter(p=1.0),
+            ],
+            p=config.light,
+        ),
+        A.OneOf(
+            [
+                A.RGBShift(r_shift_limit=15, g_shift_limit=15, b_shift_limit=15, p=1.0),
+                A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=1.0),
+            ],
+            p=config.colour,
+        ),
+        A.ToGray(p=config.grey),
+        A.GaussNoise(std_range=(0.01, 0.04), p=config.noise),
+        compress,
+    ]
+    # Steps that never apply are left out: they would still draw numbers, and the recipes that trained
+    # earlier models must repeat crop for crop.
+    return A.Compose([step for step in steps if step.p > 0])
 
 
 class SelfBlendSampler:
@@ -177,5 +214,6 @@ def write_self_blend_dataset(
                 )
                 rows.append(row)
     write_manifest(out, rows)
-    write_dataset_json(out, record, source={"face_dir": str(face_dir), "draws": draws})
+    source = {"face_dir": str(face_dir), "draws": draws, "first_seed": first_seed, "degrade": asdict(degrade)}
+    write_dataset_json(out, record, source=source)
     return out / "manifest.csv"

@@ -123,3 +123,17 @@ def test_synth_self_blend_writes_a_mask_gen_dataset_that_training_reads(faces, t
     module = ForgeryDataModule(str(out), batch_size=2, model="unet")
     module.setup("fit")
     assert module.preprocessing().crop == "face"
+
+
+def test_synth_self_blend_records_its_degradation_recipe_and_refuses_unknown_ones(faces, tmp_path, capsys):
+    import json
+
+    from localize.cli import main
+
+    out = tmp_path / "footage"
+    args = ["synth", str(out), "--self-blend", str(faces), "--input-size", "64", "--val-fraction", "0.3"]
+    assert main([*args, "--degrade", "footage", "--seed", "4"]) == 0
+    source = json.loads((out / "dataset.json").read_text())["source"]
+    assert source["degrade"]["footage_compress"] == 0.8 and source["first_seed"] == 4
+    assert main([*args[:1], str(tmp_path / "vhs"), *args[2:], "--degrade", "vhs"]) != 0
+    assert "unknown degradation preset 'vhs'" in capsys.readouterr().err
