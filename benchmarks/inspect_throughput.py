@@ -112,7 +112,8 @@ def model_ms(bundle: Path, int8_bundle: Path, batch: int = 8, repeats: int = 15)
     (the layout Localizer's permuted NHWC batches have), and ONNX Runtime in float32 and int8."""
     import torch
 
-    from localize.bundle import load_bundle, onnx_session
+    from localize.bundle import load_bundle
+    from localize.onnx_runtime import onnx_session
 
     loaded = load_bundle(bundle)
     session = onnx_session(bundle, loaded.meta)
@@ -143,8 +144,9 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=0, help="every k-th frame (default: 32 evenly spaced)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per every-frame row; the fastest counts")
     args = parser.parse_args()
-    from localize.bundle import add_onnx, load_bundle, save_bundle
+    from localize.bundle import load_bundle, save_bundle
     from localize.models import build_model
+    from localize.onnx_runtime import add_onnx
     from train.quantize import add_int8_onnx
 
     with tempfile.TemporaryDirectory() as folder:

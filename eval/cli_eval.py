@@ -60,8 +60,9 @@ def _name(path: str, bundle) -> str:
 def provenance(models: list[str], datasets: list[str], runtime: str = "torch") -> list[dict]:
     """What was evaluated, by checksum: each bundle's weights (its ONNX model when that ran) and each
     dataset's manifest."""
-    from localize.bundle import bundle_paths, onnx_path
+    from localize.bundle import bundle_paths
     from localize.checksum import sha256_of
+    from localize.onnx_runtime import onnx_path
 
     items = []
     for path in models:
@@ -143,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.model or not args.data:
         raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
 
-    from localize.bundle import load_bundle, use_onnx
+    from localize.bundle import load_bundle
+    from localize.onnx_runtime import use_onnx
     from mask_gen.manifest import split_rows
 
     suite = attack = None

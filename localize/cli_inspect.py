@@ -172,7 +172,8 @@ def _parameters(localizer, args: Sampling) -> dict:
 
 
 def _model_entry(localizer, bundle_path: Path) -> dict:
-    from localize.bundle import bundle_paths, runtime_of
+    from localize.bundle import bundle_paths
+    from localize.onnx_runtime import runtime_of
 
     json_path, weights_path = bundle_paths(bundle_path)
     checksums = {"json": sha256_of(json_path), "weights": sha256_of(weights_path)}

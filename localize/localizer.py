@@ -16,23 +16,15 @@ from typing import Literal
 
 import numpy as np
 
-from localize.bundle import Bundle, load_bundle, use_onnx
-from localize.decide import Region, region_scale, suspicious_regions
+from localize.bundle import Bundle, load_bundle
+from localize.decide import region_scale
 from localize.detectors import build_detector, yunet_margin
 from localize.errors import ConfigError, MediaError
-from localize.faces import (
-    Box,
-    FaceDetector,
-    FaceTracker,
-    TrackConfig,
-    box_centre,
-    crop,
-    face_crops,
-    full_box,
-    holds,
-)
+from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops
+from localize.frame_maps import assemble, judge_map, tiles
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
+from localize.onnx_runtime import use_onnx
 from localize.results import FramePrediction, FrameSummary, VideoPrediction, summarize
 from localize.sampling import sample_indices
 
@@ -135,24 +127,7 @@ class Localizer:
         return list(out) if self.segmentation else [float(v) for v in out]
 
     def _tiles(self, shape: tuple[int, ...]) -> list[Box]:
-        """Input-sized boxes covering a frame larger than the input, overlapping by tile_overlap."""
-        height, width = shape[:2]
-        tile_h, tile_w = self.size
-        if height <= tile_h and width <= tile_w:
-            return [full_box(shape)]
-
-        def starts(length: int, tile: int) -> list[int]:
-            if length <= tile:
-                return [0]
-            stride = max(1, int(tile * (1 - self.config.tile_overlap)))
-            points = list(range(0, length - tile, stride)) + [length - tile]
-            return sorted(set(points))
-
-        return [
-            (x, y, min(width, x + tile_w), min(height, y + tile_h))
-            for y in starts(height, tile_h)
-            for x in starts(width, tile_w)
-        ]
+        return tiles(shape, self.size, self.config.tile_overlap)
 
     def _predict_frames(
         self, frames: list[tuple[np.ndarray, list[Box], bool, int, float, list]]
@@ -166,23 +141,16 @@ class Localizer:
         for start in range(0, len(jobs), self.config.batch_size):
             chunk = jobs[start : start + self.config.batch_size]
             outputs += self._run([crop(frames[n][0], b) for n, b in chunk])
-        # np.zeros pages are only mapped where written: a face crop's map costs the crop, not the frame
-        maps = [np.zeros(f[0].shape[:2], np.float32) for f in frames]
-        counts = [np.zeros(f[0].shape[:2], np.float32) if self.crop_mode == "none" else None for f in frames]
-        for (number, box), out in zip(jobs, outputs, strict=True):
-            part = crop(maps[number], box)
-            if counts[number] is None:  # face crops: where two overlap, the more suspicious wins
-                np.maximum(part, out, out=part)
-            else:  # tiles: averaged where they overlap
-                part += out
-                crop(counts[number], box)[:] += 1
+        maps = assemble([f[0].shape for f in frames], jobs, outputs, average=self.crop_mode == "none")
         results = []
-        for (image, boxes, face_found, index, time, marks), prob, count in zip(
-            frames, maps, counts, strict=True
-        ):
-            if count is not None:
-                np.divide(prob, count, out=prob, where=count > 1)
-            prediction = self._judge(prob, boxes, face_found, index, time, image)
+        for (image, boxes, face_found, index, time, marks), prob in zip(frames, maps, strict=True):
+            scales = {box: self._region_scale(box, prob.shape) for box in boxes}
+            mask, score, found = judge_map(
+                prob, boxes, self.threshold, self.min_region_px, scales, self.segmentation
+            )
+            prediction = FramePrediction(
+                prob, mask, score, bool(found), found, boxes[0], face_found, index, time, image, list(boxes)
+            )
             prediction.landmarks = marks
             results.append(prediction)
         return results
@@ -194,38 +162,6 @@ class Localizer:
             return 1.0  # tiles are analysed at native resolution
         x0, y0, x1, y1 = box
         return region_scale((y1 - y0, x1 - x0), self.size)
-
-    def _judge(
-        self, prob: np.ndarray, boxes: list[Box], face_found: bool, index: int, time: float, image: np.ndarray
-    ) -> FramePrediction:
-        mask = np.zeros(prob.shape, bool)
-        if self.segmentation:
-            # the map is zero outside the crops: look for regions inside them only (a 720p frame's
-            # connected components cost more than the crops'), each held to its own crop's scale
-            x0, y0, x1, y1 = union = _union(boxes)
-            scale = {box: self._region_scale(box, prob.shape) for box in boxes}
-            found = []
-            for r in suspicious_regions(
-                crop(prob, union), self.threshold, self.min_region_px * min(scale.values())
-            ):
-                region = Region(r.area, (r.box[0] + x0, r.box[1] + y0, r.box[2] + x0, r.box[3] + y0), r.peak)
-                if r.area > self.min_region_px * scale[_owner(region.box, boxes)]:
-                    found.append(region)
-            for region in found:
-                part = crop(mask, region.box)
-                part |= crop(prob, region.box) > self.threshold
-            score = float(crop(prob, union).max())  # the map is zero outside the crops
-        else:
-            means = {box: float(crop(prob, box).mean()) for box in boxes}
-            found = [
-                Region((b[2] - b[0]) * (b[3] - b[1]), b, m) for b, m in means.items() if m > self.threshold
-            ]
-            for region in found:
-                crop(mask, region.box)[:] = True
-            score = max(means.values())
-        return FramePrediction(
-            prob, mask, score, bool(found), found, boxes[0], face_found, index, time, image, list(boxes)
-        )
 
     # --- public API -----------------------------------------------------------------------------------
 
@@ -293,18 +229,3 @@ class Localizer:
     ) -> VideoPrediction:
         """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made."""
         return summarize(self.iter_video(path, every, fps, max_frames), self.min_fake_fraction, on_frame)
-
-
-def _union(boxes: list[Box]) -> Box:
-    """The smallest box holding all `boxes`."""
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
-def _owner(region: Box, boxes: list[Box]) -> Box:
-    """The crop a region belongs to: the first holding its centre (the first crop if none does)."""
-    return next((b for b in boxes if holds(b, box_centre(region))), boxes[0])

@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
             f"onnx: {add_int8_onnx(path, crops, source=str(args.int8))} (int8, {len(crops)} calibration crops)"
         )
     elif args.onnx:
-        from localize.bundle import add_onnx
+        from localize.onnx_runtime import add_onnx
 
         print(f"onnx: {add_onnx(path)}")
     try:

@@ -14,9 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.bundle import attach_onnx, load_bundle, onnx_model
+from localize.bundle import load_bundle
 from localize.errors import ConfigError, DatasetError
 from localize.images import read_image
+from localize.onnx_runtime import attach_onnx, onnx_model
 from mask_gen.manifest import read_manifest
 
 

@@ -195,7 +195,7 @@ def test_a_real_browser_renders_the_evaluation_report(tiny_dataset, tiny_unet, t
 
 
 def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, tmp_path, capsys):
-    from localize.bundle import add_onnx, attach_onnx, onnx_model, onnx_path
+    from localize.onnx_runtime import add_onnx, attach_onnx, onnx_model, onnx_path
 
     bundle = tiny_unet("ort", data=tiny_dataset)
     base = ["eval", "--model", str(bundle), "--data", str(tiny_dataset)]

@@ -128,7 +128,7 @@ def test_max_faces_analyses_every_person_in_the_frame(bundle_path, tmp_path):
 
 
 def test_the_runtime_that_ran_is_in_the_provenance(bundle_path, inputs, tmp_path):
-    from localize.bundle import add_onnx
+    from localize.onnx_runtime import add_onnx
 
     copy = tmp_path / "withonnx"
     for suffix in (".json", ".safetensors"):

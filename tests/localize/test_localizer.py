@@ -87,8 +87,8 @@ def test_bad_inputs(bundle_path, tmp_path):
 def test_onnx_runtime_gives_the_same_maps(bundle_path, pairs, tmp_path):
     import shutil
 
-    from localize.bundle import add_onnx
     from localize.errors import ConfigError
+    from localize.onnx_runtime import add_onnx
 
     copy = tmp_path / "tiny"
     for suffix in (".json", ".safetensors"):

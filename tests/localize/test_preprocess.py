@@ -115,7 +115,7 @@ def test_malformed_bundle_json_is_one_line_naming_the_field(tmp_path, change, fi
 def test_a_garbage_onnx_file_with_a_matching_checksum_is_refused(tmp_path):
     import hashlib
 
-    from localize.bundle import attach_onnx, use_onnx
+    from localize.onnx_runtime import attach_onnx, use_onnx
 
     model = build_model("unet", base_features=4, depth=2).eval()
     path = save_bundle(tmp_path / "b", model, "unet", {"base_features": 4, "depth": 2})

@@ -16,7 +16,7 @@ def dice(a, b):
 def test_an_int8_onnx_model_keeps_the_float_models_verdicts_and_masks(bundle_path, pairs, tmp_path):
     import shutil
 
-    from localize.bundle import runtime_of
+    from localize.onnx_runtime import runtime_of
     from train.quantize import add_int8_onnx
 
     copy = tmp_path / "tiny8"
