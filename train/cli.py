@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import warnings
 from collections.abc import Iterator
 
 import pytorch_lightning as pl
@@ -23,6 +24,13 @@ from train.modules import _ForgeryModule
 class ForgelocCLI(LightningCLI):
     def add_arguments_to_parser(self, parser) -> None:
         parser.link_arguments("model.init_args.model", "data.init_args.model")
+
+    def parse_arguments(self, parser, args) -> None:
+        """As LightningCLI's, without its warning that both `args` and sys.argv are given: forgeloc always
+        passes the arguments explicitly, and sys.argv then holds `forgeloc train ...` (or pytest's)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
+            super().parse_arguments(parser, args)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
