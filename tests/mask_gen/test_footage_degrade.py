@@ -72,8 +72,9 @@ def test_the_transform_is_seeded_and_refuses_bad_ranges(crop):
         VideoCompression(crf_range=(40, 20))
 
 
-def test_the_run3_config_trains_with_the_footage_preset():
-    config = yaml.safe_load((CONFIGS / "sbi_mobilenet_v2_footage.yaml").read_text())
+@pytest.mark.parametrize("name", ["sbi_mobilenet_v2_footage", "sbi_unet", "sbi_unet_v1"])
+def test_the_footage_configs_train_with_the_footage_preset(name):
+    config = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
     written = {**asdict(DegradeConfig()), **config["data"]["init_args"]["degrade"]}
     assert written == asdict(DEGRADE_PRESETS["footage"])
 
