@@ -43,6 +43,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--val-fraction", type=float, default=0.1, help="--self-blend share of people held out (default 0.1)"
     )
+    parser.add_argument(
+        "--face-index",
+        metavar="SOURCE",
+        help="instead: index the faces of any folder of real photos or videos into OUT (index.csv, photos, "
+        "video frames) for --self-blend and SelfBlendDataModule",
+    )
+    parser.add_argument(
+        "--frames-per-video", type=int, default=8, help="--face-index frames taken per video (default 8)"
+    )
+    parser.add_argument(
+        "--face-model",
+        help="--face-index: YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the cache, else one download)",
+    )
+
+
+def _face_index(args: argparse.Namespace) -> int:
+    from localize.detectors import build_detector
+    from mask_gen.synth.face_index import IndexConfig, index_faces
+
+    config = IndexConfig(frames_per_video=args.frames_per_video)
+    summary = index_faces(args.face_index, args.out, build_detector("yunet", args.face_model), config)
+    print(
+        f"face index: {summary.index} ({summary.photos} photos, {summary.frames} video frames, "
+        f"{summary.skipped} files skipped)"
+    )
+    return 0
 
 
 def _self_blend(args: argparse.Namespace) -> int:
@@ -70,6 +96,8 @@ def _self_blend(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from localize.errors import ConfigError
 
+    if args.face_index:
+        return _face_index(args)
     if args.self_blend:
         return _self_blend(args)
 

@@ -2,7 +2,8 @@
 
 A folder holds `index.csv` with at least the columns `file`, `box_xywh` ("x y w h") and `landmarks5`
 (ten numbers: right eye, left eye, nose, right and left mouth corners, x y each); `person` and `state`
-(when present) name who is shown, so a person never lands in two splits.
+(when present) name who is shown, so a person never lands in two splits; `group` (when present) is that
+key verbatim instead (one video's frames, `mask_gen.synth.face_index`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def read_face_index(root: str | Path) -> list[FacePhoto]:
     root = Path(root)
     path = root / INDEX
     if not path.is_file():
-        raise DatasetError(f"no {INDEX} (columns file, box_xywh, landmarks5)", root)
+        raise DatasetError(
+            f"no {INDEX} (columns file, box_xywh, landmarks5; `forgeloc synth OUT --face-index FOLDER` makes one)",
+            root,
+        )
     photos = []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -71,7 +75,9 @@ def read_face_index(root: str | Path) -> list[FacePhoto]:
                 x, y, w, h = _numbers(row["box_xywh"], 4, "box_xywh", path, line)
                 box = (round(x), round(y), round(x + w), round(y + h))
                 marks = _numbers(row["landmarks5"], 10, "landmarks5", path, line)
-                person = person_key(row.get("person") or row["file"], row.get("state") or "")
+                person = row.get("group") or person_key(
+                    row.get("person") or row["file"], row.get("state") or ""
+                )
                 photos.append(FacePhoto(image, person, box, marks))
     except UnicodeDecodeError:
         raise DatasetError("not UTF-8 text", path) from None
