@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
-# Rebuilds docs/real_ffpp_eval/ (about 1 minute on 2 cores): the bundled default, the previous default
-# (synthetic-data unet_v1, from git history) and MesoNet's original Keras Meso4 / MesoInception4
-# (DeepFakes weights) side by side on face crops of the real FF++ c23 pairs in ../shared. Those are
-# research-only test media: nothing here trains or tunes on them. Run from the repository root.
+# Rebuilds docs/real_ffpp_eval/ (about 2 minutes on 2 cores, plus 50 minutes the first time to train the
+# seeds' U-Nets): the bundled default, run 2 (the default before it), the seeds' unet and unet_v1 trained
+# from scratch on the default's self-blend recipe (configs/sbi_unet*.yaml, 25 min each; not committed:
+# trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older default, from git
+# history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by side on face
+# crops of the real FF++ c23 pairs in ../shared. Those are research-only test media: nothing here trains
+# or tunes on them. Run from the repository root.
 set -euo pipefail
 DATA=${DATA:-data/real_ffpp}
 OUT=${OUT:-docs/real_ffpp_eval}
 SHARED=../shared/data
 export FORGELOC_FACE_MODEL=${FORGELOC_FACE_MODEL:-$SHARED/detectors/yunet/yunet_s_640_640.onnx}
 mkdir -p "$DATA/bundles"
+git show 3518afb:localize/assets/default_sbi_mobilenet_v2.safetensors > "$DATA/bundles/run2_sbi_mobilenet_v2.safetensors"
+git show 3518afb:localize/assets/default_sbi_mobilenet_v2.json |
+  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run2_sbi_mobilenet_v2.safetensors"/' \
+  > "$DATA/bundles/run2_sbi_mobilenet_v2.json"
+# the seeds' U-Nets on the self-blend recipe: the best validation checkpoint of a 25-minute run, thresholds
+# searched on two footage validation draws at 128 px (5 % of real crops flagged at most)
+[ -f data/sbi_val128_footage/manifest.csv ] || forgeloc synth data/sbi_val128_footage \
+  --self-blend "$SHARED/faces" --splits val --draws 2 --input-size 128 --degrade footage
+for seed in unet unet_v1; do
+  if [ ! -f "$DATA/bundles/sbi_$seed.json" ]; then
+    forgeloc train fit --config "configs/sbi_$seed.yaml" --trainer.default_root_dir "runs/sbi_$seed"
+    best=$(ls -t runs/lightning_logs/*/checkpoints/step=*-val_frame_auc=*.ckpt | head -3 |
+      sort -t= -k3 -r | head -1)  # the newest run's three kept checkpoints, the best validation AUC
+    forgeloc export "$best" --out "$DATA/bundles/sbi_$seed"
+    forgeloc thresholds "$DATA/bundles/sbi_$seed" --data data/sbi_val128_footage --split val --max-real-flagged 0.05
+  fi
+done
 git show 8a47353:localize/assets/default_unet_v1.safetensors > "$DATA/bundles/previous_default_unet_v1.safetensors"
 git show 8a47353:localize/assets/default_unet_v1.json |
   sed 's/"file": "default_unet_v1.safetensors"/"file": "previous_default_unet_v1.safetensors"/' \
@@ -29,6 +49,7 @@ writer.writeheader()
 writer.writerows(rows)
 open(sys.argv[1], "w").write(out.getvalue())
 PY
-forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/previous_default_unet_v1" \
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run2_sbi_mobilenet_v2" \
+  --model "$DATA/bundles/sbi_unet" --model "$DATA/bundles/sbi_unet_v1" --model "$DATA/bundles/previous_default_unet_v1" \
   --model "$DATA/bundles/meso4_df" --model "$DATA/bundles/mesoinception4_df" --data "$DATA/crops" \
   --split test --out "$OUT"
