@@ -20,7 +20,7 @@ import numpy as np
 
 from localize.detectors import Face, FaceDetector
 from localize.errors import ConfigError, ForgelocError
-from localize.images import is_image_path, write_png
+from localize.images import is_image_path, read_image, write_png
 from localize.media import iter_media_frames, media_info
 from localize.sampling import sample_indices
 from localize.video import is_video_path
@@ -86,27 +86,21 @@ def index_faces(
     rows, photos, frames, skipped = [], 0, 0, 0
     for path in files:
         relative = path.relative_to(source)
-        group = relative.as_posix()
         try:
             if is_image_path(path):
-                found = _photo_face(path, detector, config)
-                if found is not None:
-                    target = out / "photos" / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, target)
-                    rows.append(_row(target.relative_to(out).as_posix(), group, found))
-                    photos += 1
-                    continue
+                added = _photo_faces(path, relative, out, detector, config)
+                photos += len(added)
             else:
                 added = _video_faces(path, relative, out, detector, config)
-                rows += [_row(file, group, face) for file, face in added]
                 frames += len(added)
-                if added:
-                    continue
-            log.warning("%s: no face with landmarks of at least %d px, skipped", path, config.min_face_px)
         except ForgelocError as error:
             log.warning("%s: %s, skipped", path, error.reason)
-        skipped += 1
+            skipped += 1
+            continue
+        if not added:
+            log.warning("%s: no face with landmarks of at least %d px, skipped", path, config.min_face_px)
+            skipped += 1
+        rows += [_row(file, relative.as_posix(), face) for file, face in added]
     if not rows:
         raise ConfigError(f"no face found in any photo or video below {source}")
     out.mkdir(parents=True, exist_ok=True)
@@ -117,14 +111,23 @@ def index_faces(
     return IndexSummary(photos, frames, skipped, out / INDEX)
 
 
-def _photo_face(path: Path, detector: FaceDetector, config: IndexConfig) -> Face | None:
-    frame = next(iter_media_frames(path, [0]))[1]
-    return largest_face(detector.detect_faces(frame), config.min_face_px)
+def _photo_faces(
+    path: Path, relative: Path, out: Path, detector: FaceDetector, config: IndexConfig
+) -> list[tuple[str, Face]]:
+    """The photo's largest face, the photo copied into OUT/photos (nothing when it shows no face)."""
+    face = largest_face(detector.detect_faces(read_image(path)), config.min_face_px)
+    if face is None:
+        return []
+    file = Path("photos") / relative
+    (out / file).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, out / file)
+    return [(file.as_posix(), face)]
 
 
 def _video_faces(
     path: Path, relative: Path, out: Path, detector: FaceDetector, config: IndexConfig
 ) -> list[tuple[str, Face]]:
+    """The largest face of each sampled frame that shows one, the frame written into OUT/frames."""
     info = media_info(path)
     found = []
     for index, frame in iter_media_frames(path, sample_indices(info.frames, frames=config.frames_per_video)):

@@ -69,14 +69,14 @@ def degrade_preset(name: str) -> DegradeConfig:
 
 def build_degrade(config: DegradeConfig) -> A.Compose:
     """The albumentations pipeline for `config` (the mask follows the flip and the tilt)."""
-    stills = [
+    codecs = [
         A.ImageCompression(quality_range=(30, 95), p=1.0),
         H264Compression(crf_range=(18, 40), p=1.0),
     ]
     if config.footage_compress:  # the still recipe's own draws stay untouched when footage is off
-        share = config.footage_compress
-        stills = [VideoCompression(p=share)] + ([A.OneOf(stills, p=1 - share)] if share < 1 else [])
-    compress = A.OneOf(stills, p=config.compress)
+        share = config.footage_compress  # OneOf weighs its choices by their p
+        codecs = [VideoCompression(p=share), A.OneOf(codecs, p=1 - share)]
+    compress = A.OneOf(codecs, p=config.compress)
     steps = [
         A.HorizontalFlip(p=config.hflip),
         A.Affine(rotate=(-12, 12), scale=(0.9, 1.1), border_mode=cv2.BORDER_REFLECT_101, p=config.tilt),
