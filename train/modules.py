@@ -36,6 +36,7 @@ class _ForgeryModule(pl.LightningModule):
         min_lr: float = 1e-6,
         init_weights: str | None = None,
         encoder_weights: str | None = None,
+        encoder_lr_scale: float = 1.0,
         adversarial_eps: float = 0.0,
         adversarial_steps: int = 1,
         adversarial_fraction: float = 0.5,
@@ -45,12 +46,17 @@ class _ForgeryModule(pl.LightningModule):
         every batch, `adversarial_fraction` of the fakes are replaced by copies attacked towards "real" on
         the current weights, FGSM when `adversarial_steps` is 1, else PGD with that many steps.
         `encoder_weights`: an ImageNet checkpoint (local file) for the encoder of an smp model; it is not
-        part of the model's arguments, so a bundle never names a file its user lacks."""
+        part of the model's arguments, so a bundle never names a file its user lacks.
+        `encoder_lr_scale`: the encoder's learning rate as a share of `lr` (smp models; 0 freezes it), so a
+        pretrained encoder keeps more of what it learned while the decoder is trained (the schedule scales
+        both alike)."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
         if spec.task != self.task:
             raise ConfigError(f"model {model!r} is a {spec.task} model; use the {spec.task} module for it")
+        if not 0 <= encoder_lr_scale <= 1:
+            raise ConfigError(f"encoder_lr_scale is a share of lr in 0..1, got {encoder_lr_scale}")
         if not (0 <= adversarial_eps <= 255 and adversarial_steps >= 1 and 0 <= adversarial_fraction <= 1):
             raise ConfigError(
                 "adversarial training needs eps in 0..255 grey levels, steps >= 1 and a fraction in 0..1"
@@ -58,9 +64,11 @@ class _ForgeryModule(pl.LightningModule):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
+        if (encoder_weights or encoder_lr_scale != 1) and not hasattr(self.net, "encoder"):
+            raise ConfigError(
+                f"encoder_weights and encoder_lr_scale need a model with an encoder (smp:...), not {model!r}"
+            )
         if encoder_weights:
-            if not hasattr(self.net, "encoder"):
-                raise ConfigError(f"encoder_weights needs a model with an encoder (smp:...), not {model!r}")
             load_encoder_weights(self.net.encoder, encoder_weights)
         if init_weights:
             state = read_weights(init_weights)
@@ -96,8 +104,24 @@ class _ForgeryModule(pl.LightningModule):
         x[chosen] = (attacked - self.mean) / self.std
         return x
 
+    def parameter_groups(self) -> list[dict]:
+        """Adam's parameter groups: the encoder at `encoder_lr_scale` x lr (left out when frozen), the
+        rest at lr."""
+        lr, scale = self.hparams.lr, self.hparams.encoder_lr_scale
+        if scale == 1:
+            return [{"params": list(self.parameters()), "lr": lr}]
+        encoder = list(self.net.encoder.parameters())
+        ids = {id(p) for p in encoder}
+        groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": lr}]
+        if scale > 0:
+            groups.append({"params": encoder, "lr": lr * scale})
+        else:
+            for p in encoder:
+                p.requires_grad_(False)
+        return groups
+
     def configure_optimizers(self):
-        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        optimizer = torch.optim.Adam(self.parameter_groups(), lr=self.hparams.lr)
         if self.hparams.schedule == "constant":
             return optimizer
         floor = self.hparams.min_lr / self.hparams.lr

@@ -233,6 +233,39 @@ def test_fine_tuning_starts_from_given_weights(tmp_path):
         SegmentationModule(model="unet_v1", init_weights=str(path.with_suffix(".safetensors")))
 
 
+@pytest.mark.parametrize("scale", [0.1, 0.0])
+def test_the_encoder_learns_at_its_own_share_of_the_learning_rate(scale):
+    from train.modules import SegmentationModule
+
+    torch.manual_seed(0)
+    args = {"encoder_depth": 3, "decoder_channels": [16, 8, 8]}
+    module = SegmentationModule(
+        model="smp:Unet:mobilenet_v2", model_args=args, lr=0.01, encoder_lr_scale=scale
+    )
+    optimizer = module.configure_optimizers()
+    encoder = {id(p) for p in module.net.encoder.parameters()}
+    by_lr = {round(group["lr"], 6): {id(p) for p in group["params"]} for group in optimizer.param_groups}
+    assert by_lr[0.01] and not by_lr[0.01] & encoder  # the decoder and head at lr
+    assert by_lr.get(0.001, set()) == (encoder if scale else set())  # the whole encoder at lr x scale
+    before = {name: p.detach().clone() for name, p in module.net.named_parameters()}
+    x = torch.rand(2, 3, 64, 64)
+    bce_minus_log_dice(module(x), (x[:, :1] > 0.5).float()).backward()
+    optimizer.step()
+    moved = {name for name, p in module.net.named_parameters() if not torch.equal(p, before[name])}
+    assert any(name.startswith("decoder") for name in moved)
+    assert any(name.startswith("encoder") for name in moved) == (scale > 0)  # 0 freezes the encoder
+
+
+def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
+    from localize.errors import ConfigError
+    from train.modules import SegmentationModule
+
+    with pytest.raises(ConfigError, match="encoder"):
+        SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 3}, encoder_lr_scale=0.5)
+    with pytest.raises(ConfigError, match="0..1"):
+        SegmentationModule(model="smp:Unet:mobilenet_v2", encoder_lr_scale=2.0)
+
+
 def _tiny_bundle(path):
     from localize.bundle import save_bundle
 
