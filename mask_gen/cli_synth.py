@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "predicted frames, motion blur, lighting)",
     )
     parser.add_argument(
+        "--forgery",
+        default="self_blend",
+        help="--self-blend fakes: self_blend (default), or a forgery the training never makes, for "
+        "validation: donor_poisson (another person's face), recolour, tone_warp",
+    )
+    parser.add_argument(
         "--val-fraction", type=float, default=0.1, help="--self-blend share of people held out (default 0.1)"
     )
     parser.add_argument(
@@ -86,9 +92,11 @@ def _self_blend(args: argparse.Namespace) -> int:
         args.val_fraction,
         degrade=degrade,
         first_seed=args.seed,
+        forgery=args.forgery,
     )
     print(
-        f"self-blend set: {manifest} (splits {args.splits}, {args.draws} draw(s) per photo, {args.degrade})"
+        f"self-blend set: {manifest} (splits {args.splits}, {args.draws} draw(s) per photo, {args.forgery}, "
+        f"{args.degrade})"
     )
     return 0
 

@@ -3,6 +3,10 @@ every draw gives a fresh blend of a face beside the real face itself, both cropp
 record says and passed through the same video-like degradations (small faces, blur, noise, colour casts,
 grey, JPEG or H.264), so neither class can be told apart by how it was stored. With a fixed seed every
 draw repeats (validation). `write_self_blend_dataset` writes such crops in the mask-gen format.
+
+The fake of a pair may instead be made by one of the portrait edits (`FORGERIES`: a donor face from
+another person of the same split, Poisson-blended; a recolouring; a tone-and-warp): forgeries a
+self-blend-trained model never saw, for validation that is not the training task over again.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from localize.images import read_image, write_png
 from localize.preprocess import Preprocessing, write_dataset_json
 from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
+from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
-from mask_gen.synth.self_blend import SelfBlendConfig, self_blend
+from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, self_blend
 from mask_gen.synth.video_compression import VideoCompression
 
 
@@ -112,9 +117,12 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
     return A.Compose([step for step in steps if step.p > 0])
 
 
+FORGERIES = ("self_blend", *EDITS)
+
+
 class SelfBlendSampler:
-    """Items 2i (the real face of photo i) and 2i + 1 (a self-blend of it), as RGB uint8 crops at the
-    record's input size with their soft blend masks."""
+    """Items 2i (the real face of photo i) and 2i + 1 (a self-blend of it, or another of `FORGERIES`),
+    as RGB uint8 crops at the record's input size with their soft blend masks."""
 
     def __init__(
         self,
@@ -123,10 +131,15 @@ class SelfBlendSampler:
         degrade: DegradeConfig,
         blend: SelfBlendConfig = SelfBlendConfig(),
         fixed_seed: int | None = None,
+        forgery: str = "self_blend",
     ) -> None:
         """`fixed_seed` makes item k the same on every pass (validation); None draws afresh."""
+        if forgery not in FORGERIES:
+            raise ConfigError(f"unknown forgery {forgery!r}; choose from {', '.join(FORGERIES)}")
+        if forgery == "donor_poisson" and len(photos) < 2:
+            raise ConfigError(f"donor faces need at least 2 photos, got {len(photos)}")
         self.photos, self.record, self.degrade, self.blend = photos, record, degrade, blend
-        self.fixed_seed = fixed_seed
+        self.fixed_seed, self.forgery = fixed_seed, forgery
         self.transform = build_degrade(degrade)
         self._cache: dict[int, np.ndarray] = {}
 
@@ -138,6 +151,17 @@ class SelfBlendSampler:
             self._cache[number] = read_image(self.photos[number].path)
         return self._cache[number]
 
+    def _forge(
+        self, number: int, image: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(fake, soft mask) of photo `number` by the sampler's forgery; donors are other photos."""
+        points = self.photos[number].landmark_array()
+        if self.forgery == "self_blend":
+            return self_blend(image, points, rng, self.blend)
+        donor = self.photos[(number + 1 + int(rng.integers(len(self.photos) - 1))) % len(self.photos)]
+        alpha = blend_alpha(points, image.shape, HULL, rng)
+        return EDITS[self.forgery](image, alpha, points, donor, rng)
+
     def sample(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """(RGB uint8 crop at the input size, soft mask float32) of item `index`, before normalising."""
         seed = None if self.fixed_seed is None else (self.fixed_seed, index)
@@ -146,7 +170,7 @@ class SelfBlendSampler:
         image = self._photo(index // 2)
         alpha = np.zeros(image.shape[:2], np.float32)
         if index % 2:
-            image, alpha = self_blend(image, photo.landmark_array(), rng, self.blend)
+            image, alpha = self._forge(index // 2, image, rng)
         jitter = self.degrade.crop_jitter
         x0, y0, x1, y1 = photo.box
         shift = rng.uniform(-jitter, jitter, 2) * max(x1 - x0, y1 - y0)
@@ -163,6 +187,14 @@ class SelfBlendSampler:
         return out["image"], out["mask"]
 
 
+METHODS = {
+    "self_blend": "SelfBlend",
+    "donor_poisson": "DonorSwap",
+    "recolour": "Recolour",
+    "tone_warp": "ToneWarp",
+}
+
+
 def write_self_blend_dataset(
     face_dir: str | Path,
     out: str | Path,
@@ -173,9 +205,10 @@ def write_self_blend_dataset(
     degrade: DegradeConfig = DegradeConfig(),
     blend: SelfBlendConfig = SelfBlendConfig(),
     first_seed: int = 0,
+    forgery: str = "self_blend",
 ) -> Path:
     """Write `draws` real/blend pairs per photo of each split (seeds first_seed, first_seed + 1, ...) to OUT in the
-    mask-gen format, with OUT/dataset.json; the manifest's path. Splits are by person, as in training;
+    mask-gen format, with OUT/dataset.json; the manifest's path. `forgery` makes the fakes (`FORGERIES`). Splits are by person, as in training;
     a person's crops share a video id, so video metrics group by person."""
     out = Path(out)
     people = split_people(read_face_index(face_dir), val_fraction)
@@ -186,7 +219,7 @@ def write_self_blend_dataset(
         if not people[split]:
             raise ConfigError(f"the {split} split of {face_dir} is empty (val_fraction {val_fraction})")
         for draw in range(first_seed, first_seed + draws):
-            dataset = SelfBlendSampler(people[split], record, degrade, blend, fixed_seed=draw)
+            dataset = SelfBlendSampler(people[split], record, degrade, blend, draw, forgery)
             for index in range(len(dataset)):
                 image, alpha = dataset.sample(index)
                 mask = alpha > blend.mask_cut
@@ -201,7 +234,7 @@ def write_self_blend_dataset(
                     split=split,
                     label=label,
                     dataset="self_blend",
-                    method="SelfBlend" if label else "real",
+                    method=(METHODS.get(forgery, forgery) if label else "real"),
                     video_id=hashlib.sha1(photo.person.encode()).hexdigest()[:12],
                     frame_index=draw,
                     image=f"images/{sample}.png",
@@ -214,6 +247,7 @@ def write_self_blend_dataset(
                 )
                 rows.append(row)
     write_manifest(out, rows)
-    source = {"face_dir": str(face_dir), "draws": draws, "first_seed": first_seed, "degrade": asdict(degrade)}
+    source = {"face_dir": str(face_dir), "draws": draws, "first_seed": first_seed, "forgery": forgery}
+    source["degrade"] = asdict(degrade)
     write_dataset_json(out, record, source=source)
     return out / "manifest.csv"

@@ -137,3 +137,66 @@ def test_synth_self_blend_records_its_degradation_recipe_and_refuses_unknown_one
     assert source["degrade"]["footage_compress"] == 0.8 and source["first_seed"] == 4
     assert main([*args[:1], str(tmp_path / "vhs"), *args[2:], "--degrade", "vhs"]) != 0
     assert "unknown degradation preset 'vhs'" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def two_people(tmp_path_factory) -> list:
+    """The astronaut, and her under a black-and-white checkerboard (strong edges any Poisson clone keeps),
+    with the same landmarks: each is the other's only donor."""
+    root = tmp_path_factory.mktemp("two")
+    image = skimage.data.astronaut()
+    board = ((np.indices(image.shape[:2]) // 6).sum(axis=0) % 2).astype(bool)
+    Image.fromarray(image).save(root / "a.png")
+    Image.fromarray(np.where(board[..., None], 255, image // 4).astype(np.uint8)).save(root / "b.png")
+    lines = ["file,person,state,box_xywh,landmarks5"]
+    lines += [f"{name}.png,Person {name},XX,178 63 90 113,{LANDMARKS}" for name in "ab"]
+    (root / "index.csv").write_text("\n".join(lines) + "\n")
+    return read_face_index(root)
+
+
+@pytest.mark.parametrize("forgery", ["donor_poisson", "recolour", "tone_warp"])
+def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(two_people, forgery):
+    from localize.preprocess import Preprocessing
+    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+
+    record = Preprocessing(margin=1.3, input_size=(64, 64))
+    none = DegradeConfig(
+        **dict.fromkeys(("hflip", "small_face", "blur", "noise", "colour"), 0.0),
+        grey=0.0,
+        compress=0.0,
+        crop_jitter=0.0,
+    )
+    plain = SelfBlendSampler(two_people, record, none, fixed_seed=0)
+    other = SelfBlendSampler(two_people, record, none, fixed_seed=0, forgery=forgery)
+    real, _ = other.sample(0)
+    assert np.array_equal(real, plain.sample(0)[0])  # reals are the same crops whatever the fakes
+    fake, alpha = other.sample(1)
+    assert not np.array_equal(fake, plain.sample(1)[0])  # not the self-blend under another name
+    inside = alpha >= 0.5
+    assert 0.05 < inside.mean() < 0.9
+    change = np.abs(fake.astype(float) - real.astype(float)).mean(axis=2)
+    assert change[inside].mean() > 8 and change[inside].mean() > 4 * change[~inside].mean()
+
+
+def test_unknown_forgeries_and_donor_swaps_without_donors_are_refused(two_people):
+    from localize.preprocess import Preprocessing
+    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+
+    record = Preprocessing(input_size=(64, 64))
+    with pytest.raises(ConfigError, match="unknown forgery 'morph'"):
+        SelfBlendSampler(two_people, record, DegradeConfig(), forgery="morph")
+    with pytest.raises(ConfigError, match="at least 2 photos"):
+        SelfBlendSampler(two_people[:1], record, DegradeConfig(), forgery="donor_poisson")
+
+
+def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
+    import json
+
+    from localize.cli import main
+    from mask_gen.writer import read_manifest
+
+    out = tmp_path / "swap"
+    args = ["synth", str(out), "--self-blend", str(faces), "--input-size", "64", "--val-fraction", "0.3"]
+    assert main([*args, "--forgery", "donor_poisson"]) == 0
+    assert {r.method for r in read_manifest(out)} == {"real", "DonorSwap"}
+    assert json.loads((out / "dataset.json").read_text())["source"]["forgery"] == "donor_poisson"
