@@ -144,7 +144,7 @@ class Localizer:
         maps = assemble([f[0].shape for f in frames], jobs, outputs, average=self.crop_mode == "none")
         results = []
         for (image, boxes, face_found, index, time, marks), prob in zip(frames, maps, strict=True):
-            scales = {box: self._region_scale(box, prob.shape) for box in boxes}
+            scales = self._region_scales(boxes, prob.shape) if self.segmentation else {}
             mask, score, found = judge_map(
                 prob, boxes, self.threshold, self.min_region_px, scales, self.segmentation
             )
@@ -155,13 +155,13 @@ class Localizer:
             results.append(prediction)
         return results
 
-    def _region_scale(self, box: Box, shape: tuple[int, ...]) -> float:
-        """Frame pixels per model-input pixel: min_region_px is counted at the model's input resolution,
-        as it was when the thresholds were searched (a 300 px face crop seen at 128 px is 5.5x larger)."""
+    def _region_scales(self, boxes: list[Box], shape: tuple[int, ...]) -> dict[Box, float]:
+        """Frame pixels per model-input pixel of each crop: min_region_px is counted at the model's input
+        resolution, as it was when the thresholds were searched (a 300 px face crop seen at 128 px is 5.5x
+        larger)."""
         if self.crop_mode == "none" and len(self._tiles(shape)) > 1:
-            return 1.0  # tiles are analysed at native resolution
-        x0, y0, x1, y1 = box
-        return region_scale((y1 - y0, x1 - x0), self.size)
+            return dict.fromkeys(boxes, 1.0)  # tiles are analysed at native resolution
+        return {box: region_scale((box[3] - box[1], box[2] - box[0]), self.size) for box in boxes}
 
     # --- public API -----------------------------------------------------------------------------------
 
