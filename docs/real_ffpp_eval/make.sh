@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds docs/real_ffpp_eval/ (about 2 minutes on 2 cores, plus 50 minutes the first time to train the
-# seeds' U-Nets): the bundled default, run 2 (the default before it), the seeds' unet and unet_v1 trained
+# seeds' U-Nets): the bundled default (run 4), runs 3 and 2 (the defaults before it), the seeds' unet and unet_v1 trained
 # from scratch on the default's self-blend recipe (configs/sbi_unet*.yaml, 25 min each; not committed:
 # trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older default, from git
 # history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by side on face
@@ -16,6 +16,10 @@ git show 3518afb:localize/assets/default_sbi_mobilenet_v2.safetensors > "$DATA/b
 git show 3518afb:localize/assets/default_sbi_mobilenet_v2.json |
   sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run2_sbi_mobilenet_v2.safetensors"/' \
   > "$DATA/bundles/run2_sbi_mobilenet_v2.json"
+git show 8249f85:localize/assets/default_sbi_mobilenet_v2.safetensors > "$DATA/bundles/run3_sbi_mobilenet_v2.safetensors"
+git show 8249f85:localize/assets/default_sbi_mobilenet_v2.json |
+  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run3_sbi_mobilenet_v2.safetensors"/' \
+  > "$DATA/bundles/run3_sbi_mobilenet_v2.json"
 # the seeds' U-Nets on the self-blend recipe: the best validation checkpoint of a 25-minute run, thresholds
 # searched on two footage validation draws at 128 px (5 % of real crops flagged at most)
 [ -f data/sbi_val128_footage/manifest.csv ] || forgeloc synth data/sbi_val128_footage \
@@ -49,7 +53,8 @@ writer.writeheader()
 writer.writerows(rows)
 open(sys.argv[1], "w").write(out.getvalue())
 PY
-forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run2_sbi_mobilenet_v2" \
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run3_sbi_mobilenet_v2" \
+  --model "$DATA/bundles/run2_sbi_mobilenet_v2" \
   --model "$DATA/bundles/sbi_unet" --model "$DATA/bundles/sbi_unet_v1" --model "$DATA/bundles/previous_default_unet_v1" \
   --model "$DATA/bundles/meso4_df" --model "$DATA/bundles/mesoinception4_df" --data "$DATA/crops" \
   --split test --out "$OUT"
