@@ -73,7 +73,14 @@ def test_the_transform_is_seeded_and_refuses_bad_ranges(crop):
 
 
 @pytest.mark.parametrize(
-    "name", ["sbi_mobilenet_v2_footage", "sbi_mobilenet_v2_lowenc", "sbi_unet", "sbi_unet_v1"]
+    "name",
+    [
+        "sbi_mobilenet_v2_footage",
+        "sbi_mobilenet_v2_lowenc",
+        "sbi_mobilenet_v2_frozenenc",
+        "sbi_unet",
+        "sbi_unet_v1",
+    ],
 )
 def test_the_footage_configs_train_with_the_footage_preset(name):
     config = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
