@@ -118,6 +118,13 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
 
 
 FORGERIES = ("self_blend", *EDITS)
+# the manifest's method column for each forgery's fakes
+METHODS = {
+    "self_blend": "SelfBlend",
+    "donor_poisson": "DonorSwap",
+    "recolour": "Recolour",
+    "tone_warp": "ToneWarp",
+}
 
 
 class SelfBlendSampler:
@@ -187,14 +194,6 @@ class SelfBlendSampler:
         return out["image"], out["mask"]
 
 
-METHODS = {
-    "self_blend": "SelfBlend",
-    "donor_poisson": "DonorSwap",
-    "recolour": "Recolour",
-    "tone_warp": "ToneWarp",
-}
-
-
 def write_self_blend_dataset(
     face_dir: str | Path,
     out: str | Path,
@@ -207,9 +206,10 @@ def write_self_blend_dataset(
     first_seed: int = 0,
     forgery: str = "self_blend",
 ) -> Path:
-    """Write `draws` real/blend pairs per photo of each split (seeds first_seed, first_seed + 1, ...) to OUT in the
-    mask-gen format, with OUT/dataset.json; the manifest's path. `forgery` makes the fakes (`FORGERIES`). Splits are by person, as in training;
-    a person's crops share a video id, so video metrics group by person."""
+    """Write `draws` real/fake pairs per photo of each split (seeds first_seed, first_seed + 1, ...) to OUT
+    in the mask-gen format, with OUT/dataset.json; the manifest's path. `forgery` makes the fakes (one of
+    `FORGERIES`). Splits are by person, as in training; a person's crops share a video id, so video metrics
+    group by person."""
     out = Path(out)
     people = split_people(read_face_index(face_dir), val_fraction)
     rows = []
