@@ -70,6 +70,8 @@ class _ForgeryModule(pl.LightningModule):
             )
         if encoder_weights:
             load_encoder_weights(self.net.encoder, encoder_weights)
+        if encoder_lr_scale == 0:  # frozen: no gradients computed, none stepped
+            self.net.encoder.requires_grad_(False)
         if init_weights:
             state = read_weights(init_weights)
             state = {
@@ -113,12 +115,7 @@ class _ForgeryModule(pl.LightningModule):
         encoder = list(self.net.encoder.parameters())
         ids = {id(p) for p in encoder}
         groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": lr}]
-        if scale > 0:
-            groups.append({"params": encoder, "lr": lr * scale})
-        else:
-            for p in encoder:
-                p.requires_grad_(False)
-        return groups
+        return groups + ([{"params": encoder, "lr": lr * scale}] if scale > 0 else [])
 
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.parameter_groups(), lr=self.hparams.lr)

@@ -117,14 +117,14 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
     return A.Compose([step for step in steps if step.p > 0])
 
 
-FORGERIES = ("self_blend", *EDITS)
-# the manifest's method column for each forgery's fakes
+# each forgery and the manifest's method name for its fakes (all but self_blend are portrait EDITS)
 METHODS = {
     "self_blend": "SelfBlend",
     "donor_poisson": "DonorSwap",
     "recolour": "Recolour",
     "tone_warp": "ToneWarp",
 }
+FORGERIES = tuple(METHODS)
 
 
 class SelfBlendSampler:
@@ -234,7 +234,7 @@ def write_self_blend_dataset(
                     split=split,
                     label=label,
                     dataset="self_blend",
-                    method=(METHODS.get(forgery, forgery) if label else "real"),
+                    method=METHODS[forgery] if label else "real",
                     video_id=hashlib.sha1(photo.person.encode()).hexdigest()[:12],
                     frame_index=draw,
                     image=f"images/{sample}.png",
@@ -247,7 +247,12 @@ def write_self_blend_dataset(
                 )
                 rows.append(row)
     write_manifest(out, rows)
-    source = {"face_dir": str(face_dir), "draws": draws, "first_seed": first_seed, "forgery": forgery}
-    source["degrade"] = asdict(degrade)
+    source = {
+        "face_dir": str(face_dir),
+        "draws": draws,
+        "first_seed": first_seed,
+        "forgery": forgery,
+        "degrade": asdict(degrade),
+    }
     write_dataset_json(out, record, source=source)
     return out / "manifest.csv"

@@ -114,13 +114,10 @@ def test_min_region_is_counted_at_the_models_input_resolution(bundle_path, pairs
     assert region > 60
     big = cv2.resize(small, (256, 256), interpolation=cv2.INTER_NEAREST)
     scaled = Localizer.load(bundle_path, InferenceConfig(crop="none", min_region_px=60, tile_overlap=0.0))
-    assert (
-        scaled._region_scales([(0, 0, 256, 256)], big.shape)[(0, 0, 256, 256)] == 1.0
-    )  # tiled: native scale
+    box = (0, 0, 256, 256)
+    assert scaled._region_scales([box], big.shape) == {box: 1.0}  # tiled: native scale
     face = Localizer.load(bundle_path, InferenceConfig(min_region_px=60))
-    assert (
-        face._region_scales([(0, 0, 256, 256)], big.shape)[(0, 0, 256, 256)] == 16.0
-    )  # one crop resized to 64x64
+    assert face._region_scales([box], big.shape) == {box: 16.0}  # one crop resized to 64x64
 
 
 def test_several_faces_are_each_cropped_and_analysed(bundle_path):

@@ -250,6 +250,7 @@ def test_the_encoder_learns_at_its_own_share_of_the_learning_rate(scale):
     before = {name: p.detach().clone() for name, p in module.net.named_parameters()}
     x = torch.rand(2, 3, 64, 64)
     bce_minus_log_dice(module(x), (x[:, :1] > 0.5).float()).backward()
+    assert all(p.grad is None for p in module.net.encoder.parameters()) == (scale == 0)  # frozen: no grads
     optimizer.step()
     moved = {name for name, p in module.net.named_parameters() if not torch.equal(p, before[name])}
     assert any(name.startswith("decoder") for name in moved)
