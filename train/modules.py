@@ -3,6 +3,7 @@ BCE on the frame label (mask non-empty = fake). Adam, optionally seed 002's step
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Literal
 
@@ -18,6 +19,8 @@ from localize.errors import ConfigError
 from localize.models import build_model, model_spec
 from localize.models.zoo import load_encoder_weights, read_weights
 from train.losses import bce_minus_log_dice
+
+log = logging.getLogger(__name__)
 
 
 class _ForgeryModule(pl.LightningModule):
@@ -37,6 +40,7 @@ class _ForgeryModule(pl.LightningModule):
         init_weights: str | None = None,
         encoder_weights: str | None = None,
         encoder_lr_scale: float = 1.0,
+        encoder_frozen_steps: int = 0,
         adversarial_eps: float = 0.0,
         adversarial_steps: int = 1,
         adversarial_fraction: float = 0.5,
@@ -49,7 +53,11 @@ class _ForgeryModule(pl.LightningModule):
         part of the model's arguments, so a bundle never names a file its user lacks.
         `encoder_lr_scale`: the encoder's learning rate as a share of `lr` (smp models; 0 freezes it), so a
         pretrained encoder keeps more of what it learned while the decoder is trained (the schedule scales
-        both alike)."""
+        both alike).
+        `encoder_frozen_steps`: the encoder stays frozen for this many optimizer steps while the decoder
+        learns on its features, then trains at `encoder_lr_scale` x the scheduled lr (linear probing, then
+        fine-tuning: LP-FT, Kumar et al. 2022), so its first updates are driven by a trained decoder, not a
+        random one."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
@@ -57,6 +65,11 @@ class _ForgeryModule(pl.LightningModule):
             raise ConfigError(f"model {model!r} is a {spec.task} model; use the {spec.task} module for it")
         if not 0 <= encoder_lr_scale <= 1:
             raise ConfigError(f"encoder_lr_scale is a share of lr in 0..1, got {encoder_lr_scale}")
+        if encoder_frozen_steps < 0 or (encoder_frozen_steps and encoder_lr_scale == 0):
+            raise ConfigError(
+                "encoder_frozen_steps is a step count >= 0 before the encoder trains; with encoder_lr_scale 0 "
+                f"it never does (got {encoder_frozen_steps} steps at scale {encoder_lr_scale})"
+            )
         if not (0 <= adversarial_eps <= 255 and adversarial_steps >= 1 and 0 <= adversarial_fraction <= 1):
             raise ConfigError(
                 "adversarial training needs eps in 0..255 grey levels, steps >= 1 and a fraction in 0..1"
@@ -64,13 +77,14 @@ class _ForgeryModule(pl.LightningModule):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
-        if (encoder_weights or encoder_lr_scale != 1) and not hasattr(self.net, "encoder"):
+        if (encoder_weights or encoder_lr_scale != 1 or encoder_frozen_steps) and not hasattr(self.net, "encoder"):
             raise ConfigError(
-                f"encoder_weights and encoder_lr_scale need a model with an encoder (smp:...), not {model!r}"
+                "encoder_weights, encoder_lr_scale and encoder_frozen_steps need a model with an encoder "
+                f"(smp:...), not {model!r}"
             )
         if encoder_weights:
             load_encoder_weights(self.net.encoder, encoder_weights)
-        if encoder_lr_scale == 0:  # frozen: no gradients computed, none stepped
+        if encoder_lr_scale == 0 or encoder_frozen_steps:  # frozen: no gradients computed, none stepped
             self.net.encoder.requires_grad_(False)
         if init_weights:
             state = read_weights(init_weights)
@@ -106,6 +120,14 @@ class _ForgeryModule(pl.LightningModule):
         x[chosen] = (attacked - self.mean) / self.std
         return x
 
+    def on_train_batch_start(self, batch, batch_index) -> None:
+        """Unfreezes the encoder once its `encoder_frozen_steps` are done (also on resuming after them)."""
+        steps = self.hparams.encoder_frozen_steps
+        encoder = self.net.encoder if steps else None
+        if encoder is not None and self.global_step >= steps and not next(encoder.parameters()).requires_grad:
+            log.info("step %d: the encoder trains from now on (encoder_frozen_steps)", self.global_step)
+            encoder.requires_grad_(True)
+
     def parameter_groups(self) -> list[dict]:
         """Adam's parameter groups: the encoder at `encoder_lr_scale` x lr (left out when frozen), the
         rest at lr."""
@@ -134,7 +156,11 @@ class _ForgeryModule(pl.LightningModule):
             # lr / 10 every step_size steps, never below min_lr (seed 002)
             return max(floor, self.hparams.gamma ** (step // self.hparams.step_size))
 
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+        def encoder_factor(step: int) -> float:  # nothing while frozen (shown so in the logged lr)
+            return factor(step) if step >= self.hparams.encoder_frozen_steps else 0.0
+
+        factors = [factor, encoder_factor][: len(optimizer.param_groups)]
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factors)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 

@@ -257,6 +257,53 @@ def test_the_encoder_learns_at_its_own_share_of_the_learning_rate(scale):
     assert any(name.startswith("encoder") for name in moved) == (scale > 0)  # 0 freezes the encoder
 
 
+def test_the_encoder_waits_its_frozen_steps_then_learns(tmp_path):
+    import pytorch_lightning as pl
+
+    from train.modules import SegmentationModule
+
+    torch.manual_seed(0)
+    args = {"encoder_depth": 3, "decoder_channels": [16, 8, 8]}
+    module = SegmentationModule(
+        model="smp:Unet:mobilenet_v2",
+        model_args=args,
+        lr=0.01,
+        encoder_lr_scale=0.5,
+        encoder_frozen_steps=3,
+        schedule="cosine",
+    )
+    x = torch.rand(8, 3, 64, 64)
+    mask = (x[:, :1] > 0.5).float()
+    data = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x, mask, torch.ones(8)), batch_size=2, shuffle=False
+    )
+    seen = []  # (step, encoder weights, decoder weights, encoder lr) at each batch start
+
+    class Watch(pl.Callback):
+        def on_train_batch_start(self, trainer, pl_module, batch, batch_index):
+            weight = pl_module.net.encoder.features[1].conv[0][0].weight.detach().clone()
+            head = pl_module.net.segmentation_head[0].weight.detach().clone()
+            seen.append((trainer.global_step, weight, head, trainer.optimizers[0].param_groups[1]["lr"]))
+
+    trainer = pl.Trainer(
+        max_steps=6,
+        callbacks=[Watch()],
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
+    trainer.fit(module, data)
+    steps = [step for step, *_ in seen]
+    assert steps == [0, 1, 2, 3, 4, 5]
+    encoder_moved = [not torch.equal(seen[i][1], seen[i + 1][1]) for i in range(5)]
+    head_moved = [not torch.equal(seen[i][2], seen[i + 1][2]) for i in range(5)]
+    assert encoder_moved == [False, False, False, True, True]  # frozen for the first three steps
+    assert all(head_moved)  # the decoder learns throughout
+    assert [lr for *_, lr in seen[:3]] == [0.0, 0.0, 0.0] and seen[3][3] > 0
+
+
 def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
     from localize.errors import ConfigError
     from train.modules import SegmentationModule
@@ -265,6 +312,10 @@ def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
         SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 3}, encoder_lr_scale=0.5)
     with pytest.raises(ConfigError, match="0..1"):
         SegmentationModule(model="smp:Unet:mobilenet_v2", encoder_lr_scale=2.0)
+    with pytest.raises(ConfigError, match="never does"):
+        SegmentationModule(model="smp:Unet:mobilenet_v2", encoder_lr_scale=0.0, encoder_frozen_steps=100)
+    with pytest.raises(ConfigError, match="encoder"):
+        SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 3}, encoder_frozen_steps=9)
 
 
 def _tiny_bundle(path):
