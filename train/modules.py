@@ -77,7 +77,8 @@ class _ForgeryModule(pl.LightningModule):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
-        if (encoder_weights or encoder_lr_scale != 1 or encoder_frozen_steps) and not hasattr(self.net, "encoder"):
+        needs_encoder = encoder_weights or encoder_lr_scale != 1 or encoder_frozen_steps
+        if needs_encoder and not hasattr(self.net, "encoder"):
             raise ConfigError(
                 "encoder_weights, encoder_lr_scale and encoder_frozen_steps need a model with an encoder "
                 f"(smp:...), not {model!r}"
