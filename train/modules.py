@@ -16,6 +16,7 @@ from localize.attacks import fgsm, pgd
 from localize.bundle import DEFAULT_THRESHOLDS
 from localize.decide import frame_is_fake
 from localize.errors import ConfigError
+from localize.localizer import default_bundle_path
 from localize.models import build_model, model_spec
 from localize.models.zoo import load_encoder_weights, read_weights
 from train.losses import bce_minus_log_dice
@@ -45,7 +46,8 @@ class _ForgeryModule(pl.LightningModule):
         adversarial_steps: int = 1,
         adversarial_fraction: float = 0.5,
     ) -> None:
-        """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning).
+        """`init_weights`: start from a bundle's .safetensors or a training .ckpt (fine-tuning); "default"
+        names the bundled default model's weights (configs/sbi_adapt.yaml).
         `adversarial_eps` > 0 (grey levels of 255) turns on adversarial training (seed 000's defence): in
         every batch, `adversarial_fraction` of the fakes are replaced by copies attacked towards "real" on
         the current weights, FGSM when `adversarial_steps` is 1, else PGD with that many steps.
@@ -88,6 +90,8 @@ class _ForgeryModule(pl.LightningModule):
         if encoder_lr_scale == 0 or encoder_frozen_steps:  # frozen: no gradients computed, none stepped
             self.net.encoder.requires_grad_(False)
         if init_weights:
+            if init_weights == "default":
+                init_weights = str(default_bundle_path().with_suffix(".safetensors"))
             state = read_weights(init_weights)
             state = {
                 k.removeprefix("net."): v.float() if v.is_floating_point() else v for k, v in state.items()

@@ -78,6 +78,8 @@ def test_the_transform_is_seeded_and_refuses_bad_ranges(crop):
         "sbi_mobilenet_v2_footage",
         "sbi_mobilenet_v2_lowenc",
         "sbi_mobilenet_v2_frozenenc",
+        "sbi_mobilenet_v2_lpft",
+        "sbi_adapt",
         "sbi_unet",
         "sbi_unet_v1",
     ],

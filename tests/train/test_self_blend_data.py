@@ -200,3 +200,28 @@ def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
     assert main([*args, "--forgery", "donor_poisson"]) == 0
     assert {r.method for r in read_manifest(out)} == {"real", "DonorSwap"}
     assert json.loads((out / "dataset.json").read_text())["source"]["forgery"] == "donor_poisson"
+
+
+@pytest.mark.slow
+def test_the_adapt_config_fine_tunes_the_bundled_default_on_your_faces(faces, tmp_path):
+    from localize.bundle import load_bundle
+    from localize.cli import main
+    from localize.localizer import default_bundle_path
+
+    config = Path(__file__).resolve().parents[2] / "configs" / "sbi_adapt.yaml"
+    args = ["train", "fit", "--config", str(config), "--data.init_args.face_dir", str(faces)]
+    args += ["--data.init_args.val_fraction", "0.3", "--data.init_args.batch_size", "2"]
+    args += ["--trainer.max_steps", "2", "--trainer.limit_val_batches", "1", "--trainer.enable_progress_bar"]
+    args += ["false", "--trainer.default_root_dir", str(tmp_path), "--trainer.logger.init_args.save_dir"]
+    args += [str(tmp_path)]
+    assert main(args) == 0
+    last = next(tmp_path.glob("lightning_logs/version_*/checkpoints/last.ckpt"))
+    assert main(["export", str(last), "--out", str(tmp_path / "mine")]) == 0
+    mine, default = load_bundle(tmp_path / "mine.json"), load_bundle(default_bundle_path())
+    assert mine.preprocessing == default.preprocessing  # crops made as the default makes them
+    ours, theirs = mine.model.state_dict(), default.model.state_dict()
+    assert ours.keys() == theirs.keys()
+    # two small steps from the default's weights (a model from ImageNet alone differs everywhere)
+    head = "segmentation_head.0.weight"
+    torch.testing.assert_close(ours[head].float(), theirs[head].float(), atol=0.01, rtol=0.05)
+    assert max(float((ours[k].float() - theirs[k].float()).abs().max()) for k in ours) < 0.1
