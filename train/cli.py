@@ -15,9 +15,10 @@ import warnings
 from collections.abc import Iterator
 
 import pytorch_lightning as pl
+from jsonargparse import ArgumentError
 from pytorch_lightning.cli import LightningCLI
 
-from localize.errors import ForgelocError
+from localize.errors import ConfigError, ForgelocError
 from train.modules import _ForgeryModule
 
 
@@ -28,9 +29,30 @@ class ForgelocCLI(LightningCLI):
     def parse_arguments(self, parser, args) -> None:
         """As LightningCLI's, without its warning that both `args` and sys.argv are given: forgeloc always
         passes the arguments explicitly, and sys.argv then holds `forgeloc train ...` (or pytest's)."""
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
-            super().parse_arguments(parser, args)
+        subparsers = getattr(parser, "_subcommands_action", None)
+        for each in [parser, *(subparsers._name_parser_map.values() if subparsers else [])]:
+            each.exit_on_error = False  # errors come back to us, not as a usage screen and an exit
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
+                super().parse_arguments(parser, args)
+        except ArgumentError as error:
+            configs = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("--config", "-c")]
+            raise ConfigError(f"{' + '.join(configs) or 'arguments'}: {one_line(str(error))}") from None
+
+
+def one_line(message: str) -> str:
+    """jsonargparse's multi-line error as one line: the path to the failing option and what is wrong with
+    it, without the list of union types tried or the value it was given."""
+    noise = (
+        "Does not validate against",
+        "Subtypes:",
+        "Errors:",
+        "Given value",
+        "- Expected a <class 'NoneType'>",
+    )
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(line.removeprefix("- ") for line in lines if line and not line.startswith(noise))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -202,6 +202,21 @@ def test_bad_input_is_refused_before_training(tiny_dataset, tmp_path, capsys):
     assert not (tmp_path / "r4" / "lightning_logs").exists()
 
 
+@pytest.mark.parametrize(
+    "extra, says",
+    [
+        (["--model.init_args.lrr", "0.1"], "Option 'lrr' is not accepted"),
+        (["--model.init_args.lr", "fast"], "Parser key \"lr\": Expected a <class 'float'>. Got value: fast"),
+        (["--trainer.max_epochs", "two"], "Parser key \"trainer.max_epochs\": Expected a <class 'int'>"),
+    ],
+)
+def test_a_mistyped_option_is_one_line_naming_the_config_and_the_option(tmp_path, capsys, extra, says):
+    assert main(fit_args(tmp_path / "no-data", tmp_path / "r", *extra)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "usage:" not in err and "Subtypes" not in err  # no usage screen
+    assert f"{CONFIGS / 'unet_v1.yaml'}: " in err and says in err
+
+
 def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
     (tmp_path / "x.ckpt").write_bytes(b"not a checkpoint")
     assert main(["export", str(tmp_path / "x.ckpt"), "--out", str(tmp_path / "b")]) == 1
