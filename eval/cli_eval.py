@@ -122,6 +122,7 @@ def _attack_config(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from eval.compare import paired_differences
     from eval.report import write_report
     from localize import __version__
     from localize.errors import ConfigError, ForgelocError
@@ -176,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
             except ForgelocError as error:  # that run is reported as failed; the others go on
                 failures.append(f"{name} on {data}: {error}")
                 print(f"failed: {failures[-1]}", file=sys.stderr, flush=True)
+            report["comparisons"] = paired_differences(report["runs"])
             paths = write_report(args.out, {**report, "failures": failures})  # finished runs are on disk
     print(f"report: {', '.join(str(p) for p in paths)}")
     return 1 if failures else 0

@@ -42,9 +42,9 @@ def evaluate(
     result: dict = {"split": split, "frames": len(rows), "thresholds": t}
     if segmentation:
         result["pixel"] = asdict(pixel_scores(pairs))
-    result["frame"] = asdict(binary_scores(labels, flags, scores))
-    result["frame_scores"] = {"labels": labels, "scores": [round(v, 5) for v in scores]}
     ids = [f"{r.dataset}/{r.method}/{r.video_id}" for r in rows]
+    result["frame"] = asdict(binary_scores(labels, flags, scores, groups=ids))
+    result["frame_scores"] = {"labels": labels, "scores": [round(v, 5) for v in scores], "videos": ids}
     votes = group_videos(ids, labels, flags, scores, t["min_fake_fraction"])
     result["videos"] = len(votes.ids)
     result["video_majority"] = asdict(binary_scores(votes.labels, votes.majority, votes.mean_scores))

@@ -3,7 +3,8 @@
 Pixel metrics come per image (then averaged) or dataset-wide (pixel counts summed over all images). The
 empty-mask policy: an empty prediction on an empty mask scores 1 (nothing to find, nothing claimed); an
 empty prediction on a non-empty mask, or the reverse, scores 0. Frame and video figures use scikit-learn;
-videos are grouped by their true video id, never by folder name.
+videos are grouped by their true video id, never by folder name. ROC-AUCs come with a 95 % bootstrap
+interval over resamples of whole videos (a video's frames are drawn together, as they are not independent).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn import metrics as skm
 
 
@@ -83,6 +85,52 @@ class BinaryScores:
     eer: float
     confusion: list[list[int]]  # [[TN, FP], [FN, TP]]
     count: int
+    roc_auc_ci: tuple[float, float] = (float("nan"), float("nan"))  # 95 % bootstrap interval
+
+
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def resampled_aucs(
+    labels: Sequence[int],
+    score_sets: Sequence[Sequence[float]],
+    groups: Sequence[str] | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> np.ndarray:
+    """ROC-AUC of each score set on the same bootstrap resamples, (resamples, sets). Whole groups are
+    drawn with replacement (videos: their frames are not independent; each item is its own group when
+    `groups` is None); a resample holding one class only is left out."""
+    labels = np.asarray(labels, int)
+    scores = np.asarray(score_sets, float).reshape(-1, len(labels))
+    keys = np.arange(len(labels)) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1]
+    order = np.argsort(keys, kind="stable")
+    members = np.split(order, np.cumsum(np.bincount(keys))[:-1])
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(resamples):
+        drawn = rng.integers(0, len(members), len(members))
+        pick = drawn if groups is None else np.concatenate([members[g] for g in drawn])
+        if labels[pick].min() != labels[pick].max():
+            rows.append([rank_auc(labels[pick], each[pick]) for each in scores])
+    return np.asarray(rows, float).reshape(-1, len(scores))
+
+
+def rank_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """ROC-AUC as the Mann-Whitney statistic (ties count half, as scikit-learn's does), a tenth of
+    roc_auc_score's time: the bootstrap computes thousands."""
+    ranks = rankdata(scores)
+    positives = labels == 1
+    count = int(positives.sum())
+    return float((ranks[positives].sum() - count * (count + 1) / 2) / (count * (len(labels) - count)))
+
+
+def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central `level` percentile interval of bootstrap values (NaNs when there are none)."""
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
 
 
 def eer(labels: Sequence[int], scores: Sequence[float]) -> float:
@@ -93,8 +141,14 @@ def eer(labels: Sequence[int], scores: Sequence[float]) -> float:
     return float((fpr[i] + fnr[i]) / 2)
 
 
-def binary_scores(labels: Sequence[int], predicted: Sequence[bool], scores: Sequence[float]) -> BinaryScores:
-    """Precision/recall/F1/accuracy of the decisions, ROC-AUC, PR-AUC and EER of the scores."""
+def binary_scores(
+    labels: Sequence[int],
+    predicted: Sequence[bool],
+    scores: Sequence[float],
+    groups: Sequence[str] | None = None,
+) -> BinaryScores:
+    """Precision/recall/F1/accuracy of the decisions, ROC-AUC (with its bootstrap interval over `groups`),
+    PR-AUC and EER of the scores."""
     labels = np.asarray(labels, int)
     predicted = np.asarray(predicted, int)
     both = len(set(labels.tolist())) == 2
@@ -108,6 +162,7 @@ def binary_scores(labels: Sequence[int], predicted: Sequence[bool], scores: Sequ
         eer(labels, scores) if both else float("nan"),
         skm.confusion_matrix(labels, predicted, labels=[0, 1]).tolist(),
         len(labels),
+        interval(resampled_aucs(labels, [scores], groups)[:, 0]) if both else (float("nan"), float("nan")),
     )
 
 

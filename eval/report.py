@@ -43,6 +43,34 @@ def fmt(value) -> str:
     return "-" if value is None or value != value else f"{value:.3f}"
 
 
+def with_interval(value, bounds) -> str:
+    """'0.924 [0.902, 0.944]'; the value alone where no interval was computed (older reports)."""
+    if not bounds or bounds[0] != bounds[0]:
+        return fmt(value)
+    return f"{fmt(value)} [{fmt(bounds[0])}, {fmt(bounds[1])}]"
+
+
+def _comparison_section(report: dict) -> Section:
+    rows = [
+        (
+            c["data"],
+            c["model"],
+            c["reference"],
+            f"{c['difference']:+.3f}",
+            f"[{c['ci'][0]:+.3f}, {c['ci'][1]:+.3f}]",
+        )
+        for c in report["comparisons"]
+    ]
+    table = Table(
+        "Paired differences", ("data", "model", "minus", "frame ROC-AUC difference", "95 % CI"), rows
+    )
+    text = (
+        "Each model against the first one evaluated on the same data, on the same bootstrap resamples of "
+        "whole videos (1,000). An interval that holds 0 means the data cannot tell the two apart."
+    )
+    return Section("Paired differences", text, [table])
+
+
 def _short(path: str) -> str:
     return path.rstrip("/").split("/")[-1]
 
@@ -66,13 +94,23 @@ def _main_sections(report: dict) -> list[Section]:
         )
         sections.append(Section("Segmentation (pixel)", text, [pixel]))
     for level, title in LEVELS:
-        header = ("model", "data", "n", "precision", "recall", "F1", "accuracy", "ROC-AUC", "PR-AUC", "EER")
+        header = (
+            "model",
+            "data",
+            "n",
+            "precision",
+            "recall",
+            "F1",
+            "accuracy",
+            "ROC-AUC [95 % CI]",
+            "PR-AUC",
+            "EER",
+        )
         rows = [
             (r["model"], r["data"], str(r[level]["count"]))
-            + tuple(
-                fmt(r[level][k])
-                for k in ("precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "eer")
-            )
+            + tuple(fmt(r[level][k]) for k in ("precision", "recall", "f1", "accuracy"))
+            + (with_interval(r[level]["roc_auc"], r[level].get("roc_auc_ci")),)
+            + tuple(fmt(r[level][k]) for k in ("pr_auc", "eer"))
             for r in runs
         ]
         confusion = Table(
@@ -207,6 +245,8 @@ def write_plots(out: Path, report: dict) -> dict[str, list[str]]:
 def sections(report: dict, plots: dict[str, list[str]]) -> list[Section]:
     """The report's sections in reading order, each with its plots."""
     found = _main_sections(report) if report.get("runs") else []
+    if report.get("comparisons"):
+        found.append(_comparison_section(report))
     if report.get("robustness"):
         found.append(_robustness_section(report))
     if report.get("adversarial"):

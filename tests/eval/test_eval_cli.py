@@ -81,15 +81,24 @@ def test_eval_writes_the_tables_for_each_model_and_dataset(tmp_path, capsys):
     assert (
         "## Segmentation (pixel)" in md
         and "## Videos, majority vote" in md
-        and md.count("| strict (unet) |") == 8  # 4 metric tables, 3 confusion tables, the thresholds
+        and md.count("| strict (unet) |") == 9  # 4 metric and 3 confusion tables, thresholds, a difference
     )
+    # the second model against the first on the same frames, with the bootstrap interval of the difference
+    (compared,) = report["comparisons"]
+    assert (compared["model"], compared["reference"]) == ("lenient (unet)", "strict (unet)")
+    difference = lenient["frame"]["roc_auc"] - strict["frame"]["roc_auc"]
+    assert compared["difference"] == pytest.approx(difference)
+    assert compared["ci"][0] <= difference <= compared["ci"][1]
+    low, high = strict["frame"]["roc_auc_ci"]
+    assert low <= strict["frame"]["roc_auc"] <= high and high - low > 0
+    assert f"| {data} | lenient (unet) | strict (unet) | {difference:+.3f} |" in md
     assert "| strict (unet) | 0.99 | 10 | 0.5 |" in md
     digest = hashlib.sha256((data / "manifest.csv").read_bytes()).hexdigest()
     assert f"| dataset | {data / 'manifest.csv'} | {digest} |" in md
     assert f"| model | {bundles[0]} | {load_bundle(bundles[0]).meta['weights']['sha256']} |" in md
     page = (out / "report.html").read_text()
     # the same tables in the page, every plot inlined, nothing fetched from elsewhere
-    assert page.count("<td>strict (unet)</td>") == 8
+    assert page.count("<td>strict (unet)</td>") == 9  # and the paired differences' reference
     assert page.count('src="data:image/png;base64,') == len(list(out.glob("*.png"))) == 2
     assert "http" not in page
 
