@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from eval.metrics import interval, resampled_aucs
 from localize.images import read_image
 from localize.localizer import InferenceConfig, Localizer, default_bundle_path
 from mask_gen.datasets.ffpp_examples import ORIGINALS, read_examples
@@ -48,11 +49,12 @@ def ffpp(localizer: Localizer, max_frames: int) -> dict:
     reals = sorted((FFPP / "original_sequences" / "youtube" / "c23" / "videos").glob("*.mp4"))
     fakes = sorted((FFPP / "manipulated_sequences").glob("*/c23/videos/*.mp4"))
     scores: dict[str, list[tuple[float, bool]]] = {}
-    videos = {}
+    videos, groups = {}, {}  # groups: each frame's video, per method
     for path in reals + fakes:
         method = "real" if path in reals else path.parts[-4]
         frames = _frames(localizer, path, max_frames)
         scores.setdefault(method, []).extend((f.score, f.is_fake) for f in frames)
+        groups.setdefault(method, []).extend(f"{method}/{path.stem}" for _ in frames)
         flagged = sum(f.is_fake for f in frames)
         videos[f"{method}/{path.stem}"] = {
             "flagged": f"{flagged}/{len(frames)}",
@@ -66,8 +68,12 @@ def ffpp(localizer: Localizer, max_frames: int) -> dict:
 
     methods = sorted(m for m in scores if m != "real")
     all_fake = [s for m in methods for s, _ in scores[m]]
+    labels = [0] * len(real) + [1] * len(all_fake)
+    by_video = groups["real"] + [g for m in methods for g in groups[m]]
+    low, high = interval(resampled_aucs(labels, [real + all_fake], by_video)[:, 0])
     return {
         "frame_auc": {"all": auc(all_fake), **{m: auc([s for s, _ in scores[m]]) for m in methods}},
+        "frame_auc_all_ci_by_video": [round(low, 3), round(high, 3)],  # 95 %, whole videos resampled
         "real_frames_flagged": round(float(np.mean([f for _, f in scores["real"]])), 3),
         "fake_frames_flagged": round(float(np.mean([f for m in methods for _, f in scores[m]])), 3),
         "fake_flagged_by_method": {m: round(float(np.mean([f for _, f in scores[m]])), 3) for m in methods},
