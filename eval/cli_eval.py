@@ -122,7 +122,6 @@ def _attack_config(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from eval.compare import paired_differences
     from eval.report import write_report
     from localize import __version__
     from localize.errors import ConfigError, ForgelocError
@@ -167,7 +166,11 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("two --model bundles share a name; give them different file names")
     surrogates = {_name(path, b): b for path in args.surrogate for b in [load_bundle(path)]}
     report.update(
-        runs=[], robustness=[], adversarial=[], provenance=provenance(args.model, args.data, args.runtime)
+        runs=[],
+        comparisons=[],
+        robustness=[],
+        adversarial=[],
+        provenance=provenance(args.model, args.data, args.runtime),
     )
     failures = []
     for name, bundle in bundles.items():
@@ -177,7 +180,6 @@ def run(args: argparse.Namespace) -> int:
             except ForgelocError as error:  # that run is reported as failed; the others go on
                 failures.append(f"{name} on {data}: {error}")
                 print(f"failed: {failures[-1]}", file=sys.stderr, flush=True)
-            report["comparisons"] = paired_differences(report["runs"])
             paths = write_report(args.out, {**report, "failures": failures})  # finished runs are on disk
     print(f"report: {', '.join(str(p) for p in paths)}")
     return 1 if failures else 0
@@ -185,11 +187,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate_one(report: dict, name: str, bundle, data: str, args, suite, attack, surrogates: dict) -> None:
     """One model on one dataset: the tables, then the robustness and attack suites asked for."""
+    from eval.compare import paired_difference
     from eval.evaluate import evaluate
     from eval.report import fmt
 
     result = evaluate(bundle, data, args.split, desc=f"{name} on {Path(data).name}")
-    report["runs"].append({"model": name, "data": data, **result})
+    run = {"model": name, "data": data, **result}
+    reference = next((r for r in report["runs"] if r["data"] == data), None)  # the first model on it
+    report["runs"].append(run)
+    difference = paired_difference(reference, run) if reference else None
+    report["comparisons"] += [difference] if difference else []
     frame = result["frame"]
     print(f"{name} on {data}: frame F1 {fmt(frame['f1'])}, AUC {fmt(frame['roc_auc'])}", flush=True)
     if suite:

@@ -7,30 +7,29 @@ from __future__ import annotations
 from eval.metrics import interval, resampled_aucs
 
 
+def paired_difference(reference: dict, run: dict) -> dict | None:
+    """`run` against `reference` (two runs of `forgeloc eval` on the same data): {"data", "reference",
+    "model", "difference", "ci"}, the difference being run minus reference; None when the two did not
+    score the same frames."""
+    ours, theirs = run.get("frame_scores"), reference.get("frame_scores")
+    if ours is None or theirs is None or ours["labels"] != theirs["labels"]:
+        return None
+    aucs = resampled_aucs(ours["labels"], [theirs["scores"], ours["scores"]], ours.get("videos"))
+    return {
+        "data": run["data"],
+        "reference": reference["model"],
+        "model": run["model"],
+        "difference": run["frame"]["roc_auc"] - reference["frame"]["roc_auc"],
+        "ci": interval(aucs[:, 1] - aucs[:, 0]),
+    }
+
+
 def paired_differences(runs: list[dict]) -> list[dict]:
-    """For each dataset, every model against the first one run on it: {"data", "reference", "model",
-    "difference", "ci"}; the difference is model minus reference."""
+    """For each dataset, every run against the first one on it (`paired_difference`)."""
     first: dict[str, dict] = {}
     rows = []
     for run in runs:
-        data, scores = run["data"], run.get("frame_scores")
-        if scores is None:
-            continue
-        reference = first.setdefault(data, run)
-        if reference is run or reference["frame_scores"]["labels"] != scores["labels"]:
-            continue
-        aucs = resampled_aucs(
-            scores["labels"],
-            [reference["frame_scores"]["scores"], scores["scores"]],
-            scores.get("videos"),
-        )
-        rows.append(
-            {
-                "data": data,
-                "reference": reference["model"],
-                "model": run["model"],
-                "difference": run["frame"]["roc_auc"] - reference["frame"]["roc_auc"],
-                "ci": interval(aucs[:, 1] - aucs[:, 0]),
-            }
-        )
+        reference = first.setdefault(run["data"], run)
+        row = None if reference is run else paired_difference(reference, run)
+        rows += [row] if row else []
     return rows
