@@ -37,8 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--degrade",
         default="stills",
-        help="--self-blend degradation recipe: stills (default) or footage (codecs at the face's size, "
-        "predicted frames, motion blur, lighting)",
+        help="--self-blend degradation recipe: stills (default), footage (codecs at the face's size, "
+        "predicted frames, motion blur, lighting) or scenes (footage, and a defocused or textured "
+        "background behind half the people)",
     )
     parser.add_argument(
         "--forgery",

@@ -27,6 +27,7 @@ from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
+from mask_gen.synth.scene import in_scene, person_matte
 from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, self_blend
 from mask_gen.synth.video_compression import VideoCompression
 
@@ -49,6 +50,7 @@ class DegradeConfig:
     sharpen: float = 0.0
     light: float = 0.0  # a lighting gradient, gamma or a colour temperature
     tilt: float = 0.0  # roll up to 12 degrees, scale 0.9-1.1 (the mask follows)
+    scene: float = 0.0  # the backdrop defocused or textured behind the person (mask_gen.synth.scene)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -61,12 +63,22 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "footage": DegradeConfig(
         footage_compress=0.8, motion_blur=0.15, sharpen=0.15, light=0.3, tilt=0.3, small_face=0.3
     ),
+    "scenes": DegradeConfig(
+        footage_compress=0.8,
+        motion_blur=0.15,
+        sharpen=0.15,
+        light=0.3,
+        tilt=0.3,
+        small_face=0.3,
+        scene=0.5,
+    ),
 }
 
 
 def degrade_preset(name: str) -> DegradeConfig:
     """The named degradation recipe: `stills` (studio photos compressed as stills, the first defaults'
-    recipe) or `footage` (codecs at the face's own size on predicted frames, motion blur, lighting)."""
+    recipe), `footage` (codecs at the face's own size on predicted frames, motion blur, lighting) or
+    `scenes` (footage, and half the photos with their backdrop defocused or textured behind the person)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]
@@ -149,6 +161,7 @@ class SelfBlendSampler:
         self.fixed_seed, self.forgery = fixed_seed, forgery
         self.transform = build_degrade(degrade)
         self._cache: dict[int, np.ndarray] = {}
+        self._mattes: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
         return 2 * len(self.photos)
@@ -157,6 +170,19 @@ class SelfBlendSampler:
         if number not in self._cache:  # small JPEGs: 2,900 decoded photos take about 0.5 GB
             self._cache[number] = read_image(self.photos[number].path)
         return self._cache[number]
+
+    def _matte(self, number: int) -> np.ndarray:
+        """The person matte of photo `number` (GrabCut, about 75 ms; kept, as the photo is)."""
+        if number not in self._mattes:
+            photo = self.photos[number]
+            self._mattes[number] = person_matte(self._photo(number), photo.box, photo.landmark_array())
+        return self._mattes[number]
+
+    def _scene(self, number: int, image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Photo `number` (real or forged: the same matte) before a defocused or textured background."""
+        other = (number + 1 + int(rng.integers(max(1, len(self.photos) - 1)))) % len(self.photos)
+        x0, _, x1, _ = self.photos[number].box
+        return in_scene(image, self._matte(number), x1 - x0, self._photo(other), rng)
 
     def _forge(
         self, number: int, image: np.ndarray, rng: np.random.Generator
@@ -178,6 +204,8 @@ class SelfBlendSampler:
         alpha = np.zeros(image.shape[:2], np.float32)
         if index % 2:
             image, alpha = self._forge(index // 2, image, rng)
+        if self.degrade.scene and rng.random() < self.degrade.scene:  # no draw at all when off
+            image = self._scene(index // 2, image, rng)
         jitter = self.degrade.crop_jitter
         x0, y0, x1, y1 = photo.box
         shift = rng.uniform(-jitter, jitter, 2) * max(x1 - x0, y1 - y0)

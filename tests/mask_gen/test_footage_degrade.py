@@ -90,6 +90,13 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
     assert written == asdict(DEGRADE_PRESETS["footage"])
 
 
+def test_the_scenes_config_trains_with_the_scenes_preset_which_is_footage_plus_scenes():
+    config = yaml.safe_load((CONFIGS / "sbi_mobilenet_v2_scenes.yaml").read_text())
+    written = {**asdict(DegradeConfig()), **config["data"]["init_args"]["degrade"]}
+    assert written == asdict(DEGRADE_PRESETS["scenes"])
+    assert {**asdict(DEGRADE_PRESETS["footage"]), "scene": 0.5} == asdict(DEGRADE_PRESETS["scenes"])
+
+
 def test_the_stills_recipe_keeps_its_steps_and_footage_adds_its_own():
     stills = [type(t).__name__ for t in build_degrade(degrade_preset("stills")).transforms]
     # a step that never applies would still draw numbers and change every earlier model's crops
