@@ -52,7 +52,8 @@ def person_matte(rgb: np.ndarray, box: Box, landmarks: np.ndarray) -> np.ndarray
     GrabCut on the region of 2.4x the box around the face, shrunk to at most 128 px: the region's top
     and upper side borders start as background, the face hull of `landmarks` (enlarged to cover any
     blend) as certain person, a head-and-shoulders oval as probable person. Pixels outside the region
-    are background; the face hull is always 1. The edge is feathered by about 1 % of the face.
+    are background; the face hull is always 1. The edge is feathered by about 1 % of the face. The same
+    photo gives the same matte on every call (OpenCV's generator is seeded first).
     """
     height, width = rgb.shape[:2]
     x0, y0, x1, y1 = box
@@ -90,6 +91,7 @@ def person_matte(rgb: np.ndarray, box: Box, landmarks: np.ndarray) -> np.ndarray
     seed[:side_end, -border:] = cv2.GC_BGD
     seed[core] = cv2.GC_FGD
     background, foreground = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global generator: the same matte every time
     with contextlib.suppress(cv2.error):  # a flat region has no colour model to fit: keep the seeds
         cv2.grabCut(small, seed, None, background, foreground, 3, cv2.GC_INIT_WITH_MASK)
     person = ((seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD)).astype(np.float32)
@@ -98,7 +100,7 @@ def person_matte(rgb: np.ndarray, box: Box, landmarks: np.ndarray) -> np.ndarray
     matte[ry0:ry1, rx0:rx1] = cv2.resize(person, region.shape[1::-1], interpolation=cv2.INTER_LINEAR)
     feather = max(0.5, 0.01 * face)
     matte = cv2.GaussianBlur(matte, (0, 0), feather)
-    matte[ry0:ry1, rx0:rx1][cv2.resize(core.astype(np.uint8), region.shape[1::-1]) > 0] = 1.0
+    matte[_face_core(landmarks, (height, width))] = 1.0  # at full size: every blend pixel
     return np.clip(matte, 0.0, 1.0)
 
 

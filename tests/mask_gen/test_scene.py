@@ -1,0 +1,92 @@
+"""Scenes behind real faces: the person's matte is found, the face (where every blend lies) is never
+touched, the background is, and the preset only draws numbers when it is on."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from localize.errors import ConfigError
+from localize.preprocess import Preprocessing
+from mask_gen.synth.portraits import FacePhoto
+from mask_gen.synth.scene import _face_core, composite, in_scene, person_matte
+from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+
+BOX = (80, 55, 160, 155)
+LANDMARKS = np.array([[105, 95], [135, 95], [120, 110], [108, 125], [132, 125]], float)
+
+
+def _portrait(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A 240x240 photo of a skin-toned head and a dark suit before a blue striped wall, and the truth
+    of which pixels are the person."""
+    rng = np.random.default_rng(seed)
+    image = np.zeros((240, 240, 3), np.uint8)
+    image[:] = (70, 110, 170)
+    image[:, ::12] = (50, 90, 150)  # stripes: a textured wall
+    person = np.zeros((240, 240), np.uint8)
+    cv2.ellipse(person, (120, 105), (50, 72), 0, 0, 360, 1, -1)
+    head = person.copy()
+    cv2.fillPoly(person, [np.array([[50, 240], [75, 165], [165, 165], [190, 240]], np.int32)], 1)
+    image[person > 0] = (40, 40, 45)
+    image[head > 0] = (205, 160, 130)
+    noisy = image.astype(int) + rng.integers(-6, 7, image.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8), person.astype(bool)
+
+
+def test_the_matte_finds_the_person_and_always_keeps_the_face():
+    image, truth = _portrait()
+    matte = person_matte(image, BOX, LANDMARKS)
+    assert matte.shape == truth.shape and matte.dtype == np.float32
+    found = matte > 0.5
+    iou = (found & truth).sum() / (found | truth).sum()
+    assert iou > 0.85
+    assert matte[:20, :20].max() < 0.05 and matte[:20, -20:].max() < 0.05  # the wall above the shoulders
+    core = _face_core(LANDMARKS, truth.shape)
+    assert core[100, 120] and not core[5, 5]
+    assert (matte[core] == 1.0).all()
+
+
+def test_a_region_without_room_for_a_matte_is_refused():
+    image, _ = _portrait()
+    with pytest.raises(ConfigError, match="face box"):
+        person_matte(image[:6, :6], (0, 0, 2, 2), LANDMARKS / 40)
+
+
+def test_a_scene_changes_the_background_and_leaves_the_face_alone():
+    image, truth = _portrait()
+    other, _ = _portrait(1)
+    other[::7] = 255  # another photo's texture, unlike this wall
+    matte = person_matte(image, BOX, LANDMARKS)
+    core = _face_core(LANDMARKS, truth.shape)
+    changed_wall = 0
+    for seed in range(8):
+        out = in_scene(image, matte, BOX[2] - BOX[0], other, np.random.default_rng(seed))
+        assert np.array_equal(out[core], image[core])
+        changed_wall += int((np.abs(out.astype(int) - image.astype(int)).sum(2)[matte < 0.01] > 8).mean() > 0.2)
+    assert changed_wall >= 6  # defocused stripes and textures both change the wall
+    assert np.array_equal(composite(image, np.ones(truth.shape, np.float32), other), image)
+
+
+def _sampler(tmp_path, scene: float) -> SelfBlendSampler:
+    photos = []
+    for k in range(2):
+        image, _ = _portrait(k)
+        path = tmp_path / f"p{k}.png"
+        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        photos.append(FacePhoto(path, f"person{k}", BOX, tuple(LANDMARKS.ravel())))
+    record = Preprocessing(input_size=(96, 96))
+    still = DegradeConfig(hflip=0, small_face=0, blur=0, noise=0, colour=0, grey=0, compress=0, scene=scene)
+    return SelfBlendSampler(photos, record, still, fixed_seed=3)
+
+
+def test_the_sampler_puts_faces_in_scenes_only_when_asked(tmp_path):
+    plain, scenes = _sampler(tmp_path, 0.0), _sampler(tmp_path, 1.0)
+    for index in range(4):  # real and fake of both photos
+        a, mask_a = plain.sample(index)
+        b, mask_b = scenes.sample(index)
+        assert not np.array_equal(a, b)  # the wall behind changed
+        assert a.shape == b.shape and mask_b.shape == mask_a.shape
+    assert len(scenes._mattes) == 2 and not plain._mattes  # one matte a photo, none when off
+    # the matte comes from the photo, never from its forgery: a fake cannot be told by its matte
+    assert np.array_equal(scenes._matte(0), person_matte(scenes._photo(0), BOX, LANDMARKS))
