@@ -7,7 +7,9 @@ person (`mask_gen.synth.scene`: GrabCut matte, face hull always kept): the backd
 2.5 % of the face's width), another held-out photo's texture behind the person (sharp or defocused), the
 whole person lit brighter or darker (gamma 0.7 / 1.4) or warmer (red +12 %, blue -12 %) than the room. It
 reports the share of these real crops each model flags at its own thresholds and their mean peak
-P(fake). A model that took a face standing out from its surroundings for a blend would flag them.
+P(fake). A model that took a face standing out from its surroundings for a blend would flag them. Two
+more conditions put the face far from the camera: the whole photo shrunk so the face box is 45 or 35 px
+wide (`far_face`, as in a room-wide shot), then cropped and enlarged to the input as inference does.
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
 """
@@ -27,6 +29,7 @@ from localize.images import read_image
 from localize.localizer import default_bundle_path
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
+from mask_gen.synth.self_blend_set import far_face
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 CONDITIONS = (
@@ -37,6 +40,8 @@ CONDITIONS = (
     "person brighter",
     "person darker",
     "person warmer",
+    "face 45 px wide",
+    "face 35 px wide",
 )
 
 
@@ -68,8 +73,13 @@ def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
             "person darker": composite(_gamma(image, 1.4), matte, image),
             "person warmer": composite(_warmer(image, 0.12), matte, image),
         }
-        x0, y0, x1, y1 = expand_box(photo.box, image.shape, record.margin)
-        for name, scene in scenes.items():
+        framed = {name: (scene, photo.box) for name, scene in scenes.items()}
+        no_blend = np.zeros(image.shape[:2], np.float32)
+        for width in (45, 35):
+            small, _, box = far_face(image, no_blend, photo.box, width)
+            framed[f"face {width} px wide"] = (small, box)
+        for name, (scene, box) in framed.items():
+            x0, y0, x1, y1 = expand_box(box, scene.shape, record.margin)
             crops[name].append(record.resize(scene[y0:y1, x0:x1]))
     return crops
 

@@ -90,11 +90,18 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
     assert written == asdict(DEGRADE_PRESETS["footage"])
 
 
-def test_the_scenes_config_trains_with_the_scenes_preset_which_is_footage_plus_scenes():
-    config = yaml.safe_load((CONFIGS / "sbi_mobilenet_v2_scenes.yaml").read_text())
+@pytest.mark.parametrize(
+    "name, preset, extra",
+    [
+        ("sbi_mobilenet_v2_scenes", "scenes", {"scene": 0.5}),
+        ("sbi_mobilenet_v2_far", "footage_far", {"far_face": 0.3}),
+    ],
+)
+def test_the_scenes_and_far_configs_train_with_their_presets_footage_plus_one_step(name, preset, extra):
+    config = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
     written = {**asdict(DegradeConfig()), **config["data"]["init_args"]["degrade"]}
-    assert written == asdict(DEGRADE_PRESETS["scenes"])
-    assert {**asdict(DEGRADE_PRESETS["footage"]), "scene": 0.5} == asdict(DEGRADE_PRESETS["scenes"])
+    assert written == asdict(DEGRADE_PRESETS[preset])
+    assert {**asdict(DEGRADE_PRESETS["footage"]), **extra} == asdict(DEGRADE_PRESETS[preset])
 
 
 def test_the_stills_recipe_keeps_its_steps_and_footage_adds_its_own():

@@ -63,7 +63,9 @@ def test_a_scene_changes_the_background_and_leaves_the_face_alone():
     for seed in range(8):
         out = in_scene(image, matte, BOX[2] - BOX[0], other, np.random.default_rng(seed))
         assert np.array_equal(out[core], image[core])
-        changed_wall += int((np.abs(out.astype(int) - image.astype(int)).sum(2)[matte < 0.01] > 8).mean() > 0.2)
+        changed_wall += int(
+            (np.abs(out.astype(int) - image.astype(int)).sum(2)[matte < 0.01] > 8).mean() > 0.2
+        )
     assert changed_wall >= 6  # defocused stripes and textures both change the wall
     assert np.array_equal(composite(image, np.ones(truth.shape, np.float32), other), image)
 
