@@ -1,7 +1,10 @@
 """Scenes behind real faces: the person's matte is found, the face (where every blend lies) is never
-touched, the background is, and the preset only draws numbers when it is on."""
+touched, the background is, and the preset only draws numbers when it is on; faces far from the camera
+shrink with their mask and box."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -11,7 +14,7 @@ from localize.errors import ConfigError
 from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.scene import _face_core, composite, in_scene, person_matte
-from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, far_face
 
 BOX = (80, 55, 160, 155)
 LANDMARKS = np.array([[105, 95], [135, 95], [120, 110], [108, 125], [132, 125]], float)
@@ -92,3 +95,37 @@ def test_the_sampler_puts_faces_in_scenes_only_when_asked(tmp_path):
     assert len(scenes._mattes) == 2 and not plain._mattes  # one matte a photo, none when off
     # the matte comes from the photo, never from its forgery: a fake cannot be told by its matte
     assert np.array_equal(scenes._matte(0), person_matte(scenes._photo(0), BOX, LANDMARKS))
+
+
+def test_a_far_face_shrinks_photo_mask_and_box_together():
+    image, truth = _portrait()
+    alpha = _face_core(LANDMARKS, truth.shape).astype(np.float32)
+    small, small_alpha, box = far_face(image, alpha, BOX, 40.0)
+    assert box[2] - box[0] == 40 and small.shape[:2] == small_alpha.shape == (120, 120)
+    # the box still frames the mask: its centre lies on the shrunk face
+    cx, cy = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+    assert small_alpha[cy, cx] == pytest.approx(1.0) and small_alpha[2, 2] == 0
+    assert abs(small_alpha.sum() - alpha.sum() / 4) < 0.02 * alpha.sum()  # half the side: a quarter the area
+    same = far_face(image, alpha, BOX, 120.0)  # already smaller than that: untouched
+    assert same[0] is image and same[2] == BOX
+
+
+def _fine_detail(rgb: np.ndarray) -> float:
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(float)
+    return float(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0)).mean())
+
+
+def test_the_sampler_crops_far_faces_as_inference_does(tmp_path):
+    near = _sampler(tmp_path, 0.0)
+    far = SelfBlendSampler(near.photos, near.record, replace(near.degrade, far_face=1.0), fixed_seed=3)
+    detail = {"near": [], "far": []}
+    for index in range(4):  # real and fake of both photos
+        a, mask_a = near.sample(index)
+        b, mask_b = far.sample(index)
+        assert a.shape == b.shape == (96, 96, 3)
+        detail["near"].append(_fine_detail(a))
+        detail["far"].append(_fine_detail(b))
+        if index % 2:  # the blend stays where it was: the box shrank with the photo
+            assert ((mask_a > 0.1) & (mask_b > 0.1)).sum() > 0.6 * (mask_a > 0.1).sum()
+    # the same faces, coarser: detail finer than a 28-70 px face does not survive
+    assert np.mean(detail["far"]) < 0.8 * np.mean(detail["near"])
