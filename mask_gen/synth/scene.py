@@ -19,6 +19,7 @@ import numpy as np
 
 from localize.errors import ConfigError
 from localize.faces import Box
+from mask_gen.synth.self_blend import face_axes
 
 # GrabCut runs on the region around the face at this side at most (about 75 ms a photo on one core)
 _MATTE_SIDE = 128
@@ -26,13 +27,7 @@ _MATTE_SIDE = 128
 
 def _face_core(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A bool mask of the largest face hull a blend may use (forehead to chin), dilated: always person."""
-    points = np.asarray(points, np.float64).reshape(5, 2)
-    eyes, mouth = points[:2].mean(0), points[3:].mean(0)
-    down = mouth - eyes
-    length = float(np.hypot(*down)) or 1.0
-    down /= length
-    across = np.array([-down[1], down[0]])
-    width = max(float(np.hypot(*(points[1] - points[0]))), 0.5 * length)
+    eyes, down, across, length, width = face_axes(points)
     middle = eyes + down * length * 0.45
     angles = np.linspace(0, 2 * np.pi, 32, endpoint=False)
     # self_blend.face_hull's "face" hull at its largest draw (1.15x) plus a margin for its deformation

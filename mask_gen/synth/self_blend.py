@@ -55,6 +55,20 @@ class SelfBlendConfig:
             raise ConfigError(f"mask_cut must be in (0, 1), got {self.mask_cut}")
 
 
+def face_axes(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """The face's frame from 5 landmarks: (eyes' midpoint, unit vector from the eyes to the mouth, unit
+    vector across the face towards the image's left-eye side, eye-to-mouth length, eye distance (at
+    least half that length))."""
+    points = np.asarray(landmarks, np.float64).reshape(5, 2)
+    eyes, mouth = points[:2].mean(0), points[3:].mean(0)
+    down = mouth - eyes
+    length = float(np.hypot(*down)) or 1.0
+    down /= length
+    across = np.array([-down[1], down[0]])
+    width = max(float(np.hypot(*(points[1] - points[0]))), 0.5 * length)
+    return eyes, down, across, length, width
+
+
 def face_hull(
     landmarks: np.ndarray, shape: tuple[int, ...], kind: str, rng: np.random.Generator
 ) -> np.ndarray:
@@ -66,13 +80,7 @@ def face_hull(
         kind: "face", "lower" or "inner" (see SelfBlendConfig).
         rng: the random stream for the hull's proportions and jitter.
     """
-    points = np.asarray(landmarks, np.float64).reshape(5, 2)
-    eyes, mouth = points[:2].mean(0), points[3:].mean(0)
-    down = mouth - eyes
-    length = float(np.hypot(*down)) or 1.0
-    down /= length
-    across = np.array([-down[1], down[0]])  # perpendicular, towards the image's left-eye side
-    width = max(float(np.hypot(*(points[1] - points[0]))), 0.5 * length)
+    eyes, down, across, length, width = face_axes(landmarks)
     # (centre offset along `down` in eye-mouth lengths, half width in eye distances, half height)
     centre, half_w, half_h = {
         "face": (0.45, 1.05, 1.75),

@@ -12,7 +12,7 @@ self-blend-trained model never saw, for validation that is not the training task
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import albumentations as A
@@ -59,29 +59,14 @@ class DegradeConfig:
                 raise ConfigError(f"degradation {name} must be in [0, 1], got {value}")
 
 
+_FOOTAGE = DegradeConfig(
+    footage_compress=0.8, motion_blur=0.15, sharpen=0.15, light=0.3, tilt=0.3, small_face=0.3
+)
 DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "stills": DegradeConfig(),
-    "footage": DegradeConfig(
-        footage_compress=0.8, motion_blur=0.15, sharpen=0.15, light=0.3, tilt=0.3, small_face=0.3
-    ),
-    "scenes": DegradeConfig(
-        footage_compress=0.8,
-        motion_blur=0.15,
-        sharpen=0.15,
-        light=0.3,
-        tilt=0.3,
-        small_face=0.3,
-        scene=0.5,
-    ),
-    "footage_far": DegradeConfig(
-        footage_compress=0.8,
-        motion_blur=0.15,
-        sharpen=0.15,
-        light=0.3,
-        tilt=0.3,
-        small_face=0.3,
-        far_face=0.3,
-    ),
+    "footage": _FOOTAGE,
+    "scenes": replace(_FOOTAGE, scene=0.5),
+    "footage_far": replace(_FOOTAGE, far_face=0.3),
 }
 
 
