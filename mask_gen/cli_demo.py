@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
 def _suspects(folder, pairs, seed: int) -> list:
     """A real video from the synthetic set and a real photo (the astronaut), each with a face-blended fake:
     her face blended into a colour-shifted, slightly warped copy of itself through a face hull from the
-    detector's landmarks (the seam a face swap leaves; the same seed in every frame of the video). Without
-    landmarks (the LBP fallback) a synthetic self-blend on the face box stands in."""
+    detector's landmarks (the seam a face swap leaves; the same seed in every frame of the video). A detector
+    without landmarks (the LBP fallback) gets a frontal face's typical ones in its box; a photo without a
+    face gets a synthetic self-blend."""
     import shutil
 
     from localize.detectors import build_detector
@@ -80,10 +81,12 @@ def _face_blend(rgb, detector, seed: int):
     import numpy as np
 
     from mask_gen.synth.manipulations import make_image_pair
-    from mask_gen.synth.self_blend import self_blend
+    from mask_gen.synth.self_blend import self_blend, typical_landmarks
 
     rng = np.random.default_rng(seed)
     faces = detector.detect_faces(rgb)
-    if faces and faces[0].landmarks is not None:
-        return self_blend(rgb, np.asarray(faces[0].landmarks), rng)[0]
-    return make_image_pair(rgb, rng, "self_blend", face=faces[0].box if faces else None).fake
+    if not faces:
+        return make_image_pair(rgb, rng, "self_blend").fake
+    face = faces[0]
+    points = typical_landmarks(face.box) if face.landmarks is None else np.asarray(face.landmarks)
+    return self_blend(rgb, points, rng)[0]

@@ -55,6 +55,18 @@ class SelfBlendConfig:
             raise ConfigError(f"mask_cut must be in (0, 1), got {self.mask_cut}")
 
 
+# Where YuNet's 5 landmarks sit in its own box (fractions of width and height): the median over the 2,905
+# portraits of ../shared/data/faces (right eye, left eye, nose tip, right and left mouth corners).
+TYPICAL_LANDMARKS = np.array([[0.268, 0.390], [0.743, 0.387], [0.514, 0.586], [0.309, 0.731], [0.716, 0.731]])
+
+
+def typical_landmarks(box: tuple[int, int, int, int]) -> np.ndarray:
+    """The (5, 2) landmarks a frontal face in this YuNet-convention box typically has: for a detector
+    that gives boxes only (the LBP fallback, whose boxes are mapped onto YuNet's)."""
+    x0, y0, x1, y1 = box
+    return TYPICAL_LANDMARKS * (x1 - x0, y1 - y0) + (x0, y0)
+
+
 def face_axes(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """The face's frame from 5 landmarks: (eyes' midpoint, unit vector from the eyes to the mouth, unit
     vector across the face towards the image's left-eye side, eye-to-mouth length, eye distance (at
