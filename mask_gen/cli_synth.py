@@ -38,8 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--degrade",
         default="stills",
         help="--self-blend degradation recipe: stills (default), footage (codecs at the face's size, "
-        "predicted frames, motion blur, lighting) or scenes (footage, and a defocused or textured "
-        "background behind half the people)",
+        "predicted frames, motion blur, lighting), scenes (footage, and a defocused or textured "
+        "background behind half the people) or footage_far (footage, and 30 %% of the faces 28-70 px wide "
+        "in the frame)",
     )
     parser.add_argument(
         "--forgery",

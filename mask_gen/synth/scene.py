@@ -1,13 +1,13 @@
 """Real faces in front of real scenes: a defocused or textured background behind an untouched face.
 
 The training portraits stand before plain studio backdrops. Real footage rarely does: the subject is in
-focus and the room behind is not, or is textured. A self-blend detector learns that a face sharper or
-blurrier than its surroundings is a blend, and a sharp face before a defocused background is exactly
-that picture: measured on held-out portraits, run 4 flagged 4 % of real crops as they are and 68 % once
-their backdrop was defocused (GrabCut matte, face untouched). So both classes get scenes behind the
-person: the person's matte comes from GrabCut, forced to keep a generous face hull (where every blend
-lies), and the background is defocused or replaced by another photo's texture. A boundary between
-sharpness levels at the person's outline then carries no label; the blend's seam inside the face does.
+focus and the room behind is not, or is textured. `person_matte` finds the person (GrabCut, forced to keep
+a generous face hull, where every blend lies), `in_scene` defocuses the background or puts another photo's
+texture there, and the `scenes` preset does so to both classes, so that a sharpness step at the person's
+outline carries no label while the blend's seam inside the face does. It was built on a first probe whose
+cruder matte cut through the face (68 % of real held-out crops flagged with a defocused backdrop); with
+this matte, run 4 flags 4.9 % against 3.9 % as photographed (`benchmarks/scene_false_alarms.py`, which
+uses these functions), so the backdrop is not what makes real faces look blended (docs/model_card.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from localize.errors import ConfigError
 from localize.faces import Box
-from mask_gen.synth.self_blend import face_axes
+from mask_gen.synth.self_blend import HULL_SHAPES, face_axes
 
 # GrabCut runs on the region around the face at this side at most (about 75 ms a photo on one core)
 _MATTE_SIDE = 128
@@ -28,13 +28,14 @@ _MATTE_SIDE = 128
 def _face_core(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A bool mask of the largest face hull a blend may use (forehead to chin), dilated: always person."""
     eyes, down, across, length, width = face_axes(points)
-    middle = eyes + down * length * 0.45
+    centre, half_w, half_h = HULL_SHAPES["face"]
+    middle = eyes + down * length * centre
     angles = np.linspace(0, 2 * np.pi, 32, endpoint=False)
     # self_blend.face_hull's "face" hull at its largest draw (1.15x) plus a margin for its deformation
     outline = (
         middle
-        + np.outer(np.cos(angles) * 1.3 * 1.05 * width, across)
-        + np.outer(np.sin(angles) * 1.3 * 1.75 * length, down)
+        + np.outer(np.cos(angles) * 1.3 * half_w * width, across)
+        + np.outer(np.sin(angles) * 1.3 * half_h * length, down)
     )
     core = np.zeros(shape, np.uint8)
     cv2.fillPoly(core, [np.round(outline).astype(np.int32)], 1)

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from localize.errors import ConfigError
+from localize.faces import Box
 
 HULLS = ("face", "lower", "inner")
 BLEND_RATIOS = (0.25, 0.5, 0.75, 1.0, 1.0, 1.0)  # SBI's draw
@@ -60,7 +61,16 @@ class SelfBlendConfig:
 TYPICAL_LANDMARKS = np.array([[0.268, 0.390], [0.743, 0.387], [0.514, 0.586], [0.309, 0.731], [0.716, 0.731]])
 
 
-def typical_landmarks(box: tuple[int, int, int, int]) -> np.ndarray:
+# each hull kind's (centre offset along the eyes-to-mouth axis in eye-mouth lengths, half width in eye
+# distances, half height in eye-mouth lengths), before face_hull's random 0.85-1.15x
+HULL_SHAPES = {
+    "face": (0.45, 1.05, 1.75),
+    "lower": (0.95, 0.95, 1.05),
+    "inner": (0.45, 0.8, 1.05),
+}
+
+
+def typical_landmarks(box: Box) -> np.ndarray:
     """The (5, 2) landmarks a frontal face in this YuNet-convention box typically has: for a detector
     that gives boxes only (the LBP fallback, whose boxes are mapped onto YuNet's)."""
     x0, y0, x1, y1 = box
@@ -93,12 +103,7 @@ def face_hull(
         rng: the random stream for the hull's proportions and jitter.
     """
     eyes, down, across, length, width = face_axes(landmarks)
-    # (centre offset along `down` in eye-mouth lengths, half width in eye distances, half height)
-    centre, half_w, half_h = {
-        "face": (0.45, 1.05, 1.75),
-        "lower": (0.95, 0.95, 1.05),
-        "inner": (0.45, 0.8, 1.05),
-    }[kind]
+    centre, half_w, half_h = HULL_SHAPES[kind]
     half_w *= rng.uniform(0.85, 1.15)
     half_h *= rng.uniform(0.85, 1.15)
     middle = eyes + down * length * (centre + rng.uniform(-0.1, 0.1))

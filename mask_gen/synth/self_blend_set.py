@@ -189,6 +189,10 @@ class SelfBlendSampler:
             self._cache[number] = read_image(self.photos[number].path)
         return self._cache[number]
 
+    def _other(self, number: int, rng: np.random.Generator) -> int:
+        """Another photo than `number`, drawn uniformly (itself when it is the only one)."""
+        return (number + 1 + int(rng.integers(max(1, len(self.photos) - 1)))) % len(self.photos)
+
     def _matte(self, number: int) -> np.ndarray:
         """The person matte of photo `number` (GrabCut, about 75 ms; kept, as the photo is)."""
         if number not in self._mattes:
@@ -198,9 +202,8 @@ class SelfBlendSampler:
 
     def _scene(self, number: int, image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Photo `number` (real or forged: the same matte) before a defocused or textured background."""
-        other = (number + 1 + int(rng.integers(max(1, len(self.photos) - 1)))) % len(self.photos)
         x0, _, x1, _ = self.photos[number].box
-        return in_scene(image, self._matte(number), x1 - x0, self._photo(other), rng)
+        return in_scene(image, self._matte(number), x1 - x0, self._photo(self._other(number, rng)), rng)
 
     def _forge(
         self, number: int, image: np.ndarray, rng: np.random.Generator
@@ -209,7 +212,7 @@ class SelfBlendSampler:
         points = self.photos[number].landmark_array()
         if self.forgery == "self_blend":
             return self_blend(image, points, rng, self.blend)
-        donor = self.photos[(number + 1 + int(rng.integers(len(self.photos) - 1))) % len(self.photos)]
+        donor = self.photos[self._other(number, rng)]
         alpha = blend_alpha(points, image.shape, HULL, rng)
         return EDITS[self.forgery](image, alpha, points, donor, rng)
 
