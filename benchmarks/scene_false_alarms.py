@@ -24,6 +24,7 @@ import numpy as np
 
 from localize.bundle import load_bundle
 from localize.decide import frame_is_fake
+from localize.errors import ForgelocError
 from localize.faces import expand_box
 from localize.images import read_image
 from localize.localizer import default_bundle_path
@@ -104,15 +105,20 @@ def main() -> None:
     if not (args.faces / "index.csv").is_file():
         parser.exit(1, f"{args.faces}: no index.csv (the portraits are in ../shared/data/faces)\n")
     models = args.model or [str(default_bundle_path())]
-    record = load_bundle(models[0]).preprocessing
+    try:
+        records = {model: load_bundle(model).preprocessing for model in models}
+    except ForgelocError as error:  # a missing or broken bundle: one line, before any work
+        parser.exit(1, f"{error}\n")
+    record = records[models[0]]
+    for model in models:
+        if records[model] != record:
+            parser.exit(1, f"{model}: crops differently from {models[0]}; run it on its own\n")
     crops = backdrop_photos(args.faces, record)
     results = {}
     print(
         f"{len(crops[CONDITIONS[0]])} real held-out crops per condition; flagged at each model's thresholds"
     )
     for model in models:
-        if load_bundle(model).preprocessing != record:
-            parser.exit(1, f"{model}: crops differently from {models[0]}; run it on its own\n")
         results[model] = measure(model, crops)
         for name, figures in results[model].items():
             print(
