@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="stills",
         help="--self-blend degradation recipe: stills (default), footage (codecs at the face's size, "
         "predicted frames, motion blur, lighting), scenes (footage, and a defocused or textured "
-        "background behind half the people) or footage_far (footage, and 30 %% of the faces 28-70 px wide "
-        "in the frame)",
+        "background behind half the people), footage_far (footage, and 30 %% of the faces 28-70 px wide "
+        "in the frame) or footage_soft (footage_far, and a quarter of the crops out of focus)",
     )
     parser.add_argument(
         "--forgery",

@@ -52,6 +52,7 @@ class DegradeConfig:
     tilt: float = 0.0  # roll up to 12 degrees, scale 0.9-1.1 (the mask follows)
     scene: float = 0.0  # the backdrop defocused or textured behind the person (mask_gen.synth.scene)
     far_face: float = 0.0  # the whole photo shrunk so the face is 28-70 px wide, cropped as inference does
+    defocus: float = 0.0  # the whole crop soft: Gaussian blur of 0.8-3 % of its width (DEFOCUS_SIGMAS)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -67,14 +68,16 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "footage": _FOOTAGE,
     "scenes": replace(_FOOTAGE, scene=0.5),
     "footage_far": replace(_FOOTAGE, far_face=0.3),
+    "footage_soft": replace(_FOOTAGE, far_face=0.3, defocus=0.25),
 }
 
 
 def degrade_preset(name: str) -> DegradeConfig:
     """The named degradation recipe: `stills` (studio photos compressed as stills, the first defaults'
     recipe), `footage` (codecs at the face's own size on predicted frames, motion blur, lighting) or
-    `scenes` (footage, and half the photos with their backdrop defocused or textured behind the person)
-    or `footage_far` (footage, and 30 % of the faces far from the camera: 28-70 px wide in the frame)."""
+    `scenes` (footage, and half the photos with their backdrop defocused or textured behind the person),
+    `footage_far` (footage, and 30 % of the faces far from the camera: 28-70 px wide in the frame) or
+    `footage_soft` (footage_far, and a quarter of the crops out of focus as a whole: `Defocus`)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]
@@ -100,6 +103,7 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
         ),
         A.GaussianBlur(blur_limit=(3, 5), p=config.blur),
         A.MotionBlur(blur_limit=(3, 7), p=config.motion_blur),
+        Defocus(p=config.defocus),
         A.Sharpen(alpha=(0.1, 0.4), p=config.sharpen),
         A.OneOf(
             [
@@ -123,6 +127,36 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
     # Steps that never apply are left out: they would still draw numbers, and the recipes that trained
     # earlier models must repeat crop for crop.
     return A.Compose([step for step in steps if step.p > 0])
+
+
+DEFOCUS_SIGMAS = (0.008, 0.03)  # Gaussian sigma as a share of the crop's width
+
+
+class Defocus(A.ImageOnlyTransform):
+    """The whole crop out of focus: a Gaussian blur whose sigma is a share of the crop's width drawn
+    from `sigma_range` (at 160 px, 1.3-4.8 px), as a soft webcam, a defocused lens or a heavily denoised
+    stream leave a face. The stills/footage recipes' `GaussianBlur` (3-5 px kernels, sigma about 1 px)
+    stays below that. Applied to real and fake alike, before the codec, as a camera would.
+
+    Targets:
+        image
+    """
+
+    def __init__(self, sigma_range: tuple[float, float] = DEFOCUS_SIGMAS, p: float = 0.5) -> None:
+        super().__init__(p=p)
+        low, high = sigma_range
+        if not 0 < low <= high < 0.5:
+            raise ConfigError(f"sigma_range must satisfy 0 < low <= high < 0.5, got {sigma_range}")
+        self.sigma_range = (float(low), float(high))
+
+    def get_params(self) -> dict:
+        return {"share": self.py_random.uniform(*self.sigma_range)}
+
+    def apply(self, img: np.ndarray, share: float = 0.02, **params) -> np.ndarray:
+        return cv2.GaussianBlur(img, (0, 0), share * img.shape[1], borderType=cv2.BORDER_REFLECT_101)
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("sigma_range",)
 
 
 FAR_FACE_WIDTHS = (28.0, 70.0)  # face box widths, in frame pixels, of faces far from the camera
