@@ -10,6 +10,8 @@ reports the share of these real crops each model flags at its own thresholds and
 P(fake). A model that took a face standing out from its surroundings for a blend would flag them. Two
 more conditions put the face far from the camera: the whole photo shrunk so the face box is 45 or 35 px
 wide (`far_face`, as in a room-wide shot), then cropped and enlarged to the input as inference does.
+Two put it out of focus as a whole (a soft webcam, a defocused lens): the photo blurred with a Gaussian
+of sigma 2 % or 3 % of the face box's width (about 1.5 % / 2.3 % of the crop's).
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
 """
@@ -20,6 +22,7 @@ import argparse
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from localize.bundle import load_bundle
@@ -43,7 +46,10 @@ CONDITIONS = (
     "person warmer",
     "face 45 px wide",
     "face 35 px wide",
+    "face out of focus 2 %",
+    "face out of focus 3 %",
 )
+SOFT_SIGMAS = {"face out of focus 2 %": 0.02, "face out of focus 3 %": 0.03}  # share of the face's width
 
 
 def _gamma(rgb: np.ndarray, gamma: float) -> np.ndarray:
@@ -74,6 +80,8 @@ def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
             "person darker": composite(_gamma(image, 1.4), matte, image),
             "person warmer": composite(_warmer(image, 0.12), matte, image),
         }
+        for name, share in SOFT_SIGMAS.items():
+            scenes[name] = cv2.GaussianBlur(image, (0, 0), share * (photo.box[2] - photo.box[0]))
         framed = {name: (scene, photo.box) for name, scene in scenes.items()}
         no_blend = np.zeros(image.shape[:2], np.float32)
         for width in (45, 35):

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import albumentations as A
+import cv2
 import numpy as np
 import pytest
 import skimage.data
@@ -15,7 +16,14 @@ import yaml
 
 from localize.errors import ConfigError
 from mask_gen.synth.h264 import h264_clip, h264_still
-from mask_gen.synth.self_blend_set import DEGRADE_PRESETS, DegradeConfig, build_degrade, degrade_preset
+from mask_gen.synth.self_blend_set import (
+    DEFOCUS_SIGMAS,
+    DEGRADE_PRESETS,
+    Defocus,
+    DegradeConfig,
+    build_degrade,
+    degrade_preset,
+)
 from mask_gen.synth.video_compression import VideoCompression, compress_at_scale
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -95,9 +103,12 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
     [
         ("sbi_mobilenet_v2_scenes", "scenes", {"scene": 0.5}),
         ("sbi_mobilenet_v2_far", "footage_far", {"far_face": 0.3}),
+        ("sbi_mobilenet_v2_soft", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
     ],
 )
-def test_the_scenes_and_far_configs_train_with_their_presets_footage_plus_one_step(name, preset, extra):
+def test_the_scenes_far_and_soft_configs_train_with_their_presets_footage_plus_their_steps(
+    name, preset, extra
+):
     config = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
     written = {**asdict(DegradeConfig()), **config["data"]["init_args"]["degrade"]}
     assert written == asdict(DEGRADE_PRESETS[preset])
@@ -117,3 +128,46 @@ def test_the_stills_recipe_keeps_its_steps_and_footage_adds_its_own():
         degrade_preset("vhs")
     with pytest.raises(ConfigError, match="tilt"):
         DegradeConfig(tilt=1.5)
+
+
+def _sharpness(image: np.ndarray) -> float:
+    return float(cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var())
+
+
+def test_defocus_blurs_by_a_share_of_the_crop_width_whatever_its_size(crop):
+    pipeline = A.Compose([Defocus(p=1.0)])
+    pipeline.set_random_seed(3)
+    soft = pipeline(image=crop)["image"]
+    pipeline.set_random_seed(3)
+    assert np.array_equal(soft, pipeline(image=crop)["image"])  # seeded
+    assert _sharpness(soft) < 0.2 * _sharpness(crop)
+    # the same share on the crop at twice the size, brought back down, is the same blur
+    large = cv2.resize(crop, (320, 320), interpolation=cv2.INTER_CUBIC)
+    share = 0.02
+    small_blur = Defocus(sigma_range=(share, share), p=1.0).apply(crop, share=share)
+    large_blur = Defocus(sigma_range=(share, share), p=1.0).apply(large, share=share)
+    back = cv2.resize(large_blur, (160, 160), interpolation=cv2.INTER_AREA)
+    assert _error(back, small_blur) < 2.0
+    assert _error(back, small_blur) < 0.3 * _error(crop, small_blur)
+    with pytest.raises(ConfigError, match="sigma_range"):
+        Defocus(sigma_range=(0.0, 0.1))
+    with pytest.raises(ConfigError, match="sigma_range"):
+        Defocus(sigma_range=(0.05, 0.01))
+
+
+def test_the_soft_preset_defocuses_a_share_of_the_crops_and_the_far_recipe_draws_as_before(crop):
+    soft = build_degrade(degrade_preset("footage_soft")).transforms
+    steps = [type(t).__name__ for t in soft]
+    assert steps.index("Defocus") < len(steps) - 1  # before the codec, as a lens is before the encoder
+    assert soft[steps.index("Defocus")].p == pytest.approx(0.25)
+    assert soft[steps.index("Defocus")].sigma_range == DEFOCUS_SIGMAS
+    # footage_far has no Defocus step, so run 7's crops repeat draw for draw
+    assert "Defocus" not in [
+        type(t).__name__ for t in build_degrade(degrade_preset("footage_far")).transforms
+    ]
+    always = build_degrade(
+        DegradeConfig(hflip=0, small_face=0, blur=0, noise=0, colour=0, grey=0, compress=0, defocus=1.0)
+    )
+    assert [type(t).__name__ for t in always.transforms] == ["Defocus"]
+    always.set_random_seed(0)
+    assert _sharpness(always(image=crop)["image"]) < 0.2 * _sharpness(crop)
