@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Rebuilds docs/default_model_eval/ (about 5 minutes on 2 cores): the bundled default (run 7) and run 4
-# (the default before it, from git) on four held-out draws of the validation portraits at 160 px (seed 2:
+# Rebuilds docs/default_model_eval/ (about 8 minutes on 2 cores): the bundled default (run 8) and run 7
+# (the default before it, from git) on five held-out draws of the validation portraits at 160 px (seed 2:
 # forgeries and degradations that neither training, checkpoint choice nor the threshold search saw): self-
 # blends through the still-photo degradations, self-blends through the footage ones, cross-identity swaps
 # (another held-out person's face Poisson-blended in, a forgery the training never makes) through the
-# footage ones, and self-blends through `footage_far` (30 % of the faces 28-70 px wide in the frame). Then
-# both models on held-out real faces whose scene alone changes (benchmarks/scene_false_alarms.py).
+# footage ones, self-blends through `footage_far` (30 % of the faces 28-70 px wide in the frame) and through
+# `footage_soft` (footage_far, and a quarter of the crops out of focus). Then both models on held-out real
+# faces whose scene, distance or focus alone changes (benchmarks/scene_false_alarms.py).
 # Run from the repository root.
 set -euo pipefail
 FACES=../shared/data/faces
 mkdir -p data/bundles
-git show dd0337a:localize/assets/default_sbi_mobilenet_v2.safetensors > data/bundles/run4_sbi_mobilenet_v2.safetensors
-git show dd0337a:localize/assets/default_sbi_mobilenet_v2.json |
-  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run4_sbi_mobilenet_v2.safetensors"/' \
-  > data/bundles/run4_sbi_mobilenet_v2.json
+git show ab5ad81:localize/assets/default_sbi_mobilenet_v2.safetensors > data/bundles/run7_sbi_mobilenet_v2.safetensors
+git show ab5ad81:localize/assets/default_sbi_mobilenet_v2.json |
+  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run7_sbi_mobilenet_v2.safetensors"/' \
+  > data/bundles/run7_sbi_mobilenet_v2.json
 draw() {  # OUT DEGRADE FORGERY
   forgeloc synth "$1" --self-blend "$FACES" --splits val --seed 2 --input-size 160 --degrade "$2" --forgery "$3"
   sed -i 's/^\(val-2-[^,]*\),val,/\1,test,/' "$1/manifest.csv"  # every crop is test material
@@ -22,8 +23,9 @@ draw data/sbi_test160 stills self_blend
 draw data/sbi_test160_footage footage self_blend
 draw data/swap_test160_footage footage donor_poisson
 draw data/far_test160 footage_far self_blend
-forgeloc eval --model localize/assets/default_sbi_mobilenet_v2.json --model data/bundles/run4_sbi_mobilenet_v2.json \
+draw data/soft_test160 footage_soft self_blend
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2.json --model data/bundles/run7_sbi_mobilenet_v2.json \
   --data data/sbi_test160 --data data/sbi_test160_footage --data data/swap_test160_footage --data data/far_test160 \
-  --split test --out docs/default_model_eval
+  --data data/soft_test160 --split test --out docs/default_model_eval
 python benchmarks/scene_false_alarms.py --model localize/assets/default_sbi_mobilenet_v2.json \
-  --model data/bundles/run4_sbi_mobilenet_v2.json --json docs/default_model_eval/scene_false_alarms.json
+  --model data/bundles/run7_sbi_mobilenet_v2.json --json docs/default_model_eval/scene_false_alarms.json
