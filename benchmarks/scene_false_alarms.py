@@ -11,7 +11,9 @@ P(fake). A model that took a face standing out from its surroundings for a blend
 more conditions put the face far from the camera: the whole photo shrunk so the face box is 45 or 35 px
 wide (`far_face`, as in a room-wide shot), then cropped and enlarged to the input as inference does.
 Two put it out of focus as a whole (a soft webcam, a defocused lens): the photo blurred with a Gaussian
-of sigma 2 % or 3 % of the face box's width (about 1.5 % / 2.3 % of the crop's).
+of sigma 2 % or 3 % of the face box's width (about 1.5 % / 2.3 % of the crop's). Two code the whole photo
+harder than any training recipe does (a starved stream): H.264 at CRF 45 (training: up to 40) and JPEG at
+quality 10 (training: 30 and up).
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
 """
@@ -31,6 +33,8 @@ from localize.errors import ForgelocError
 from localize.faces import expand_box
 from localize.images import read_image
 from localize.localizer import default_bundle_path
+from mask_gen.synth.compression import jpeg_roundtrip
+from mask_gen.synth.h264 import h264_still
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
 from mask_gen.synth.self_blend_set import far_face
@@ -48,6 +52,8 @@ CONDITIONS = (
     "face 35 px wide",
     "face out of focus 2 %",
     "face out of focus 3 %",
+    "coded hard: H.264 CRF 45",
+    "coded hard: JPEG quality 10",
 )
 SOFT_SIGMAS = {"face out of focus 2 %": 0.02, "face out of focus 3 %": 0.03}  # share of the face's width
 
@@ -82,6 +88,11 @@ def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
         }
         for name, share in SOFT_SIGMAS.items():
             scenes[name] = cv2.GaussianBlur(image, (0, 0), share * (photo.box[2] - photo.box[0]))
+        height, width = image.shape[:2]  # the codec wants even sides; the box stays inside
+        scenes["coded hard: H.264 CRF 45"] = h264_still(
+            np.ascontiguousarray(image[: height // 2 * 2, : width // 2 * 2]), 45
+        )
+        scenes["coded hard: JPEG quality 10"] = jpeg_roundtrip(image, 10)
         framed = {name: (scene, photo.box) for name, scene in scenes.items()}
         no_blend = np.zeros(image.shape[:2], np.float32)
         for width in (45, 35):
@@ -130,7 +141,7 @@ def main() -> None:
         results[model] = measure(model, crops)
         for name, figures in results[model].items():
             print(
-                f"{model}  {name:24s} flagged {figures['flagged']:6.1%}  mean peak P {figures['mean_peak']:.3f}"
+                f"{model}  {name:28s} flagged {figures['flagged']:6.1%}  mean peak P {figures['mean_peak']:.3f}"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -6,7 +6,7 @@
 # (another held-out person's face Poisson-blended in, a forgery the training never makes) through the
 # footage ones, self-blends through `footage_far` (30 % of the faces 28-70 px wide in the frame) and through
 # `footage_soft` (footage_far, and a quarter of the crops out of focus). Then both models on held-out real
-# faces whose scene, distance or focus alone changes (benchmarks/scene_false_alarms.py).
+# faces whose scene, distance, focus or coding alone changes (benchmarks/scene_false_alarms.py).
 # Run from the repository root.
 set -euo pipefail
 FACES=../shared/data/faces
