@@ -24,7 +24,6 @@ import argparse
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from localize.bundle import load_bundle
@@ -87,11 +86,8 @@ def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
             "person warmer": composite(_warmer(image, 0.12), matte, image),
         }
         for name, share in SOFT_SIGMAS.items():
-            scenes[name] = cv2.GaussianBlur(image, (0, 0), share * (photo.box[2] - photo.box[0]))
-        height, width = image.shape[:2]  # the codec wants even sides; the box stays inside
-        scenes["coded hard: H.264 CRF 45"] = h264_still(
-            np.ascontiguousarray(image[: height // 2 * 2, : width // 2 * 2]), 45
-        )
+            scenes[name] = defocused(image, share * (photo.box[2] - photo.box[0]))
+        scenes["coded hard: H.264 CRF 45"] = h264_still(image, 45)
         scenes["coded hard: JPEG quality 10"] = jpeg_roundtrip(image, 10)
         framed = {name: (scene, photo.box) for name, scene in scenes.items()}
         no_blend = np.zeros(image.shape[:2], np.float32)

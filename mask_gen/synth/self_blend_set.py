@@ -27,7 +27,7 @@ from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
-from mask_gen.synth.scene import in_scene, person_matte
+from mask_gen.synth.scene import defocused, in_scene, person_matte
 from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, self_blend
 from mask_gen.synth.video_compression import VideoCompression
 
@@ -153,7 +153,7 @@ class Defocus(A.ImageOnlyTransform):
         return {"share": self.py_random.uniform(*self.sigma_range)}
 
     def apply(self, img: np.ndarray, share: float = 0.02, **params) -> np.ndarray:
-        return cv2.GaussianBlur(img, (0, 0), share * img.shape[1], borderType=cv2.BORDER_REFLECT_101)
+        return defocused(img, share * img.shape[1])
 
     def get_transform_init_args_names(self) -> tuple[str, ...]:
         return ("sigma_range",)
