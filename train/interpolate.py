@@ -1,0 +1,115 @@
+"""`forgeloc interpolate FROM TO --alpha A --out DIR/NAME`: a bundle whose weights lie on the straight line
+between two bundles of the same model, (1 - A) * FROM + A * TO.
+
+Weight-space ensembling (WiSE-FT: Wortsman et al., CVPR 2022, "Robust fine-tuning of zero-shot models"):
+interpolating a fine-tuned model with the model it was fine-tuned from keeps much of the fine-tuning's gain
+on its own data and much of the starting model's robustness elsewhere. Both bundles must share one
+architecture, arguments and preprocessing record, and should share their initialisation (one fine-tuned
+from the other, or both trained from the same start), else the line between them crosses nonsense.
+Thresholds are the TO bundle's, a starting point only: search the new bundle's own with `forgeloc
+thresholds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from pathlib import Path
+
+import torch
+
+from localize.bundle import Bundle, bundle_paths, load_bundle, save_bundle
+from localize.errors import BundleError, ConfigError
+
+
+def interpolate_states(start: dict, end: dict, alpha: float) -> dict:
+    """(1 - alpha) * start + alpha * end for every floating tensor; other tensors (BatchNorm's step
+    counters) are taken from `end`.
+
+    Args:
+        start: a model's state dict (alpha 0 gives it back).
+        end: a state dict with the same keys and shapes (alpha 1 gives it back).
+        alpha: share of `end`, in [0, 1].
+
+    Raises:
+        ConfigError: alpha outside [0, 1], or the two states differ in keys or shapes.
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ConfigError(f"alpha must be in [0, 1] (the share of the second model), got {alpha}")
+    if set(start) != set(end):
+        differing = sorted(set(start) ^ set(end))
+        raise ConfigError(f"the two models hold different weights: {', '.join(differing[:3])}")
+    shapes = sorted(k for k in start if start[k].shape != end[k].shape)
+    if shapes:
+        raise ConfigError(f"the two models' weights differ in shape: {', '.join(shapes[:3])}")
+    return {
+        key: torch.lerp(start[key].float(), end[key].float(), alpha).to(end[key].dtype)
+        if end[key].is_floating_point()
+        else end[key].clone()
+        for key in end
+    }
+
+
+def _same_model(start: Bundle, end: Bundle) -> None:
+    """Refuse, naming the TO bundle and the field, two bundles that are not the same model."""
+    for field, first, second in (
+        ("model", start.meta["model"], end.meta["model"]),
+        ("arguments", start.meta.get("arguments", {}), end.meta.get("arguments", {})),
+        ("preprocessing", start.preprocessing.to_dict(), end.preprocessing.to_dict()),
+    ):
+        if first != second:
+            raise BundleError(f"{field} differs from {start.path.name}'s: {second} against {first}", end.path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(bundle_paths(path)[1].read_bytes()).hexdigest()
+
+
+def interpolate_bundles(
+    start: str | Path, end: str | Path, alpha: float, out: str | Path, half: bool
+) -> Path:
+    """Write the bundle (1 - alpha) * start + alpha * end to `out`; return its json path."""
+    first, second = load_bundle(start), load_bundle(end)
+    _same_model(first, second)
+    model = second.model
+    model.load_state_dict(interpolate_states(first.model.state_dict(), second.model.state_dict(), alpha))
+    data = {
+        **second.meta.get("data", {}),
+        "weight_interpolation": {
+            "from": first.path.name,
+            "from_weights_sha256": _sha256(first.path),
+            "to": second.path.name,
+            "to_weights_sha256": _sha256(second.path),
+            "alpha": alpha,
+        },
+    }
+    return save_bundle(
+        out,
+        model.eval(),
+        second.meta["model"],
+        second.meta.get("arguments", {}),
+        thresholds=second.meta.get("thresholds"),
+        data=data,
+        half=half,
+        preprocessing=second.preprocessing,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("start", help="the first bundle (.json): alpha 0 gives it back")
+    parser.add_argument("end", help="the second bundle, same model and preprocessing: alpha 1 gives it back")
+    parser.add_argument(
+        "--alpha", type=float, required=True, help="share of the second bundle's weights, in [0, 1]"
+    )
+    parser.add_argument("--out", required=True, help="bundle path without suffix: DIR/NAME")
+    parser.add_argument("--half", action="store_true", help="store the weights as float16 (half the size)")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = interpolate_bundles(args.start, args.end, args.alpha, args.out, args.half)
+    print(
+        f"bundle: {path} = {1 - args.alpha:g} x {Path(args.start).name} + {args.alpha:g} x "
+        f"{Path(args.end).name}; thresholds copied from the second: search its own with "
+        f"`forgeloc thresholds {path} --data DATASET`"
+    )
+    return 0
