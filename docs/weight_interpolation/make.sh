@@ -32,7 +32,7 @@
 # not move) replaces run 8; if none does, run 8 stays. The real media in ../shared are measured after the
 # choice, never before. docs/weight_interpolation/choose.py applies the rule to the measurements.
 set -euo pipefail
-CKPT=${1:?the frozen-encoder run's last checkpoint}
+CKPT=${1:?the last checkpoint of the frozen-encoder run}
 OUT=docs/weight_interpolation
 RUN8=localize/assets/default_sbi_mobilenet_v2.json
 VAL=(--data data/sbi_val160_soft --split val --max-real-flagged 0.05)
