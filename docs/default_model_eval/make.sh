@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds docs/default_model_eval/ (about 8 minutes on 2 cores): the bundled default (run 8) and run 7
+# Rebuilds docs/default_model_eval/ (about 8 minutes on 2 cores): the bundled default and run 7. The files
+# here were made while the default was run 8 (run 9 replaced it: docs/weight_interpolation); rerun now, the
+# default is run 9
 # (the default before it, from git) on five held-out draws of the validation portraits at 160 px (seed 2:
 # forgeries and degradations that neither training, checkpoint choice nor the threshold search saw): self-
 # blends through the still-photo degradations, self-blends through the footage ones, cross-identity swaps

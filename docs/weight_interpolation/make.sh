@@ -34,7 +34,11 @@
 set -euo pipefail
 CKPT=${1:?the last checkpoint of the frozen-encoder run}
 OUT=docs/weight_interpolation
-RUN8=localize/assets/default_sbi_mobilenet_v2.json
+mkdir -p data/bundles/run8  # run 8 as it was bundled (same file names, so the reports name it as then)
+for ext in json safetensors; do
+  git show bf6ab24:localize/assets/default_sbi_mobilenet_v2.$ext > data/bundles/run8/default_sbi_mobilenet_v2.$ext
+done
+RUN8=data/bundles/run8/default_sbi_mobilenet_v2.json
 VAL=(--data data/sbi_val160_soft --split val --max-real-flagged 0.05)
 forgeloc export "$CKPT" --out data/bundles/frozenenc --half
 forgeloc thresholds data/bundles/frozenenc "${VAL[@]}"
