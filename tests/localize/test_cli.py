@@ -34,7 +34,17 @@ def test_every_package_declares_its_commands_and_each_has_the_contract():
     from localize.cli import commands
 
     found = commands()
-    assert set(found) == {"synth", "mask-gen", "train", "export", "interpolate", "thresholds", "eval", "inspect", "demo"}
+    assert set(found) == {
+        "synth",
+        "mask-gen",
+        "train",
+        "export",
+        "interpolate",
+        "thresholds",
+        "eval",
+        "inspect",
+        "demo",
+    }
     for name, (module_name, summary) in found.items():
         module = importlib.import_module(module_name)
         assert callable(module.add_arguments) and callable(module.run) and summary, name
