@@ -61,8 +61,10 @@ def _same_model(start: Bundle, end: Bundle) -> None:
             raise BundleError(f"{field} differs from {start.path.name}'s: {second} against {first}", end.path)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(bundle_paths(path)[1].read_bytes()).hexdigest()
+def _weights_sha256(bundle: Bundle) -> str:
+    """The checksum load_bundle already verified from the json; hashed here only for a json without one."""
+    recorded = bundle.meta.get("weights", {}).get("sha256")
+    return recorded or hashlib.sha256(bundle_paths(bundle.path)[1].read_bytes()).hexdigest()
 
 
 def interpolate_bundles(
@@ -77,9 +79,9 @@ def interpolate_bundles(
         **second.meta.get("data", {}),
         "weight_interpolation": {
             "from": first.path.name,
-            "from_weights_sha256": _sha256(first.path),
+            "from_weights_sha256": _weights_sha256(first),
             "to": second.path.name,
-            "to_weights_sha256": _sha256(second.path),
+            "to_weights_sha256": _weights_sha256(second),
             "alpha": alpha,
         },
     }
