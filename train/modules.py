@@ -42,6 +42,7 @@ class _ForgeryModule(pl.LightningModule):
         encoder_weights: str | None = None,
         encoder_lr_scale: float = 1.0,
         encoder_frozen_steps: int = 0,
+        encoder_frozen_from_stride: int = 0,
         adversarial_eps: float = 0.0,
         adversarial_steps: int = 1,
         adversarial_fraction: float = 0.5,
@@ -59,7 +60,12 @@ class _ForgeryModule(pl.LightningModule):
         `encoder_frozen_steps`: the encoder stays frozen for this many optimizer steps while the decoder
         learns on its features, then trains at `encoder_lr_scale` x the scheduled lr (linear probing, then
         fine-tuning: LP-FT, Kumar et al. 2022), so its first updates are driven by a trained decoder, not a
-        random one."""
+        random one.
+        `encoder_frozen_from_stride`: the encoder's stages whose output stride is at least this (smp's
+        `get_stages()`: 16 and 32, the deep, semantic ones) keep the weights they were loaded with for the
+        whole run while the shallower ones train at `encoder_lr_scale` (surgical fine-tuning, Lee et al.,
+        ICLR 2023); 0 freezes none. Their batch-norm statistics still follow the data, as a frozen
+        encoder's do."""
         super().__init__()
         self.save_hyperparameters()
         spec = model_spec(model)
@@ -79,16 +85,21 @@ class _ForgeryModule(pl.LightningModule):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1), persistent=False)
         self.net = build_model(model, **(model_args or {}))
-        needs_encoder = encoder_weights or encoder_lr_scale != 1 or encoder_frozen_steps
+        needs_encoder = (
+            encoder_weights or encoder_lr_scale != 1 or encoder_frozen_steps or encoder_frozen_from_stride
+        )
         if needs_encoder and not hasattr(self.net, "encoder"):
             raise ConfigError(
-                "encoder_weights, encoder_lr_scale and encoder_frozen_steps need a model with an encoder "
-                f"(smp:...), not {model!r}"
+                "encoder_weights, encoder_lr_scale, encoder_frozen_steps and encoder_frozen_from_stride need "
+                f"a model with an encoder (smp:...), not {model!r}"
             )
+        self._deep_stages = self._stages_from_stride(encoder_frozen_from_stride)
         if encoder_weights:
             load_encoder_weights(self.net.encoder, encoder_weights)
         if encoder_lr_scale == 0 or encoder_frozen_steps:  # frozen: no gradients computed, none stepped
             self.net.encoder.requires_grad_(False)
+        for stage in self._deep_stages:
+            stage.requires_grad_(False)
         if init_weights:
             if init_weights == "default":
                 init_weights = str(default_bundle_path().with_suffix(".safetensors"))
@@ -100,6 +111,18 @@ class _ForgeryModule(pl.LightningModule):
                 self.net.load_state_dict(state)
             except RuntimeError as error:
                 raise ConfigError(f"{init_weights}: weights do not fit {model}: {str(error)[:200]}") from None
+
+    def _stages_from_stride(self, stride: int) -> list[torch.nn.Module]:
+        """The encoder's stages at output stride >= `stride` (none for 0)."""
+        if not stride:
+            return []
+        stages = self.net.encoder.get_stages() if hasattr(self.net.encoder, "get_stages") else {}
+        if stride not in stages:
+            raise ConfigError(
+                f"encoder_frozen_from_stride {stride}: this encoder's stages are at output strides "
+                f"{sorted(stages) or 'none'} (or 0 to freeze none)"
+            )
+        return [module for key, modules in stages.items() if key >= stride for module in modules]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -132,6 +155,8 @@ class _ForgeryModule(pl.LightningModule):
         if encoder is not None and self.global_step >= steps and not next(encoder.parameters()).requires_grad:
             log.info("step %d: the encoder trains from now on (encoder_frozen_steps)", self.global_step)
             encoder.requires_grad_(True)
+            for stage in self._deep_stages:  # encoder_frozen_from_stride holds for the whole run
+                stage.requires_grad_(False)
 
     def parameter_groups(self) -> list[dict]:
         """Adam's parameter groups: the encoder at `encoder_lr_scale` x lr (left out when frozen), the

@@ -319,6 +319,63 @@ def test_the_encoder_waits_its_frozen_steps_then_learns(tmp_path):
     assert [lr for *_, lr in seen[:3]] == [0.0, 0.0, 0.0] and seen[3][3] > 0
 
 
+@pytest.mark.parametrize("stride, frozen_from", [(16, 7), (32, 14)])
+def test_the_deep_encoder_stages_keep_their_weights_while_the_shallow_ones_learn(stride, frozen_from):
+    from train.modules import SegmentationModule
+
+    torch.manual_seed(0)
+    module = SegmentationModule(
+        model="smp:Unet:mobilenet_v2",
+        model_args={"decoder_channels": [16, 8, 8, 8, 8]},
+        lr=0.01,
+        encoder_lr_scale=0.5,
+        encoder_frozen_from_stride=stride,
+    )
+    optimizer = module.configure_optimizers()
+    before = {name: p.detach().clone() for name, p in module.net.named_parameters()}
+    x = torch.rand(2, 3, 64, 64)
+    bce_minus_log_dice(module(x), (x[:, :1] > 0.5).float()).backward()
+    optimizer.step()
+    moved = {name for name, p in module.net.named_parameters() if not torch.equal(p, before[name])}
+    blocks = {int(name.split(".")[2]) for name in moved if name.startswith("encoder.features.")}
+    assert blocks and max(blocks) < frozen_from <= 14  # features[frozen_from:] untouched
+    assert frozen_from - 1 in blocks  # the last shallow block learns
+    assert any(name.startswith("decoder") for name in moved)
+
+
+def test_the_deep_stages_stay_frozen_after_the_encoder_frozen_steps(tmp_path):
+    import pytorch_lightning as pl
+
+    from train.modules import SegmentationModule
+
+    torch.manual_seed(0)
+    module = SegmentationModule(
+        model="smp:Unet:mobilenet_v2",
+        model_args={"decoder_channels": [16, 8, 8, 8, 8]},
+        lr=0.01,
+        encoder_lr_scale=0.5,
+        encoder_frozen_steps=1,
+        encoder_frozen_from_stride=16,
+    )
+    x = torch.rand(4, 3, 64, 64)
+    data = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x, (x[:, :1] > 0.5).float(), torch.ones(4)), batch_size=2
+    )
+    deep = module.net.encoder.features[10].conv[0][0].weight.detach().clone()
+    shallow = module.net.encoder.features[3].conv[0][0].weight.detach().clone()
+    trainer = pl.Trainer(
+        max_steps=3,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
+    trainer.fit(module, data)
+    assert torch.equal(module.net.encoder.features[10].conv[0][0].weight, deep)
+    assert not torch.equal(module.net.encoder.features[3].conv[0][0].weight, shallow)
+
+
 def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
     from localize.errors import ConfigError
     from train.modules import SegmentationModule
@@ -331,6 +388,12 @@ def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
         SegmentationModule(model="smp:Unet:mobilenet_v2", encoder_lr_scale=0.0, encoder_frozen_steps=100)
     with pytest.raises(ConfigError, match="encoder"):
         SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 3}, encoder_frozen_steps=9)
+    with pytest.raises(ConfigError, match="strides \\[16, 32\\]"):
+        SegmentationModule(model="smp:Unet:mobilenet_v2", encoder_frozen_from_stride=8)
+    with pytest.raises(ConfigError, match="encoder"):
+        SegmentationModule(
+            model="unet", model_args={"base_features": 4, "depth": 3}, encoder_frozen_from_stride=16
+        )
 
 
 def _tiny_bundle(path):
