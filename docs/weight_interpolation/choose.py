@@ -1,10 +1,12 @@
 """Apply run 9's rule (docs/weight_interpolation/make.sh) to its measurements and print the table.
 
-    python docs/weight_interpolation/choose.py REPORT_JSON SCENE_JSON
+    python docs/weight_interpolation/choose.py REPORT_JSON SCENE_JSON [CANDIDATE_PREFIX]
 
 REPORT_JSON is `forgeloc eval`'s report.json over the five held-out draws, SCENE_JSON the one
 benchmarks/scene_false_alarms.py wrote; models are matched by their bundle's name. The reference is the
-bundled default (run 8), the candidates are the bundles named wise_*.
+bundled default (run 8 for run 9's rule), the candidates are the bundles whose name starts with
+CANDIDATE_PREFIX (wise_ unless given; run 10's rule, docs/surgical_finetune/make.sh, names its one
+candidate). Of the candidates that pass, the first by name wins (wise_040 < wise_050 < ...).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def figures(report: dict, scene: dict) -> dict:
     return rows
 
 
-def choose(rows: dict) -> tuple[str, dict]:
+def choose(rows: dict, prefix: str = "wise_") -> tuple[str, dict]:
     """The smallest-alpha candidate that meets (a)-(c) against the reference, else the reference; and
     each candidate's verdicts."""
     ref = rows[REFERENCE]
@@ -44,15 +46,15 @@ def choose(rows: dict) -> tuple[str, dict]:
             "c": row["soft"] <= ref["soft"] + FLAGGED_MARGIN,
         }
         for name, row in rows.items()
-        if name.startswith("wise_")
+        if name.startswith(prefix)
     }
     passing = sorted(name for name, v in verdicts.items() if all(v.values()))  # wise_040 < wise_050 < ...
     return (passing[0] if passing else REFERENCE), verdicts
 
 
-def main(report_path: str, scene_path: str) -> int:
+def main(report_path: str, scene_path: str, prefix: str = "wise_") -> int:
     rows = figures(json.loads(Path(report_path).read_text()), json.loads(Path(scene_path).read_text()))
-    chosen, verdicts = choose(rows)
+    chosen, verdicts = choose(rows, prefix)
     draws = list(rows[REFERENCE]["aucs"])
     print(
         f"| model | {' | '.join(draws)} | mean AUC (a) | far flagged (b) | out of focus flagged (c) | rule |"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Run 10: does a model whose deep encoder stages never moved (configs/sbi_mobilenet_v2_surgical.yaml:
+# only the encoder's stages above output stride 16 train, from ImageNet, on the footage_soft recipe)
+# replace the bundled default (run 9)? The rule was written into the run's config and committed before
+# the run started; this file applies it. Run from the repository root after
+# docs/default_model_eval/make.sh (which draws the five held-out test sets) and the training:
+#
+#   forgeloc train fit --config configs/sbi_mobilenet_v2_surgical.yaml
+#   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_5/checkpoints/last.ckpt
+#
+# The rule (held-out material only): the candidate, with its own thresholds from the two footage_soft
+# validation draws (at most 5 % of their real crops flagged), replaces run 9 if
+#   (a) its mean frame ROC-AUC over the five seed-2 held-out draws (stills, footage, swaps, far faces,
+#       soft) is at least run 9's mean less 0.01;
+#   (b) its mean share flagged over benchmarks/scene_false_alarms.py's two far-face conditions is at most
+#       run 9's + 0.02;
+#   (c) the same over the two out-of-focus conditions is at most run 9's + 0.02.
+# Otherwise run 9 stays. ../shared's real media are measured after the choice, never before.
+# docs/weight_interpolation/choose.py applies the same three tests as it did for run 9.
+set -euo pipefail
+CKPT=${1:?the last checkpoint of the run}
+OUT=docs/surgical_finetune
+DEFAULT=localize/assets/default_sbi_mobilenet_v2.json  # run 9 while this rule is applied
+forgeloc export "$CKPT" --out data/bundles/surgical --half
+forgeloc thresholds data/bundles/surgical --data data/sbi_val160_soft --split val --max-real-flagged 0.05
+models=(--model "$DEFAULT" --model data/bundles/surgical.json)
+forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
+  --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
+python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
+python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" surgical |
+  tee "$OUT/choice.md"
