@@ -6,7 +6,7 @@
 # docs/default_model_eval/make.sh (which draws the five held-out test sets) and the training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_surgical.yaml
-#   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_5/checkpoints/last.ckpt
+#   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_6/checkpoints/last.ckpt  # (resumed: config)
 #
 # The rule (held-out material only): the candidate, with its own thresholds from the two footage_soft
 # validation draws (at most 5 % of their real crops flagged), replaces run 9 if
