@@ -17,6 +17,9 @@
 #   (c) the same over the two out-of-focus conditions is at most run 9's + 0.02.
 # Otherwise run 9 stays. ../shared's real media are measured after the choice, never before.
 # docs/weight_interpolation/choose.py applies the same three tests as it did for run 9.
+# Status (2026-12-03): not applied yet. The run was stopped at step 1,333 of its schedule when the host's
+# steal time slowed this machine to 0.2-0.4 steps/s (configs/sbi_mobilenet_v2_surgical.yaml); run it
+# through on a machine that can, then run this script with its last checkpoint.
 set -euo pipefail
 CKPT=${1:?the last checkpoint of the run}
 OUT=docs/surgical_finetune
