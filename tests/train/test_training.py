@@ -248,6 +248,21 @@ def test_fine_tuning_starts_from_given_weights(tmp_path):
         SegmentationModule(model="unet_v1", init_weights=str(path.with_suffix(".safetensors")))
 
 
+def _quiet_trainer(root, max_steps, callbacks=()):
+    """A Lightning trainer for a few steps on the CPU, with no logger, checkpoints or progress bars."""
+    import pytorch_lightning as pl
+
+    return pl.Trainer(
+        max_steps=max_steps,
+        callbacks=list(callbacks),
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=root,
+    )
+
+
 @pytest.mark.parametrize("scale", [0.1, 0.0])
 def test_the_encoder_learns_at_its_own_share_of_the_learning_rate(scale):
     from train.modules import SegmentationModule
@@ -300,16 +315,7 @@ def test_the_encoder_waits_its_frozen_steps_then_learns(tmp_path):
             head = pl_module.net.segmentation_head[0].weight.detach().clone()
             seen.append((trainer.global_step, weight, head, trainer.optimizers[0].param_groups[1]["lr"]))
 
-    trainer = pl.Trainer(
-        max_steps=6,
-        callbacks=[Watch()],
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        default_root_dir=tmp_path,
-    )
-    trainer.fit(module, data)
+    _quiet_trainer(tmp_path, max_steps=6, callbacks=[Watch()]).fit(module, data)
     steps = [step for step, *_ in seen]
     assert steps == [0, 1, 2, 3, 4, 5]
     encoder_moved = [not torch.equal(seen[i][1], seen[i + 1][1]) for i in range(5)]
@@ -319,18 +325,23 @@ def test_the_encoder_waits_its_frozen_steps_then_learns(tmp_path):
     assert [lr for *_, lr in seen[:3]] == [0.0, 0.0, 0.0] and seen[3][3] > 0
 
 
-@pytest.mark.parametrize("stride, frozen_from", [(16, 7), (32, 14)])
-def test_the_deep_encoder_stages_keep_their_weights_while_the_shallow_ones_learn(stride, frozen_from):
+def _small_mobilenet_unet(**encoder_args):
+    """A seeded full-depth smp MobileNetV2 U-Net with a tiny decoder, its encoder at half the lr."""
     from train.modules import SegmentationModule
 
     torch.manual_seed(0)
-    module = SegmentationModule(
+    return SegmentationModule(
         model="smp:Unet:mobilenet_v2",
         model_args={"decoder_channels": [16, 8, 8, 8, 8]},
         lr=0.01,
         encoder_lr_scale=0.5,
-        encoder_frozen_from_stride=stride,
+        **encoder_args,
     )
+
+
+@pytest.mark.parametrize("stride, frozen_from", [(16, 7), (32, 14)])
+def test_the_deep_encoder_stages_keep_their_weights_while_the_shallow_ones_learn(stride, frozen_from):
+    module = _small_mobilenet_unet(encoder_frozen_from_stride=stride)
     optimizer = module.configure_optimizers()
     before = {name: p.detach().clone() for name, p in module.net.named_parameters()}
     x = torch.rand(2, 3, 64, 64)
@@ -344,34 +355,14 @@ def test_the_deep_encoder_stages_keep_their_weights_while_the_shallow_ones_learn
 
 
 def test_the_deep_stages_stay_frozen_after_the_encoder_frozen_steps(tmp_path):
-    import pytorch_lightning as pl
-
-    from train.modules import SegmentationModule
-
-    torch.manual_seed(0)
-    module = SegmentationModule(
-        model="smp:Unet:mobilenet_v2",
-        model_args={"decoder_channels": [16, 8, 8, 8, 8]},
-        lr=0.01,
-        encoder_lr_scale=0.5,
-        encoder_frozen_steps=1,
-        encoder_frozen_from_stride=16,
-    )
+    module = _small_mobilenet_unet(encoder_frozen_steps=1, encoder_frozen_from_stride=16)
     x = torch.rand(4, 3, 64, 64)
     data = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(x, (x[:, :1] > 0.5).float(), torch.ones(4)), batch_size=2
     )
     deep = module.net.encoder.features[10].conv[0][0].weight.detach().clone()
     shallow = module.net.encoder.features[3].conv[0][0].weight.detach().clone()
-    trainer = pl.Trainer(
-        max_steps=3,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        default_root_dir=tmp_path,
-    )
-    trainer.fit(module, data)
+    _quiet_trainer(tmp_path, max_steps=3).fit(module, data)
     assert torch.equal(module.net.encoder.features[10].conv[0][0].weight, deep)
     assert not torch.equal(module.net.encoder.features[3].conv[0][0].weight, shallow)
 
