@@ -6,7 +6,7 @@
 # docs/default_model_eval/make.sh (which draws the five held-out test sets) and the training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_surgical.yaml
-#   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_6/checkpoints/last.ckpt  # (resumed: config)
+#   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_7/checkpoints/last.ckpt  # (resumed: config)
 #
 # The rule (held-out material only): the candidate, with its own thresholds from the two footage_soft
 # validation draws (at most 5 % of their real crops flagged), replaces run 9 if
@@ -17,9 +17,9 @@
 #   (c) the same over the two out-of-focus conditions is at most run 9's + 0.02.
 # Otherwise run 9 stays. ../shared's real media are measured after the choice, never before.
 # docs/weight_interpolation/choose.py applies the same three tests as it did for run 9.
-# Status (2026-12-03): not applied yet. The run was stopped at step 1,333 of its schedule when the host's
-# steal time slowed this machine to 0.2-0.4 steps/s (configs/sbi_mobilenet_v2_surgical.yaml); run it
-# through on a machine that can, then run this script with its last checkpoint.
+# The run was stopped at step 1,333 when the host's steal time slowed this machine to 0.2-0.4 steps/s,
+# and resumed from step 1,296 once it had gone (configs/sbi_mobilenet_v2_surgical.yaml says how), so its
+# last checkpoint is runs/lightning_logs/version_7/checkpoints/last.ckpt.
 set -euo pipefail
 CKPT=${1:?the last checkpoint of the run}
 OUT=docs/surgical_finetune
