@@ -8,9 +8,7 @@
 # footage ones, self-blends through `footage_far` (30 % of the faces 28-70 px wide in the frame) and through
 # `footage_soft` (footage_far, and a quarter of the crops out of focus). Then both models on held-out real
 # faces whose scene, distance, focus or coding alone changes (benchmarks/scene_false_alarms.py).
-# Run from the repository root. The files beside this script were made while the default was run 8 and
-# the previous one run 7 (then PREV=ab5ad81, PREV_NAME=run7_sbi_mobilenet_v2); run 9's held-out figures
-# are in docs/weight_interpolation/ until this is rerun.
+# Run from the repository root. The files beside this script: run 9 against run 8, made 2026-12-03.
 set -euo pipefail
 FACES=../shared/data/faces
 PREV=bf6ab24 PREV_NAME=run8_sbi_mobilenet_v2  # the previous default, as it was bundled
