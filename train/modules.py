@@ -98,8 +98,7 @@ class _ForgeryModule(pl.LightningModule):
             load_encoder_weights(self.net.encoder, encoder_weights)
         if encoder_lr_scale == 0 or encoder_frozen_steps:  # frozen: no gradients computed, none stepped
             self.net.encoder.requires_grad_(False)
-        for stage in self._deep_stages:
-            stage.requires_grad_(False)
+        self._freeze_deep_stages()
         if init_weights:
             if init_weights == "default":
                 init_weights = str(default_bundle_path().with_suffix(".safetensors"))
@@ -123,6 +122,11 @@ class _ForgeryModule(pl.LightningModule):
                 f"{sorted(stages) or 'none'} (or 0 to freeze none)"
             )
         return [module for key, modules in stages.items() if key >= stride for module in modules]
+
+    def _freeze_deep_stages(self) -> None:
+        """Holds `encoder_frozen_from_stride` for the whole run, whatever unfreezes the rest of the encoder."""
+        for stage in self._deep_stages:
+            stage.requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -155,8 +159,7 @@ class _ForgeryModule(pl.LightningModule):
         if encoder is not None and self.global_step >= steps and not next(encoder.parameters()).requires_grad:
             log.info("step %d: the encoder trains from now on (encoder_frozen_steps)", self.global_step)
             encoder.requires_grad_(True)
-            for stage in self._deep_stages:  # encoder_frozen_from_stride holds for the whole run
-                stage.requires_grad_(False)
+            self._freeze_deep_stages()
 
     def parameter_groups(self) -> list[dict]:
         """Adam's parameter groups: the encoder at `encoder_lr_scale` x lr (left out when frozen), the

@@ -36,8 +36,8 @@ def figures(report: dict, scene: dict) -> dict:
 
 
 def choose(rows: dict, prefix: str = "wise_") -> tuple[str, dict]:
-    """The smallest-alpha candidate that meets (a)-(c) against the reference, else the reference; and
-    each candidate's verdicts."""
+    """The first candidate by name (for run 9: the smallest alpha) that meets (a)-(c) against the
+    reference, else the reference; and each candidate's verdicts."""
     ref = rows[REFERENCE]
     verdicts = {
         name: {
