@@ -16,19 +16,10 @@
 #       run 9's + 0.02;
 #   (c) the same over the two out-of-focus conditions is at most run 9's + 0.02.
 # Otherwise run 9 stays. ../shared's real media are measured after the choice, never before.
-# docs/weight_interpolation/choose.py applies the same three tests as it did for run 9.
+# docs/default_model_eval/candidate.sh measures it; docs/weight_interpolation/choose.py applies the same
+# three tests as it did for run 9.
 # The run was stopped at step 1,333 when the host's steal time slowed this machine to 0.2-0.4 steps/s,
 # and resumed from step 1,296 once it had gone (configs/sbi_mobilenet_v2_surgical.yaml says how), so its
 # last checkpoint is runs/lightning_logs/version_7/checkpoints/last.ckpt.
 set -euo pipefail
-CKPT=${1:?the last checkpoint of the run}
-OUT=docs/surgical_finetune
-DEFAULT=localize/assets/default_sbi_mobilenet_v2.json  # run 9 while this rule is applied
-forgeloc export "$CKPT" --out data/bundles/surgical --half
-forgeloc thresholds data/bundles/surgical --data data/sbi_val160_soft --split val --max-real-flagged 0.05
-models=(--model "$DEFAULT" --model data/bundles/surgical.json)
-forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
-  --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
-python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
-python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" surgical |
-  tee "$OUT/choice.md"
+bash docs/default_model_eval/candidate.sh "${1:?the last checkpoint of the run}" surgical docs/surgical_finetune
