@@ -5,8 +5,8 @@
 REPORT_JSON is `forgeloc eval`'s report.json over the five held-out draws, SCENE_JSON the one
 benchmarks/scene_false_alarms.py wrote; models are matched by their bundle's name. The reference is the
 bundled default (run 8 for run 9's rule), the candidates are the bundles whose name starts with
-CANDIDATE_PREFIX (wise_ unless given; run 10's rule, docs/surgical_finetune/make.sh, names its one
-candidate). Of the candidates that pass, the first by name wins (wise_040 < wise_050 < ...).
+CANDIDATE_PREFIX (wise_ unless given; runs 10 and 11, through docs/default_model_eval/candidate.sh,
+name their one candidate). Of the candidates that pass, the first by name wins (wise_040 < wise_050 < ...).
 """
 
 from __future__ import annotations
