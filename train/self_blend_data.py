@@ -57,9 +57,14 @@ class SelfBlendDataModule(pl.LightningDataModule):
         degrade: DegradeConfig = DegradeConfig(),
         blend: SelfBlendConfig = SelfBlendConfig(),
         model: str = "unet",
+        donor_share: float = 0.0,
     ) -> None:
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
-        the network being trained, whose registry entry gives the input normalisation."""
+        the network being trained, whose registry entry gives the input normalisation; `donor_share` of
+        the training fakes blend in another training person's face instead of the photo's own
+        (`mask_gen.synth.self_blend.donor_blend`; validation stays self-blended, so runs compare)."""
+        if not 0.0 <= donor_share <= 1.0:
+            raise ConfigError(f"donor_share must be in [0, 1], got {donor_share}")
         super().__init__()
         spec = model_spec(model)
         self.record = Preprocessing(
@@ -76,10 +81,12 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 "batch_size": batch_size,
                 "degrade": asdict(degrade),
                 "blend": asdict(blend),
+                "donor_share": donor_share,
             }
         )
         self.face_dir, self.batch_size, self.num_workers = face_dir, batch_size, num_workers
         self.val_fraction, self.degrade, self.blend = val_fraction, degrade, blend
+        self.donor_share = donor_share
         self.splits: dict[str, list[FacePhoto]] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -96,10 +103,16 @@ class SelfBlendDataModule(pl.LightningDataModule):
 
     def dataset(self, split: str) -> SelfBlendDataset:
         """The split's dataset: fresh draws for training, fixed seeds for validation."""
-        fixed = None if split == "train" else 0
-        return SelfBlendDataset(
-            SelfBlendSampler(self.splits[split], self.record, self.degrade, self.blend, fixed)
+        train = split == "train"
+        sampler = SelfBlendSampler(
+            self.splits[split],
+            self.record,
+            self.degrade,
+            self.blend,
+            None if train else 0,
+            donor_share=self.donor_share if train else 0.0,
         )
+        return SelfBlendDataset(sampler)
 
     def _loader(self, split: str) -> DataLoader:
         train = split == "train"

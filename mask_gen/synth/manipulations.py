@@ -60,7 +60,7 @@ def _inpaint(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, dono
     return cv2.inpaint(real, hole, 5, method).astype(np.float32)
 
 
-def _match_colours(donor: np.ndarray, real: np.ndarray, region: np.ndarray) -> np.ndarray:
+def match_colours(donor: np.ndarray, real: np.ndarray, region: np.ndarray) -> np.ndarray:
     """Reinhard colour transfer in Lab: donor's region statistics moved onto the real's."""
     src = cv2.cvtColor(donor, cv2.COLOR_RGB2LAB).astype(np.float32)
     dst = cv2.cvtColor(real, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -77,7 +77,7 @@ def _splice(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor
     region[:2], region[-2:], region[:, :2], region[:, -2:] = False, False, False, False
     if not region.any():
         return real.astype(np.float32)
-    donor = _match_colours(cv2.resize(donor, (width, height), interpolation=cv2.INTER_AREA), real, region)
+    donor = match_colours(cv2.resize(donor, (width, height), interpolation=cv2.INTER_AREA), real, region)
     ys, xs = np.nonzero(region)
     centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
     cloned = cv2.seamlessClone(donor, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)

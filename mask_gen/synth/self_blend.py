@@ -18,6 +18,7 @@ import numpy as np
 
 from localize.errors import ConfigError
 from localize.faces import Box
+from mask_gen.synth.manipulations import match_colours
 
 HULLS = ("face", "lower", "inner")
 BLEND_RATIOS = (0.25, 0.5, 0.75, 1.0, 1.0, 1.0)  # SBI's draw
@@ -210,7 +211,64 @@ def self_blend(
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
     face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
     alpha = blend_alpha(points, real.shape, config, rng) * float(rng.choice(BLEND_RATIOS))
-    source = _source(real, face, config, rng).astype(np.float32)
+    return _mix(real, _source(real, face, config, rng), alpha), alpha.astype(np.float32)
+
+
+def _mix(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """`source` blended into `real` with per-pixel weight `alpha`, rounded back to uint8."""
     weight = alpha[..., None]
-    fake = source * weight + real.astype(np.float32) * (1 - weight)
-    return np.clip(np.round(fake), 0, 255).astype(np.uint8), alpha.astype(np.float32)
+    fake = source.astype(np.float32) * weight + real.astype(np.float32) * (1 - weight)
+    return np.clip(np.round(fake), 0, 255).astype(np.uint8)
+
+
+def is_grey(image: np.ndarray) -> bool:
+    """Whether an RGB image is greyscale stored as colour (its channels differ by under 2 levels on average)."""
+    channels = image.astype(np.int16)
+    return float(np.abs(channels - channels.mean(2, keepdims=True)).mean()) < 2.0
+
+
+def donor_blend(
+    real: np.ndarray,
+    landmarks: np.ndarray,
+    donor: np.ndarray,
+    donor_landmarks: np.ndarray,
+    rng: np.random.Generator,
+    config: SelfBlendConfig = SelfBlendConfig(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Another person's face blended into `real` (Face X-ray's blended images, Li et al., CVPR 2020),
+    drawn as a self-blend is: the donor is aligned on the 5 landmarks (similarity transform), its colours
+    moved onto the real face's (Reinhard transfer in Lab over the hull; made grey first when `real` is
+    grey), given the self-blend source's colour, frequency and affine changes, and blended through the
+    same kind of mask. Where the self-blend leaves only a seam and a colour step, this leaves another
+    face's texture and identity inside the seam, as a face swap does.
+
+    Args:
+        real: RGB uint8 (H, W, 3) photo with one face.
+        landmarks: (5, 2) landmarks of that face (YuNet order).
+        donor: RGB uint8 photo of another person.
+        donor_landmarks: (5, 2) landmarks of the donor's face.
+        rng: the random stream (the same seed gives the same fake).
+        config: how the mask and the source's changes are drawn.
+
+    Returns:
+        (fake RGB uint8 (H, W, 3), alpha float32 (H, W) in [0, 1]), as `self_blend` returns them; a real
+        copy and an empty alpha when the landmarks admit no alignment.
+    """
+    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
+        raise ConfigError(f"donor_blend takes an RGB uint8 image, got {real.dtype} {real.shape}")
+    points = np.asarray(landmarks, np.float64).reshape(5, 2)
+    matrix, _ = cv2.estimateAffinePartial2D(
+        np.asarray(donor_landmarks, np.float32).reshape(5, 2), points.astype(np.float32)
+    )
+    if matrix is None:
+        return real.copy(), np.zeros(real.shape[:2], np.float32)
+    height, width = real.shape[:2]
+    aligned = cv2.warpAffine(donor, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
+    if is_grey(real):
+        aligned = np.repeat(cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+    alpha = blend_alpha(points, real.shape, config, rng) * float(rng.choice(BLEND_RATIOS))
+    region = alpha > 0.5
+    if region.sum() >= 16:
+        aligned = match_colours(aligned, real, region)
+    return _mix(real, _source(aligned, face, config, rng), alpha), alpha.astype(np.float32)

@@ -28,7 +28,7 @@ from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.scene import defocused, in_scene, person_matte
-from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, self_blend
+from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, donor_blend, is_grey, self_blend
 from mask_gen.synth.video_compression import VideoCompression
 
 
@@ -203,17 +203,23 @@ class SelfBlendSampler:
         blend: SelfBlendConfig = SelfBlendConfig(),
         fixed_seed: int | None = None,
         forgery: str = "self_blend",
+        donor_share: float = 0.0,
     ) -> None:
-        """`fixed_seed` makes item k the same on every pass (validation); None draws afresh."""
+        """`fixed_seed` makes item k the same on every pass (validation); None draws afresh.
+        `donor_share` of the self-blends are made from another person's face instead
+        (`mask_gen.synth.self_blend.donor_blend`), its donor as grey or as colourful as the photo."""
         if forgery not in FORGERIES:
             raise ConfigError(f"unknown forgery {forgery!r}; choose from {', '.join(FORGERIES)}")
-        if forgery == "donor_poisson" and len(photos) < 2:
+        if not 0.0 <= donor_share <= 1.0:
+            raise ConfigError(f"donor_share must be in [0, 1], got {donor_share}")
+        if (forgery == "donor_poisson" or donor_share > 0) and len(photos) < 2:
             raise ConfigError(f"donor faces need at least 2 photos, got {len(photos)}")
         self.photos, self.record, self.degrade, self.blend = photos, record, degrade, blend
-        self.fixed_seed, self.forgery = fixed_seed, forgery
+        self.fixed_seed, self.forgery, self.donor_share = fixed_seed, forgery, donor_share
         self.transform = build_degrade(degrade)
         self._cache: dict[int, np.ndarray] = {}
         self._mattes: dict[int, np.ndarray] = {}
+        self._grey: dict[int, bool] = {}
 
     def __len__(self) -> int:
         return 2 * len(self.photos)
@@ -226,6 +232,21 @@ class SelfBlendSampler:
     def _other(self, number: int, rng: np.random.Generator) -> int:
         """Another photo than `number`, drawn uniformly (itself when it is the only one)."""
         return (number + 1 + int(rng.integers(max(1, len(self.photos) - 1)))) % len(self.photos)
+
+    def _is_grey(self, number: int) -> bool:
+        if number not in self._grey:
+            self._grey[number] = is_grey(self._photo(number))
+        return self._grey[number]
+
+    def _donor(self, number: int, rng: np.random.Generator) -> int:
+        """Another photo, as grey or as colourful as photo `number` when one of 8 draws is (a grey donor
+        in a colour photo would be a giveaway no real swap has)."""
+        other = self._other(number, rng)
+        for _ in range(7):
+            if self._is_grey(other) == self._is_grey(number):
+                break
+            other = self._other(number, rng)
+        return other
 
     def _matte(self, number: int) -> np.ndarray:
         """The person matte of photo `number` (GrabCut, about 75 ms; kept, as the photo is)."""
@@ -245,6 +266,10 @@ class SelfBlendSampler:
         """(fake, soft mask) of photo `number` by the sampler's forgery; donors are other photos."""
         points = self.photos[number].landmark_array()
         if self.forgery == "self_blend":
+            if self.donor_share and rng.random() < self.donor_share:  # no draw at all when off
+                other = self._donor(number, rng)
+                donor = self.photos[other]
+                return donor_blend(image, points, self._photo(other), donor.landmark_array(), rng, self.blend)
             return self_blend(image, points, rng, self.blend)
         donor = self.photos[self._other(number, rng)]
         alpha = blend_alpha(points, image.shape, HULL, rng)
