@@ -5,14 +5,16 @@
 # five seed-2 held-out draws and run benchmarks/scene_false_alarms.py on both. Run from the repository
 # root after docs/default_model_eval/make.sh (which draws the held-out test sets):
 #
-#   bash docs/default_model_eval/candidate.sh CHECKPOINT NAME OUT_DIR
+#   bash docs/default_model_eval/candidate.sh CHECKPOINT NAME OUT_DIR [CHOOSE_ARGS...]
 #
+# CHOOSE_ARGS go to choose.py (run 12: --seen swap_test160_footage).
 # writes data/bundles/NAME.{json,safetensors} and OUT_DIR/{report.*,scene_false_alarms.json,choice.md}.
 # ../shared's real media are never read here.
 set -euo pipefail
 CKPT=${1:?the candidate checkpoint}
 NAME=${2:?a bundle name for the candidate}
 OUT=${3:?an output folder}
+shift 3
 DEFAULT=localize/assets/default_sbi_mobilenet_v2.json  # the reference of the rule
 forgeloc export "$CKPT" --out "data/bundles/$NAME" --half
 forgeloc thresholds "data/bundles/$NAME" --data data/sbi_val160_soft --split val --max-real-flagged 0.05
@@ -20,5 +22,5 @@ models=(--model "$DEFAULT" --model "data/bundles/$NAME.json")
 forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
   --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
 python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
-python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" "$NAME" |
+python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" "$NAME" "$@" |
   tee "$OUT/choice.md"
