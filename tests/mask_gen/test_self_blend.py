@@ -1,5 +1,6 @@
 """Self-blended fakes: the change lies exactly where the blend mask says, the hull follows the
-landmarks, the same seed gives the same fake, and the H.264 transform really round-trips through x264."""
+landmarks, the same seed gives the same fake, and the H.264 transform really round-trips through x264.
+Donor blends put another face, aligned on the landmarks, where the mask says, and keep a grey photo grey."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import skimage.data
 
 from localize.errors import ConfigError
 from mask_gen.synth.h264 import H264Compression, h264_still
-from mask_gen.synth.self_blend import HULLS, SelfBlendConfig, face_hull, self_blend
+from mask_gen.synth.self_blend import HULLS, SelfBlendConfig, donor_blend, face_hull, is_grey, self_blend
 
 # the astronaut's 5 landmarks (right eye, left eye, nose, right and left mouth corners), from YuNet
 ASTRONAUT = np.array([[204.0, 107.0], [243.0, 103.0], [227.0, 128.0], [209.0, 148.0], [241.0, 145.0]])
@@ -81,3 +82,34 @@ def test_h264_transform_is_seeded_like_every_albumentations_transform(image):
     assert not np.array_equal(first, crop)
     with pytest.raises(ConfigError, match="crf_range"):
         H264Compression(crf_range=(40, 20))
+
+
+def test_a_donor_blend_changes_only_the_masked_face_and_aligns_the_donor_on_the_landmarks(image):
+    shift = np.array([40.0, 25.0])
+    moved = np.roll(image, (25, 40), axis=(0, 1))  # the same face elsewhere: aligned, it is the real one
+    errors = {}
+    for name, marks in (("aligned", ASTRONAUT + shift), ("misaligned", ASTRONAUT)):
+        inside = []
+        for seed in range(4):
+            fake, alpha = donor_blend(image, ASTRONAUT, moved, marks, np.random.default_rng(seed))
+            assert fake.dtype == np.uint8 and fake.shape == image.shape and alpha.dtype == np.float32
+            changed = np.abs(fake.astype(int) - image.astype(int)).max(axis=2) > 1
+            assert not changed[alpha < 0.005].any()  # nothing outside the mask moves
+            core = alpha > 0.9 * alpha.max()
+            inside.append(np.abs(fake.astype(float) - image.astype(float))[core].mean())
+        errors[name] = np.mean(inside)
+    assert errors["aligned"] < 0.5 * errors["misaligned"]
+
+
+def test_a_grey_photo_gets_a_grey_donor_and_bad_landmarks_give_back_the_real_face(image):
+    grey = np.repeat(image.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    assert is_grey(grey) and not is_grey(image)
+    for seed in range(6):  # Lab transfer alone would leave up to 33 levels of colour here
+        fake, alpha = donor_blend(grey, ASTRONAUT, image, ASTRONAUT + 10, np.random.default_rng(seed))
+        assert (alpha > 0.2).any() and is_grey(fake)
+        assert np.abs(fake.astype(float) - fake.mean(axis=2, keepdims=True)).max() < 4
+    flat = np.repeat(ASTRONAUT[:1], 5, axis=0)  # all five landmarks on one point: no alignment exists
+    fake, alpha = donor_blend(image, ASTRONAUT, image, flat, np.random.default_rng(0))
+    assert np.array_equal(fake, image) and not alpha.any()
+    with pytest.raises(ConfigError, match="RGB uint8"):
+        donor_blend(image[..., 0], ASTRONAUT, image, ASTRONAUT, np.random.default_rng(0))

@@ -3,6 +3,7 @@ the same on every pass, people never straddle splits, and ImageNet encoder weigh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +188,33 @@ def test_unknown_forgeries_and_donor_swaps_without_donors_are_refused(two_people
         SelfBlendSampler(two_people, record, DegradeConfig(), forgery="morph")
     with pytest.raises(ConfigError, match="at least 2 photos"):
         SelfBlendSampler(two_people[:1], record, DegradeConfig(), forgery="donor_poisson")
+
+
+def test_donor_blends_replace_the_share_of_training_fakes_asked_and_never_validation(faces):
+    plain = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
+    donor = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet", donor_share=1.0)
+    plain.setup("fit"), donor.setup("fit")
+    assert torch.equal(plain.dataset("val")[1][0], donor.dataset("val")[1][0])  # runs stay comparable
+    assert donor.dataset("train").sampler.donor_share == 1.0
+    assert plain.hparams["donor_share"] == 0.0 and donor.hparams["donor_share"] == 1.0
+    with pytest.raises(ConfigError, match="donor_share"):
+        SelfBlendDataModule(str(faces), donor_share=1.5)
+
+
+def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
+    from localize.preprocess import Preprocessing
+    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+
+    grey = tmp_path / "g.png"
+    Image.fromarray(np.repeat(skimage.data.astronaut()[..., :1], 3, axis=2)).save(grey)
+    people = [*two_people, replace(two_people[0], path=grey, person="Person g")]
+    sampler = SelfBlendSampler(people, Preprocessing(input_size=(64, 64)), DegradeConfig(), donor_share=1.0)
+    rng = np.random.default_rng(0)
+    donors = [sampler._donor(0, rng) for _ in range(400)]  # colour a: colour b, grey g only when 8 draws
+    assert set(donors) <= {1, 2} and donors.count(2) <= 8  # in a row miss b (1 in 256)
+    assert {sampler._donor(2, rng) for _ in range(40)} <= {0, 1}  # grey g has no grey donor: any other
+    fake, alpha = sampler.sample(1)
+    assert (alpha >= 0.5).any() and fake.shape == (64, 64, 3)
 
 
 def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
