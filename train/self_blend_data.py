@@ -19,7 +19,7 @@ from localize.models import model_spec
 from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.self_blend import SelfBlendConfig
-from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, check_shares
 
 
 class SelfBlendDataset(Dataset):
@@ -58,13 +58,14 @@ class SelfBlendDataModule(pl.LightningDataModule):
         blend: SelfBlendConfig = SelfBlendConfig(),
         model: str = "unet",
         donor_share: float = 0.0,
+        poisson_share: float = 0.0,
     ) -> None:
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
         the training fakes blend in another training person's face instead of the photo's own
-        (`mask_gen.synth.self_blend.donor_blend`; validation stays self-blended, so runs compare)."""
-        if not 0.0 <= donor_share <= 1.0:
-            raise ConfigError(f"donor_share must be in [0, 1], got {donor_share}")
+        (`mask_gen.synth.self_blend.donor_blend`), `poisson_share` are cloned in the gradient domain
+        (`poisson_self_blend`); validation stays self-blended, so runs compare."""
+        check_shares(donor_share, poisson_share)
         super().__init__()
         spec = model_spec(model)
         self.record = Preprocessing(
@@ -82,11 +83,12 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 "degrade": asdict(degrade),
                 "blend": asdict(blend),
                 "donor_share": donor_share,
+                "poisson_share": poisson_share,
             }
         )
         self.face_dir, self.batch_size, self.num_workers = face_dir, batch_size, num_workers
         self.val_fraction, self.degrade, self.blend = val_fraction, degrade, blend
-        self.donor_share = donor_share
+        self.donor_share, self.poisson_share = donor_share, poisson_share
         self.splits: dict[str, list[FacePhoto]] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -111,6 +113,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
             self.blend,
             None if train else 0,
             donor_share=self.donor_share if train else 0.0,
+            poisson_share=self.poisson_share if train else 0.0,
         )
         return SelfBlendDataset(sampler)
 

@@ -221,6 +221,42 @@ def _mix(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.clip(np.round(fake), 0, 255).astype(np.uint8)
 
 
+def poisson_self_blend(
+    real: np.ndarray,
+    landmarks: np.ndarray,
+    rng: np.random.Generator,
+    config: SelfBlendConfig = SelfBlendConfig(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """A self-blend cloned in the gradient domain (cv2.seamlessClone, normal cloning) instead of mixed
+    by alpha: the source copy's colour steps vanish at the seam, its frequency changes and shift stay, as
+    a Poisson-blended face swap leaves them. (Mixed cloning keeps the stronger of the two gradients, so
+    a softened copy of the same face often changes almost nothing while its mask says all changed.)
+
+    Args:
+        real: RGB uint8 (H, W, 3) photo with one face.
+        landmarks: (5, 2) landmarks of that face (YuNet order).
+        rng: the random stream (the same seed gives the same fake).
+        config: how the hull and the source's changes are drawn.
+
+    Returns:
+        (fake RGB uint8 (H, W, 3), mask float32 (H, W) of 0 and 1: the whole cloned region, as
+        `mask_gen.synth.portrait_forgeries`' donor swaps count it).
+    """
+    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
+        raise ConfigError(f"poisson_self_blend takes an RGB uint8 image, got {real.dtype} {real.shape}")
+    points = np.asarray(landmarks, np.float64).reshape(5, 2)
+    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+    region = blend_alpha(points, real.shape, config, rng) >= 0.5
+    region[:2], region[-2:], region[:, :2], region[:, -2:] = False, False, False, False
+    source = _source(real, face, config, rng)
+    if region.sum() < 16:
+        return real.copy(), np.zeros(real.shape[:2], np.float32)
+    ys, xs = np.nonzero(region)
+    centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
+    fake = cv2.seamlessClone(source, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)
+    return fake, region.astype(np.float32)
+
+
 def is_grey(image: np.ndarray) -> bool:
     """Whether an RGB image is greyscale stored as colour (its channels differ by under 2 levels on average)."""
     channels = image.astype(np.int16)

@@ -28,7 +28,14 @@ from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.scene import defocused, in_scene, person_matte
-from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha, donor_blend, is_grey, self_blend
+from mask_gen.synth.self_blend import (
+    SelfBlendConfig,
+    blend_alpha,
+    donor_blend,
+    is_grey,
+    poisson_self_blend,
+    self_blend,
+)
 from mask_gen.synth.video_compression import VideoCompression
 
 
@@ -191,6 +198,14 @@ METHODS = {
 FORGERIES = tuple(METHODS)
 
 
+def check_shares(donor_share: float, poisson_share: float) -> None:
+    """Refuse shares of the self-blends made otherwise that are negative or add up to more than 1."""
+    if min(donor_share, poisson_share) < 0 or donor_share + poisson_share > 1:
+        raise ConfigError(
+            f"donor_share and poisson_share must be >= 0 with a sum <= 1, got {donor_share}, {poisson_share}"
+        )
+
+
 class SelfBlendSampler:
     """Items 2i (the real face of photo i) and 2i + 1 (a self-blend of it, or another of `FORGERIES`),
     as RGB uint8 crops at the record's input size with their soft blend masks."""
@@ -204,18 +219,20 @@ class SelfBlendSampler:
         fixed_seed: int | None = None,
         forgery: str = "self_blend",
         donor_share: float = 0.0,
+        poisson_share: float = 0.0,
     ) -> None:
         """`fixed_seed` makes item k the same on every pass (validation); None draws afresh.
         `donor_share` of the self-blends are made from another person's face instead
-        (`mask_gen.synth.self_blend.donor_blend`), its donor as grey or as colourful as the photo."""
+        (`mask_gen.synth.self_blend.donor_blend`), its donor as grey or as colourful as the photo;
+        `poisson_share` of them are cloned in the gradient domain (`poisson_self_blend`)."""
         if forgery not in FORGERIES:
             raise ConfigError(f"unknown forgery {forgery!r}; choose from {', '.join(FORGERIES)}")
-        if not 0.0 <= donor_share <= 1.0:
-            raise ConfigError(f"donor_share must be in [0, 1], got {donor_share}")
+        check_shares(donor_share, poisson_share)
         if (forgery == "donor_poisson" or donor_share > 0) and len(photos) < 2:
             raise ConfigError(f"donor faces need at least 2 photos, got {len(photos)}")
         self.photos, self.record, self.degrade, self.blend = photos, record, degrade, blend
-        self.fixed_seed, self.forgery, self.donor_share = fixed_seed, forgery, donor_share
+        self.fixed_seed, self.forgery = fixed_seed, forgery
+        self.donor_share, self.poisson_share = donor_share, poisson_share
         self.transform = build_degrade(degrade)
         self._cache: dict[int, np.ndarray] = {}
         self._mattes: dict[int, np.ndarray] = {}
@@ -266,10 +283,16 @@ class SelfBlendSampler:
         """(fake, soft mask) of photo `number` by the sampler's forgery; donors are other photos."""
         points = self.photos[number].landmark_array()
         if self.forgery == "self_blend":
-            if self.donor_share and rng.random() < self.donor_share:  # no draw at all when off
-                other = self._donor(number, rng)
-                donor = self.photos[other]
-                return donor_blend(image, points, self._photo(other), donor.landmark_array(), rng, self.blend)
+            if self.donor_share or self.poisson_share:  # no draw at all when both are off
+                draw = rng.random()
+                if draw < self.donor_share:
+                    other = self._donor(number, rng)
+                    donor = self.photos[other]
+                    return donor_blend(
+                        image, points, self._photo(other), donor.landmark_array(), rng, self.blend
+                    )
+                if draw < self.donor_share + self.poisson_share:
+                    return poisson_self_blend(image, points, rng, self.blend)
             return self_blend(image, points, rng, self.blend)
         donor = self.photos[self._other(number, rng)]
         alpha = blend_alpha(points, image.shape, HULL, rng)

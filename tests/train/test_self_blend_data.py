@@ -197,7 +197,7 @@ def test_donor_blends_replace_the_share_of_training_fakes_asked_and_never_valida
     assert torch.equal(plain.dataset("val")[1][0], donor.dataset("val")[1][0])  # runs stay comparable
     assert donor.dataset("train").sampler.donor_share == 1.0
     assert plain.hparams["donor_share"] == 0.0 and donor.hparams["donor_share"] == 1.0
-    with pytest.raises(ConfigError, match="donor_share"):
+    with pytest.raises(ConfigError, match="donor_share and poisson_share"):
         SelfBlendDataModule(str(faces), donor_share=1.5)
 
 

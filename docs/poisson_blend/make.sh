@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Run 13: does run 9 fine-tuned with half its self-blends cloned in the gradient domain
+# (configs/sbi_mobilenet_v2_poisson.yaml; mask_gen.synth.self_blend.poisson_self_blend) replace the bundled
+# default (run 9)? The rule was written into the
+# run's config and committed before the run's first checkpoint; this file applies it. Run from the
+# repository root after docs/default_model_eval/make.sh (which draws the five held-out test sets) and the
+# training:
+#
+#   forgeloc train fit --config configs/sbi_mobilenet_v2_poisson.yaml
+#   bash docs/poisson_blend/make.sh runs/lightning_logs/version_10/checkpoints/last.ckpt
+#
+# The rule (held-out material only): the candidate, with its own thresholds from the two footage_soft
+# validation draws (at most 5 % of their real crops flagged), replaces run 9 if
+#   (a) its mean frame ROC-AUC over the four self-blend draws (stills, footage, far faces, out of focus)
+#       is at least run 9's mean less 0.01;
+#   (b) its mean share flagged over benchmarks/scene_false_alarms.py's two far-face conditions is at most
+#       run 9's + 0.02;
+#   (c) the same over the two out-of-focus conditions is at most run 9's + 0.02;
+#   (d) its frame ROC-AUC on the cross-identity swap draw (swap_test160_footage: held-out people, another
+#       one's face Poisson-cloned in; training now Poisson-clones self-blends, so this draw is judged on
+#       its own) is higher than run 9's.
+# (choice.md: docs/weight_interpolation/choose.py --seen swap_test160_footage.) Otherwise run 9 stays.
+# ../shared's real media are measured after the choice, never before.
+set -euo pipefail
+bash docs/default_model_eval/candidate.sh "${1:?the last checkpoint of the run}" poisson docs/poisson_blend \
+  --seen swap_test160_footage
