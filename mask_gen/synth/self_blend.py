@@ -253,8 +253,9 @@ def poisson_self_blend(
         return real.copy(), np.zeros(real.shape[:2], np.float32)
     ys, xs = np.nonzero(region)
     centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
-    fake = cv2.seamlessClone(source, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)
-    return fake, region.astype(np.float32)
+    cloned = cv2.seamlessClone(source, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)
+    # OpenCV's solver also moves pixels a few px outside the mask: keep the real face there exactly
+    return np.where(region[..., None], cloned, real), region.astype(np.float32)
 
 
 def is_grey(image: np.ndarray) -> bool:
