@@ -1,17 +1,27 @@
 """Self-blended fakes: the change lies exactly where the blend mask says, the hull follows the
 landmarks, the same seed gives the same fake, and the H.264 transform really round-trips through x264.
-Donor blends put another face, aligned on the landmarks, where the mask says, and keep a grey photo grey."""
+Donor blends put another face, aligned on the landmarks, where the mask says, and keep a grey photo grey;
+Poisson self-blends leave no step at the seam."""
 
 from __future__ import annotations
 
 import albumentations as A
+import cv2
 import numpy as np
 import pytest
 import skimage.data
 
 from localize.errors import ConfigError
 from mask_gen.synth.h264 import H264Compression, h264_still
-from mask_gen.synth.self_blend import HULLS, SelfBlendConfig, donor_blend, face_hull, is_grey, self_blend
+from mask_gen.synth.self_blend import (
+    HULLS,
+    SelfBlendConfig,
+    donor_blend,
+    face_hull,
+    is_grey,
+    poisson_self_blend,
+    self_blend,
+)
 
 # the astronaut's 5 landmarks (right eye, left eye, nose, right and left mouth corners), from YuNet
 ASTRONAUT = np.array([[204.0, 107.0], [243.0, 103.0], [227.0, 128.0], [209.0, 148.0], [241.0, 145.0]])
@@ -113,3 +123,19 @@ def test_a_grey_photo_gets_a_grey_donor_and_bad_landmarks_give_back_the_real_fac
     assert np.array_equal(fake, image) and not alpha.any()
     with pytest.raises(ConfigError, match="RGB uint8"):
         donor_blend(image[..., 0], ASTRONAUT, image, ASTRONAUT, np.random.default_rng(0))
+
+
+def test_a_poisson_self_blend_changes_the_face_inside_its_mask_but_not_at_the_seam(image):
+    rings, cores = [], []
+    for seed in range(6):
+        fake, mask = poisson_self_blend(image, ASTRONAUT, np.random.default_rng(seed))
+        region = mask > 0
+        assert set(np.unique(mask)) == {0.0, 1.0} and 0.005 < region.mean() < 0.2
+        assert np.array_equal(fake[~region], image[~region])  # OpenCV's solver leaks; the result must not
+        change = np.abs(fake.astype(float) - image.astype(float)).mean(axis=2)
+        inner = cv2.erode(region.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        core = cv2.erode(region.astype(np.uint8), np.ones((31, 31), np.uint8)) > 0
+        rings.append(change[region & ~inner].mean())
+        cores.append(change[core].mean())
+    assert np.mean(cores) > 8  # the face really changed
+    assert np.mean(rings) < 0.35 * np.mean(cores)  # and the boundary matches the real photo

@@ -190,7 +190,7 @@ def test_unknown_forgeries_and_donor_swaps_without_donors_are_refused(two_people
         SelfBlendSampler(two_people[:1], record, DegradeConfig(), forgery="donor_poisson")
 
 
-def test_donor_blends_replace_the_share_of_training_fakes_asked_and_never_validation(faces):
+def test_donor_and_poisson_blends_replace_the_shares_of_training_fakes_asked_and_never_validation(faces):
     plain = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
     donor = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet", donor_share=1.0)
     plain.setup("fit"), donor.setup("fit")
@@ -199,6 +199,18 @@ def test_donor_blends_replace_the_share_of_training_fakes_asked_and_never_valida
     assert plain.hparams["donor_share"] == 0.0 and donor.hparams["donor_share"] == 1.0
     with pytest.raises(ConfigError, match="donor_share and poisson_share"):
         SelfBlendDataModule(str(faces), donor_share=1.5)
+    with pytest.raises(ConfigError, match="sum <= 1"):
+        SelfBlendDataModule(str(faces), donor_share=0.6, poisson_share=0.6)
+    poisson = SelfBlendDataModule(
+        str(faces), input_size=64, val_fraction=0.3, model="unet", poisson_share=1.0
+    )
+    poisson.setup("fit")
+    assert torch.equal(plain.dataset("val")[1][0], poisson.dataset("val")[1][0])
+    sampler = poisson.dataset("train").sampler
+    assert sampler.poisson_share == 1.0 and poisson.hparams["poisson_share"] == 1.0
+    _, alpha = sampler.sample(1)
+    assert set(np.unique(alpha)) > {0.0, 1.0}  # the cloned hull, its edge resized with the crop
+    assert (alpha == 1.0).mean() > 0.05
 
 
 def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
