@@ -70,6 +70,14 @@ def match_colours(donor: np.ndarray, real: np.ndarray, region: np.ndarray) -> np
     return cv2.cvtColor(moved, cv2.COLOR_LAB2RGB)
 
 
+def clone_region(source: np.ndarray, real: np.ndarray, region: np.ndarray, mode: int) -> np.ndarray:
+    """`source` Poisson-cloned into `real` over the non-empty bool `region` (cv2.seamlessClone centred
+    on the region's bounding box, so source and real stay in register)."""
+    ys, xs = np.nonzero(region)
+    centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
+    return cv2.seamlessClone(source, real, region.astype(np.uint8) * 255, centre, mode)
+
+
 def _splice(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor: np.ndarray) -> np.ndarray:
     """Donor content, colour-matched and Poisson-blended (cv2.seamlessClone) into the region."""
     height, width = real.shape[:2]
@@ -78,10 +86,7 @@ def _splice(real: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, donor
     if not region.any():
         return real.astype(np.float32)
     donor = match_colours(cv2.resize(donor, (width, height), interpolation=cv2.INTER_AREA), real, region)
-    ys, xs = np.nonzero(region)
-    centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
-    cloned = cv2.seamlessClone(donor, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)
-    return cloned.astype(np.float32)
+    return clone_region(donor, real, region, cv2.NORMAL_CLONE).astype(np.float32)
 
 
 Manipulation = Callable[[np.ndarray, np.ndarray, np.random.Generator, np.ndarray], np.ndarray]

@@ -19,7 +19,7 @@ import numpy as np
 
 from localize.errors import ConfigError
 from localize.media import read_image
-from mask_gen.synth.manipulations import SynthPair
+from mask_gen.synth.manipulations import SynthPair, clone_region
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha
 
@@ -43,11 +43,8 @@ def _donor_poisson(
         return real.copy(), np.zeros(real.shape[:2], np.float32)
     height, width = real.shape[:2]
     aligned = cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
-    ys, xs = np.nonzero(region)
-    centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
     mode = cv2.NORMAL_CLONE if rng.random() < 0.5 else cv2.MIXED_CLONE
-    fake = cv2.seamlessClone(aligned, real, region.astype(np.uint8) * 255, centre, mode)
-    return fake, region.astype(np.float32)
+    return clone_region(aligned, real, region, mode), region.astype(np.float32)
 
 
 def _recolour(

@@ -18,7 +18,7 @@ import numpy as np
 
 from localize.errors import ConfigError
 from localize.faces import Box
-from mask_gen.synth.manipulations import match_colours
+from mask_gen.synth.manipulations import clone_region, match_colours
 
 HULLS = ("face", "lower", "inner")
 BLEND_RATIOS = (0.25, 0.5, 0.75, 1.0, 1.0, 1.0)  # SBI's draw
@@ -135,6 +135,16 @@ def _deform(mask: np.ndarray, strength: float, rng: np.random.Generator) -> np.n
     return cv2.remap(mask, grid_x + dx, grid_y + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
 
+def _require_rgb(real: np.ndarray, who: str) -> None:
+    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
+        raise ConfigError(f"{who} takes an RGB uint8 image, got {real.dtype} {real.shape}")
+
+
+def _face_width(points: np.ndarray) -> float:
+    """About the face's width from its (5, 2) landmarks: 2.5 eye distances, at least 8 px."""
+    return max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+
+
 def _odd(value: float) -> int:
     return max(1, int(value) // 2 * 2 + 1)
 
@@ -144,7 +154,7 @@ def blend_alpha(
 ) -> np.ndarray:
     """A soft blend mask in [0, 1]: a random hull, deformed, eroded or dilated, blurred twice."""
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
-    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)  # about the face's width
+    face = _face_width(points)
     alpha = face_hull(points, shape, str(rng.choice(config.hulls)), rng)
     alpha = _deform(alpha, config.elastic * face, rng)
     kernel = _odd(face * rng.uniform(0.02, 0.08))
@@ -206,10 +216,9 @@ def self_blend(
         (fake RGB uint8 (H, W, 3), alpha float32 (H, W) in [0, 1]: the weight of the source per pixel).
         The binary mask is `alpha > config.mask_cut`.
     """
-    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
-        raise ConfigError(f"self_blend takes an RGB uint8 image, got {real.dtype} {real.shape}")
+    _require_rgb(real, "self_blend")
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
-    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+    face = _face_width(points)
     alpha = blend_alpha(points, real.shape, config, rng) * float(rng.choice(BLEND_RATIOS))
     return _mix(real, _source(real, face, config, rng), alpha), alpha.astype(np.float32)
 
@@ -242,18 +251,15 @@ def poisson_self_blend(
         (fake RGB uint8 (H, W, 3), mask float32 (H, W) of 0 and 1: the whole cloned region, as
         `mask_gen.synth.portrait_forgeries`' donor swaps count it).
     """
-    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
-        raise ConfigError(f"poisson_self_blend takes an RGB uint8 image, got {real.dtype} {real.shape}")
+    _require_rgb(real, "poisson_self_blend")
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
-    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+    face = _face_width(points)
     region = blend_alpha(points, real.shape, config, rng) >= 0.5
     region[:2], region[-2:], region[:, :2], region[:, -2:] = False, False, False, False
     source = _source(real, face, config, rng)
     if region.sum() < 16:
         return real.copy(), np.zeros(real.shape[:2], np.float32)
-    ys, xs = np.nonzero(region)
-    centre = (int((xs.min() + xs.max() + 1) // 2), int((ys.min() + ys.max() + 1) // 2))
-    cloned = cv2.seamlessClone(source, real, region.astype(np.uint8) * 255, centre, cv2.NORMAL_CLONE)
+    cloned = clone_region(source, real, region, cv2.NORMAL_CLONE)
     # OpenCV's solver also moves pixels a few px outside the mask: keep the real face there exactly
     return np.where(region[..., None], cloned, real), region.astype(np.float32)
 
@@ -291,8 +297,7 @@ def donor_blend(
         (fake RGB uint8 (H, W, 3), alpha float32 (H, W) in [0, 1]), as `self_blend` returns them; a real
         copy and an empty alpha when the landmarks admit no alignment.
     """
-    if real.dtype != np.uint8 or real.ndim != 3 or real.shape[2] != 3:
-        raise ConfigError(f"donor_blend takes an RGB uint8 image, got {real.dtype} {real.shape}")
+    _require_rgb(real, "donor_blend")
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
     matrix, _ = cv2.estimateAffinePartial2D(
         np.asarray(donor_landmarks, np.float32).reshape(5, 2), points.astype(np.float32)
@@ -303,7 +308,7 @@ def donor_blend(
     aligned = cv2.warpAffine(donor, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
     if is_grey(real):
         aligned = np.repeat(cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
-    face = max(float(np.hypot(*(points[1] - points[0]))) * 2.5, 8.0)
+    face = _face_width(points)
     alpha = blend_alpha(points, real.shape, config, rng) * float(rng.choice(BLEND_RATIOS))
     region = alpha > 0.5
     if region.sum() >= 16:
