@@ -144,11 +144,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--int8",
         metavar="DATASET",
-        help="write NAME.onnx quantized to int8, calibrated on crops of this mask-gen dataset's train split "
-        "(about twice as fast on a CPU; implies --onnx)",
+        help="write NAME.onnx quantized to int8, calibrated on crops of this mask-gen dataset "
+        "(--calibration-split; about twice as fast on a CPU; implies --onnx)",
     )
     parser.add_argument(
         "--calibration-crops", type=int, default=128, help="crops drawn for --int8 calibration (default 128)"
+    )
+    parser.add_argument(
+        "--calibration-split",
+        default="train",
+        help="the --int8 dataset's split the calibration crops come from (default train)",
     )
     parser.add_argument(
         "--svm", action="store_true", help="mesoinception4 only: fit seed 002's RBF SVM on its features"
@@ -198,9 +203,11 @@ def run(args: argparse.Namespace) -> int:
         from train.quantize import CalibrationConfig, add_int8_onnx, calibration_crops
 
         size = tuple(load_bundle(path).meta.get("input_size", (256, 256)))
-        crops = calibration_crops(args.int8, size, CalibrationConfig(crops=args.calibration_crops))
+        config = CalibrationConfig(crops=args.calibration_crops, split=args.calibration_split)
+        crops = calibration_crops(args.int8, size, config)
         print(
-            f"onnx: {add_int8_onnx(path, crops, source=str(args.int8))} (int8, {len(crops)} calibration crops)"
+            f"onnx: {add_int8_onnx(path, crops, source=f'{args.int8} ({config.split} split)')} "
+            f"(int8, {len(crops)} calibration crops)"
         )
     elif args.onnx:
         from localize.onnx_runtime import add_onnx

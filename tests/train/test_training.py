@@ -406,12 +406,37 @@ def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_
     train_rows = sum(
         row["split"] == "train" for row in csv.DictReader((tiny_dataset / "manifest.csv").open())
     )
-    assert meta["onnx"]["int8"]["crops"] == train_rows and meta["onnx"]["int8"]["calibration"] == str(
-        tiny_dataset
-    )
+    assert meta["onnx"]["int8"]["crops"] == train_rows
+    assert meta["onnx"]["int8"]["calibration"] == f"{tiny_dataset} (train split)"
     assert "onnx" not in load_bundle(source).meta  # the source bundle is left as it was
     localizer = Localizer.load(out, InferenceConfig(crop="none", runtime="onnx"))
     assert localizer.predict_image(np.zeros((64, 64, 3), np.uint8)).prob.shape == (64, 64)
+
+
+def test_export_calibrates_int8_on_the_split_it_is_given(tiny_dataset, tmp_path, capsys):
+    source = _tiny_bundle(tmp_path / "src")
+    rows = list(csv.DictReader((tiny_dataset / "manifest.csv").open()))
+    val_rows = sum(row["split"] == "val" for row in rows)
+    assert 0 < val_rows != sum(row["split"] == "train" for row in rows)
+    out = tmp_path / "val"
+    argv = [
+        "export",
+        str(source),
+        "--out",
+        str(out),
+        "--int8",
+        str(tiny_dataset),
+        "--calibration-split",
+        "val",
+    ]
+    assert main(argv) == 0
+    meta = load_bundle(out.with_suffix(".json")).meta
+    assert meta["onnx"]["int8"]["crops"] == val_rows
+    assert meta["onnx"]["int8"]["calibration"] == f"{tiny_dataset} (val split)"
+    capsys.readouterr()
+    argv[3] = str(tmp_path / "none")
+    assert main([*argv[:-1], "holdout"]) == 1
+    assert "no holdout crops to calibrate on" in capsys.readouterr().err
 
 
 def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_its_source(tmp_path, capsys):
