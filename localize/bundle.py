@@ -55,6 +55,12 @@ class Bundle:
             self.preprocessing = of_bundle_meta(self.meta, self.path)
 
     @property
+    def flip_average(self) -> bool:
+        """Whether every crop is also run mirrored left-right and the two maps averaged (the json's
+        "test_time": {"hflip": true}; `forgeloc export --flip-average`)."""
+        return bool(self.meta.get("test_time", {}).get("hflip", False))
+
+    @property
     def thresholds(self) -> dict:
         """The frame and video rules' settings: threshold, min_region_px, min_fake_fraction."""
         return {**DEFAULT_THRESHOLDS, **canonical_thresholds(self.meta.get("thresholds", {}))}
@@ -91,7 +97,17 @@ class Bundle:
 
 def probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
     """sigmoid of the model's output for a normalised batch (N, 3, H, W), float32: by onnxruntime when
-    the bundle has a session, else by PyTorch."""
+    the bundle has a session, else by PyTorch. A bundle that averages over a left-right flip runs the
+    batch and its mirror image together and mirrors the second half's maps back before the mean."""
+    if bundle.flip_average:
+        count = len(batch)
+        both = _probabilities(bundle, torch.cat([batch, batch.flip(-1)]))
+        mirrored = both[count:, :, :, ::-1] if both.ndim == 4 else both[count:]
+        return (both[:count] + mirrored) / 2
+    return _probabilities(bundle, batch)
+
+
+def _probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
     if bundle.session is not None:
         logits = bundle.session.run(None, {"image": batch.numpy()})[0].astype(np.float32)
         return 1.0 / (1.0 + np.exp(-logits))
@@ -186,6 +202,9 @@ def _check_meta(meta: dict, json_path: Path) -> None:
     norm = meta.get("normalization", {"scale": 1, "mean": [0, 0, 0], "std": [1, 1, 1]})
     if not isinstance(norm, dict) or not all(k in norm for k in ("scale", "mean", "std")):
         raise bad("normalization", "must hold scale, mean and std")
+    test_time = meta.get("test_time", {})
+    if not isinstance(test_time, dict) or not isinstance(test_time.get("hflip", False), bool):
+        raise bad("test_time", 'must be a json object such as {"hflip": true}')
     if "onnx" in meta and not (
         isinstance(meta["onnx"], dict) and isinstance(meta["onnx"].get("sha256"), str)
     ):

@@ -156,6 +156,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the --int8 dataset's split the calibration crops come from (default train)",
     )
     parser.add_argument(
+        "--flip-average",
+        action="store_true",
+        help="record that every crop is also run mirrored and the two maps averaged (twice the model's "
+        "cost; search the thresholds again with `forgeloc thresholds` afterwards)",
+    )
+    parser.add_argument(
         "--svm", action="store_true", help="mesoinception4 only: fit seed 002's RBF SVM on its features"
     )
 
@@ -173,6 +179,13 @@ def copy_bundle(source: str | Path, out: str | Path) -> Path:
     shutil.copyfile(weights_path, target_weights)
     write_text_atomic(target_json, json.dumps(meta, indent=2) + "\n")
     return target_json
+
+
+def record_flip_average(json_path: Path) -> None:
+    """Mark a written bundle as averaging each crop's map with its mirror image's (Bundle.flip_average)."""
+    meta = json.loads(json_path.read_text())
+    meta["test_time"] = {**meta.get("test_time", {}), "hflip": True}
+    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
 
 
 def export_keras(h5_path: str | Path, out: str | Path) -> Path:
@@ -199,6 +212,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"bundle: {path} (copied from {source})")
     else:
         path = export_checkpoint(source, args.out, half=args.half, svm=args.svm)
+    if args.flip_average:
+        record_flip_average(path)
+        print(f"test time: {path} averages each crop with its mirror image (search its thresholds again)")
     if args.int8:
         from train.quantize import CalibrationConfig, add_int8_onnx, calibration_crops
 

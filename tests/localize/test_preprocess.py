@@ -84,6 +84,24 @@ def test_predict_resizes_normalises_and_returns_maps_at_each_crop_size(bundle_pa
     assert isinstance(stacked, np.ndarray) and stacked.shape == (2, 64, 64)
 
 
+def test_a_flip_averaging_bundle_averages_each_map_with_its_mirror_images(bundle_path, tmp_path):
+    plain = load_bundle(bundle_path)
+    rng = np.random.default_rng(0)
+    crops = [rng.integers(0, 256, (64, 64, 3), dtype=np.uint8), rng.integers(0, 256, (90, 70, 3), np.uint8)]
+    maps = plain.predict(crops)
+    mirrored = [m[:, ::-1] for m in plain.predict([np.ascontiguousarray(c[:, ::-1]) for c in crops])]
+    assert not np.allclose(maps[0], mirrored[0], atol=1e-3)  # the model is not symmetric itself
+    meta = json.loads(bundle_path.read_text())
+    meta["test_time"] = {"hflip": True}
+    flipping = tmp_path / "flip.json"
+    flipping.write_text(json.dumps(meta))
+    (tmp_path / "flip.safetensors").write_bytes(bundle_path.with_suffix(".safetensors").read_bytes())
+    bundle = load_bundle(flipping)
+    assert bundle.flip_average and not plain.flip_average
+    for got, one, other in zip(bundle.predict(crops, batch_size=2), maps, mirrored, strict=True):
+        np.testing.assert_allclose(got, (one + other) / 2, atol=1e-5)
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -99,6 +117,8 @@ def test_predict_resizes_normalises_and_returns_maps_at_each_crop_size(bundle_pa
         ({"normalization": None}, "normalization"),
         ({"arguments": {"depth": "deep"}}, "cannot build"),
         ({"onnx": {"sha": 1}}, "onnx"),
+        ({"test_time": {"hflip": "yes"}}, "test_time"),
+        ({"test_time": ["hflip"]}, "test_time"),
     ],
 )
 def test_malformed_bundle_json_is_one_line_naming_the_field(tmp_path, change, field):

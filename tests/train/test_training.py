@@ -439,6 +439,26 @@ def test_export_calibrates_int8_on_the_split_it_is_given(tiny_dataset, tmp_path,
     assert "no holdout crops to calibrate on" in capsys.readouterr().err
 
 
+def test_export_records_flip_averaging_and_onnx_runs_it_as_pytorch_does(tmp_path, capsys):
+    from localize.localizer import InferenceConfig, Localizer
+
+    source = _tiny_bundle(tmp_path / "src")
+    out = tmp_path / "flip"
+    assert main(["export", str(source), "--out", str(out), "--flip-average", "--onnx"]) == 0
+    assert "search its thresholds again" in capsys.readouterr().out
+    assert load_bundle(out.with_suffix(".json")).meta["test_time"] == {"hflip": True}
+    assert "test_time" not in load_bundle(source).meta
+    image = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    maps = {
+        (path, runtime): Localizer.load(path, InferenceConfig(crop="none", runtime=runtime))
+        .predict_image(image)
+        .prob
+        for path, runtime in ((source, "torch"), (out, "torch"), (out, "onnx"))
+    }
+    np.testing.assert_allclose(maps[out, "onnx"], maps[out, "torch"], atol=1e-4)
+    assert not np.allclose(maps[out, "torch"], maps[source, "torch"], atol=1e-4)
+
+
 def test_export_refuses_a_calibration_folder_that_is_no_dataset_and_overwriting_its_source(tmp_path, capsys):
     source = _tiny_bundle(tmp_path / "src")
     assert main(["export", str(source), "--out", str(tmp_path / "b"), "--int8", str(tmp_path)]) == 1
