@@ -48,7 +48,8 @@ class AttackConfig:
 
 
 def forward_of(bundle: Bundle, size: tuple[int, int]) -> Forward:
-    """[0, 1] images of `size` -> the bundle's logits, resizing differentiably to its input size."""
+    """[0, 1] images of `size` -> the bundle's logits, resizing differentiably to its input size; for a
+    flip-averaging bundle, the logit of its averaged probabilities (the attack aims at what it runs)."""
     record = bundle.preprocessing
     height, width = record.input_size
     mean = torch.tensor(record.mean, dtype=torch.float32).view(1, 3, 1, 1)
@@ -57,7 +58,11 @@ def forward_of(bundle: Bundle, size: tuple[int, int]) -> Forward:
     def forward(x: torch.Tensor) -> torch.Tensor:
         if (height, width) != tuple(size):
             x = F.interpolate(x, size=(height, width), mode="bilinear", antialias=True, align_corners=False)
-        return bundle.model((x * 255.0 * record.scale - mean) / std)
+        x = (x * 255.0 * record.scale - mean) / std
+        if not bundle.flip_average:
+            return bundle.model(x)
+        probs = (torch.sigmoid(bundle.model(x)) + torch.sigmoid(bundle.model(x.flip(-1))).flip(-1)) / 2
+        return torch.logit(probs, eps=1e-6)
 
     return forward
 

@@ -76,3 +76,14 @@ def test_bad_settings_are_refused_up_front():
     ):
         with pytest.raises(ConfigError, match=words):
             AttackConfig(**kwargs)
+
+
+def test_the_attack_aims_at_the_flip_averaged_maps_a_bundle_runs(setting):
+    bundle, images, forward = setting
+    uint8 = (images * 255).round().byte().permute(0, 2, 3, 1).numpy()
+    with torch.no_grad():
+        plain = torch.sigmoid(forward(images))[:, 0].numpy()
+        bundle.meta["test_time"] = {"hflip": True}
+        maps = torch.sigmoid(forward_of(bundle, (64, 64))(images))[:, 0].numpy()
+    assert abs(maps - predict(bundle, uint8)).max() < 1e-4  # what the bundle's predict path gives
+    assert abs(maps - plain).max() > 1e-3
