@@ -161,6 +161,7 @@ def _parameters(localizer, args: Sampling) -> dict:
         "margin": round(localizer.margin, 4),
         "face_detector": describe(localizer.detector) if localizer.detector is not None else None,
         "preprocessing": localizer.bundle.preprocessing.to_dict(),
+        "flip_average": localizer.bundle.flip_average,
         "every": args.every,
         "fps": args.fps,
         "max_frames": args.max_frames,
