@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="what runs the model (default auto: onnxruntime when the bundle has NAME.onnx)",
     )
+    parser.add_argument(
+        "--flip-average",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run each crop mirrored and average the maps (default: as the bundle records; its "
+        "thresholds were searched that way). --no-flip-average halves the model's cost",
+    )
 
 
 def add_face_arguments(parser: argparse.ArgumentParser) -> None:
@@ -259,6 +266,7 @@ def run(args: argparse.Namespace) -> int:
         max_pixels=args.max_pixels,
         runtime=args.runtime,
         max_faces=args.max_faces,
+        flip_average=args.flip_average,
     )
     sampling = Sampling(args.every, args.fps, args.max_frames)
     results = inspect(args.paths, args.out, config, args.model, sampling)

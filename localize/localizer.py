@@ -8,6 +8,7 @@ whole frame is used: resized when it fits the input, else covered with overlappi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -27,6 +28,8 @@ from localize.media import iter_media_frames, media_info
 from localize.onnx_runtime import use_onnx
 from localize.results import FramePrediction, FrameSummary, VideoPrediction, summarize
 from localize.sampling import sample_indices
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "FramePrediction",
@@ -64,6 +67,7 @@ class InferenceConfig:
     max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
     max_faces: int = 1  # faces analysed per frame (crop="face")
     runtime: Literal["auto", "torch", "onnx"] = "auto"  # auto: onnxruntime when the bundle has a model
+    flip_average: bool | None = None  # None: as the bundle records (its thresholds were searched that way)
 
     def __post_init__(self) -> None:
         if self.crop not in (None, "face", "none"):
@@ -107,6 +111,16 @@ class Localizer:
             if config.min_fake_fraction is not None
             else float(thresholds["min_fake_fraction"])
         )
+        if config.flip_average is not None and config.flip_average != bundle.flip_average:
+            logger.warning(
+                "flip averaging turned %s against the bundle's record; its thresholds were searched with it %s",
+                "on" if config.flip_average else "off",
+                "off" if config.flip_average else "on",
+            )
+            bundle.meta = {
+                **bundle.meta,
+                "test_time": {**bundle.meta.get("test_time", {}), "hflip": config.flip_average},
+            }
         self.size = tuple(record.input_size)
         self.segmentation = bundle.spec.task == "segmentation"
         if config.runtime == "onnx" or (config.runtime == "auto" and "onnx" in bundle.meta and bundle.path):

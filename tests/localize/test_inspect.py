@@ -224,3 +224,16 @@ def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp
     assert [entry["status"] for entry in results] == ["failed", "failed"]
     assert "header gives no size" in errors[0] and "12000x12000 exceeds the limit" in errors[1]
     assert all("\n" not in error for error in errors)
+
+
+def test_inspect_flip_average_overrides_the_bundle_and_results_record_it(bundle_path, inputs, tmp_path):
+    image = inputs / "fake.png"
+    scores = {}
+    for flag in ("--no-flip-average", "--flip-average"):
+        out = tmp_path / flag
+        assert run_inspect(bundle_path, out, image, extra=[flag, "--min-region", "20"]) == 0
+        results = json.loads((out / "results.json").read_text())
+        assert results["parameters"]["flip_average"] is (flag == "--flip-average")
+        assert ("mirror image" in (out / "report.html").read_text()) is (flag == "--flip-average")
+        scores[flag] = results["inputs"][0]["frames"][0]["score"]
+    assert scores["--flip-average"] != scores["--no-flip-average"]

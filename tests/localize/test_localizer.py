@@ -33,6 +33,21 @@ def test_thresholds_come_from_the_bundle_unless_overridden(bundle_path, pairs):
     assert not strict.predict_image(pairs[1].fake).is_fake
 
 
+def test_flip_averaging_can_be_turned_on_or_off_at_inspection_without_touching_the_bundle(
+    bundle_path, pairs, caplog
+):
+    image = pairs[0].fake
+    plain = Localizer.load(bundle_path, InferenceConfig(crop="none")).predict_image(image).prob
+    mirror = Localizer.load(bundle_path, InferenceConfig(crop="none")).predict_image(image[:, ::-1]).prob
+    with caplog.at_level("WARNING"):
+        on = Localizer.load(bundle_path, InferenceConfig(crop="none", flip_average=True))
+    assert "flip averaging turned on" in caplog.text
+    np.testing.assert_allclose(on.predict_image(image).prob, (plain + mirror[:, ::-1]) / 2, atol=1e-5)
+    assert not load_bundle(bundle_path).flip_average  # the file is left as it was
+    off = Localizer.load(bundle_path, InferenceConfig(crop="none", flip_average=False))
+    np.testing.assert_allclose(off.predict_image(image).prob, plain, atol=1e-6)
+
+
 def test_large_images_are_tiled_and_stitched(bundle_path, pairs):
     localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
     assert len(localizer._tiles((150, 200, 3))) > 1
