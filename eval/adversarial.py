@@ -16,7 +16,7 @@ from tqdm import tqdm
 from eval.evaluate import frame_flag
 from eval.predict import batches, predict
 from localize.attacks import Forward, fgsm, pgd
-from localize.bundle import Bundle
+from localize.bundle import Bundle, average_with_mirror
 from localize.errors import ConfigError, DatasetError
 from mask_gen.manifest import split_rows
 from mask_gen.synth.compression import degrade, parse_condition
@@ -61,8 +61,7 @@ def forward_of(bundle: Bundle, size: tuple[int, int]) -> Forward:
         x = (x * 255.0 * record.scale - mean) / std
         if not bundle.flip_average:
             return bundle.model(x)
-        probs = (torch.sigmoid(bundle.model(x)) + torch.sigmoid(bundle.model(x.flip(-1))).flip(-1)) / 2
-        return torch.logit(probs, eps=1e-6)
+        return torch.logit(average_with_mirror(lambda both: torch.sigmoid(bundle.model(both)), x), eps=1e-6)
 
     return forward
 

@@ -3,7 +3,6 @@ split (the seed found 0.95 for Unet and 0.5 for Unet_v1 this way); written into 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from localize.atomic import write_text_atomic
-from localize.bundle import bundle_paths, canonical_thresholds
+from localize.bundle import canonical_thresholds, update_meta
 from localize.decide import frame_is_fake
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
@@ -62,11 +60,11 @@ def search(
 
 def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_dir: str | Path) -> Path:
     """Record the choice in the bundle's json (the weights, and so their checksum, are untouched)."""
-    json_path, _ = bundle_paths(bundle_path)
-    meta = json.loads(json_path.read_text())
-    meta["thresholds"] = canonical_thresholds(meta.get("thresholds", {}))
-    meta["thresholds"].update(threshold=choice.threshold, min_region_px=choice.min_region_px)
-    meta.setdefault("metrics", {})[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
-    meta["thresholds"]["searched_on"] = f"{data_dir} ({split})"
-    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
-    return json_path
+
+    def change(meta: dict) -> None:
+        meta["thresholds"] = canonical_thresholds(meta.get("thresholds", {}))
+        meta["thresholds"].update(threshold=choice.threshold, min_region_px=choice.min_region_px)
+        meta.setdefault("metrics", {})[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
+        meta["thresholds"]["searched_on"] = f"{data_dir} ({split})"
+
+    return update_meta(bundle_path, change)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,11 +101,20 @@ def probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
     the bundle has a session, else by PyTorch. A bundle that averages over a left-right flip runs the
     batch and its mirror image together and mirrors the second half's maps back before the mean."""
     if bundle.flip_average:
-        count = len(batch)
-        both = _probabilities(bundle, torch.cat([batch, batch.flip(-1)]))
-        mirrored = both[count:, :, :, ::-1] if both.ndim == 4 else both[count:]
-        return (both[:count] + mirrored) / 2
+        return average_with_mirror(lambda both: _probabilities(bundle, both), batch)
     return _probabilities(bundle, batch)
+
+
+def average_with_mirror(run: Callable, batch: torch.Tensor):
+    """`run` (a batch (N, 3, H, W) -> probabilities, numpy or torch) on the batch and its left-right mirror
+    image in one call, the mirror's maps flipped back (scores as they are), the two averaged: what a
+    flip-averaging bundle computes (Bundle.flip_average), for its predict path and for the attacks alike."""
+    count = len(batch)
+    both = run(torch.cat([batch, batch.flip(-1)]))
+    mirrored = both[count:]
+    if mirrored.ndim == 4:
+        mirrored = mirrored.flip(-1) if isinstance(mirrored, torch.Tensor) else mirrored[..., ::-1]
+    return (both[:count] + mirrored) / 2
 
 
 def _probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
@@ -117,6 +127,16 @@ def _probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
         return (
             torch.sigmoid(bundle.model(batch.contiguous(memory_format=torch.channels_last))).float().numpy()
         )
+
+
+def update_meta(path: str | Path, change: Callable[[dict], None]) -> Path:
+    """Apply `change` to the bundle's json fields and write them back atomically (the weights, and so
+    their checksum, are untouched); the json's path."""
+    json_path, _ = bundle_paths(path)
+    meta = json.loads(json_path.read_text())
+    change(meta)
+    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    return json_path
 
 
 def bundle_paths(path: str | Path) -> tuple[Path, Path]:

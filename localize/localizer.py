@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -117,10 +117,14 @@ class Localizer:
                 "on" if config.flip_average else "off",
                 "off" if config.flip_average else "on",
             )
-            bundle.meta = {
-                **bundle.meta,
-                "test_time": {**bundle.meta.get("test_time", {}), "hflip": config.flip_average},
-            }
+            # a copy, so the caller's bundle keeps its record
+            bundle = self.bundle = replace(
+                bundle,
+                meta={
+                    **bundle.meta,
+                    "test_time": {**bundle.meta.get("test_time", {}), "hflip": config.flip_average},
+                },
+            )
         self.size = tuple(record.input_size)
         self.segmentation = bundle.spec.task == "segmentation"
         if config.runtime == "onnx" or (config.runtime == "auto" and "onnx" in bundle.meta and bundle.path):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from pathlib import Path
 
 import torch
 
-from localize.atomic import write_bytes_atomic, write_text_atomic
-from localize.bundle import Bundle, bundle_paths, load_bundle
+from localize.atomic import write_bytes_atomic
+from localize.bundle import Bundle, bundle_paths, load_bundle, update_meta
 from localize.errors import BundleError, ConfigError
 
 
@@ -47,11 +46,9 @@ def attach_onnx(path: str | Path, payload: bytes, **details) -> Path:
     """Write `payload` as the bundle's NAME.onnx and record its checksum (and `details`) in the json."""
     target = onnx_path(path)
     write_bytes_atomic(target, payload)
-    json_path, _ = bundle_paths(path)
-    meta = json.loads(json_path.read_text())
     sha256 = hashlib.sha256(payload).hexdigest()
-    meta["onnx"] = {"sha256": sha256, "input": "image", "output": "logits", **details}
-    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    record = {"sha256": sha256, "input": "image", "output": "logits", **details}
+    update_meta(path, lambda meta: meta.update(onnx=record))
     return target
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from localize.atomic import write_text_atomic
-from localize.bundle import bundle_paths, load_bundle, save_bundle
+from localize.bundle import bundle_paths, load_bundle, save_bundle, update_meta
 from localize.errors import BundleError, ConfigError, DatasetError, ForgelocError
 from localize.models import build_model
 from localize.preprocess import Preprocessing
@@ -183,9 +183,7 @@ def copy_bundle(source: str | Path, out: str | Path) -> Path:
 
 def record_flip_average(json_path: Path) -> None:
     """Mark a written bundle as averaging each crop's map with its mirror image's (Bundle.flip_average)."""
-    meta = json.loads(json_path.read_text())
-    meta["test_time"] = {**meta.get("test_time", {}), "hflip": True}
-    write_text_atomic(json_path, json.dumps(meta, indent=2) + "\n")
+    update_meta(json_path, lambda meta: meta.update(test_time={**meta.get("test_time", {}), "hflip": True}))
 
 
 def export_keras(h5_path: str | Path, out: str | Path) -> Path:

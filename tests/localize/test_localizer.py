@@ -44,6 +44,9 @@ def test_flip_averaging_can_be_turned_on_or_off_at_inspection_without_touching_t
     assert "flip averaging turned on" in caplog.text
     np.testing.assert_allclose(on.predict_image(image).prob, (plain + mirror[:, ::-1]) / 2, atol=1e-5)
     assert not load_bundle(bundle_path).flip_average  # the file is left as it was
+    shared = load_bundle(bundle_path)
+    Localizer(shared, InferenceConfig(crop="none", flip_average=True))
+    assert not shared.flip_average  # and so is the caller's bundle
     off = Localizer.load(bundle_path, InferenceConfig(crop="none", flip_average=False))
     np.testing.assert_allclose(off.predict_image(image).prob, plain, atol=1e-6)
 
