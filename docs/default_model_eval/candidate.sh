@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measure one trained candidate against the bundled default on held-out material and apply the rule of
-# runs 10 and 11 (docs/weight_interpolation/choose.py): export the checkpoint, search its thresholds on
+# runs 10 and 11 (docs/weight_interpolation/choose.py): export the checkpoint, then (measure.sh) search its thresholds on
 # the two footage_soft validation draws (at most 5 % of real crops flagged), evaluate both models on the
 # five seed-2 held-out draws and run benchmarks/scene_false_alarms.py on both. Run from the repository
 # root after docs/default_model_eval/make.sh (which draws the held-out test sets):
@@ -15,12 +15,5 @@ CKPT=${1:?the candidate checkpoint}
 NAME=${2:?a bundle name for the candidate}
 OUT=${3:?an output folder}
 shift 3
-DEFAULT=localize/assets/default_sbi_mobilenet_v2.json  # the reference of the rule
 forgeloc export "$CKPT" --out "data/bundles/$NAME" --half
-forgeloc thresholds "data/bundles/$NAME" --data data/sbi_val160_soft --split val --max-real-flagged 0.05
-models=(--model "$DEFAULT" --model "data/bundles/$NAME.json")
-forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
-  --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
-python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
-python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" "$NAME" "$@" |
-  tee "$OUT/choice.md"
+bash docs/default_model_eval/measure.sh "$NAME" "$OUT" "$@"

@@ -18,13 +18,11 @@
 # (choice.md: docs/weight_interpolation/choose.py --min-gain 0.003.) Otherwise run 9 stays as it is.
 # ../shared's real media are measured after the choice, never before.
 set -euo pipefail
-OUT=docs/flip_average
-DEFAULT=localize/assets/default_sbi_mobilenet_v2.json
-forgeloc export "$DEFAULT" --out data/bundles/flip --flip-average
-forgeloc thresholds data/bundles/flip --data data/sbi_val160_soft --split val --max-real-flagged 0.05
-models=(--model "$DEFAULT" --model data/bundles/flip.json)
-forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
-  --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
-python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
-python docs/weight_interpolation/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" flip \
-  --min-gain 0.003 | tee "$OUT/choice.md"
+# run 9 as it was before the flip (the bundled json has had the flip since f57bc4a; the weights are the same)
+RUN9=data/bundles/run9/default_sbi_mobilenet_v2
+mkdir -p data/bundles/run9
+for suffix in json safetensors; do
+  git show "d063b9f:localize/assets/default_sbi_mobilenet_v2.$suffix" > "$RUN9.$suffix"
+done
+forgeloc export "$RUN9.json" --out data/bundles/flip --flip-average
+DEFAULT="$RUN9.json" bash docs/default_model_eval/measure.sh flip docs/flip_average --min-gain 0.003
