@@ -225,8 +225,8 @@ def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
     donors = [sampler._donor(0, rng) for _ in range(400)]  # colour a: colour b, grey g only when 8 draws
     assert set(donors) <= {1, 2} and donors.count(2) <= 8  # in a row miss b (1 in 256)
     assert {sampler._donor(2, rng) for _ in range(40)} <= {0, 1}  # grey g has no grey donor: any other
-    fake, alpha = sampler.sample(1)
-    assert (alpha >= 0.5).any() and fake.shape == (64, 64, 3)
+    fake, alpha = sampler.sample(1)  # SBI's weakest blend ratio is 0.25: the mask's peak is never below
+    assert alpha.max() > 0.2 and fake.shape == (64, 64, 3)
 
 
 def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
