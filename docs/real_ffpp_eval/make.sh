@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # Rebuilds docs/real_ffpp_eval/ (about 2 minutes on 2 cores, plus 50 minutes the first time to train the
-# seeds' U-Nets): the bundled default (run 4), runs 3 and 2 (the defaults before it), the seeds' unet and unet_v1 trained
-# from scratch on the default's self-blend recipe (configs/sbi_unet*.yaml, 25 min each; not committed:
-# trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older default, from git
-# history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by side on face
-# crops of the real FF++ c23 pairs in ../shared. Those are research-only test media: nothing here trains
-# or tunes on them. Run from the repository root.
+# seeds' U-Nets): the bundled default (run 9), runs 4, 3 and 2 (earlier defaults, from git history), the
+# seeds' unet and unet_v1 trained from scratch on run 4's self-blend recipe (configs/sbi_unet*.yaml, 25 min
+# each; not committed: trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older
+# default, from git history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by
+# side on face crops of the real FF++ c23 pairs in ../shared. Those are research-only test media: nothing
+# here trains or tunes on them. Run from the repository root.
 set -euo pipefail
 DATA=${DATA:-data/real_ffpp}
 OUT=${OUT:-docs/real_ffpp_eval}
 SHARED=../shared/data
 export FORGELOC_FACE_MODEL=${FORGELOC_FACE_MODEL:-$SHARED/detectors/yunet/yunet_s_640_640.onnx}
 mkdir -p "$DATA/bundles"
-git show 3518afb:localize/assets/default_sbi_mobilenet_v2.safetensors > "$DATA/bundles/run2_sbi_mobilenet_v2.safetensors"
-git show 3518afb:localize/assets/default_sbi_mobilenet_v2.json |
-  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run2_sbi_mobilenet_v2.safetensors"/' \
-  > "$DATA/bundles/run2_sbi_mobilenet_v2.json"
-git show 8249f85:localize/assets/default_sbi_mobilenet_v2.safetensors > "$DATA/bundles/run3_sbi_mobilenet_v2.safetensors"
-git show 8249f85:localize/assets/default_sbi_mobilenet_v2.json |
-  sed 's/"file": "default_sbi_mobilenet_v2.safetensors"/"file": "run3_sbi_mobilenet_v2.safetensors"/' \
-  > "$DATA/bundles/run3_sbi_mobilenet_v2.json"
+# an earlier bundle from git history, renamed: from_git COMMIT ASSET NAME
+from_git() {
+  git show "$1:localize/assets/$2.safetensors" > "$DATA/bundles/$3.safetensors"
+  git show "$1:localize/assets/$2.json" | sed "s/\"file\": \"$2.safetensors\"/\"file\": \"$3.safetensors\"/" \
+    > "$DATA/bundles/$3.json"
+}
+from_git 7ccd855 default_sbi_mobilenet_v2 run4_sbi_mobilenet_v2
+from_git 8249f85 default_sbi_mobilenet_v2 run3_sbi_mobilenet_v2
+from_git 3518afb default_sbi_mobilenet_v2 run2_sbi_mobilenet_v2
 # the seeds' U-Nets on the self-blend recipe: the best validation checkpoint of a 25-minute run, thresholds
 # searched on two footage validation draws at 128 px (5 % of real crops flagged at most)
 [ -f data/sbi_val128_footage/manifest.csv ] || forgeloc synth data/sbi_val128_footage \
@@ -27,16 +28,13 @@ git show 8249f85:localize/assets/default_sbi_mobilenet_v2.json |
 for seed in unet unet_v1; do
   if [ ! -f "$DATA/bundles/sbi_$seed.json" ]; then
     forgeloc train fit --config "configs/sbi_$seed.yaml" --trainer.default_root_dir "runs/sbi_$seed"
-    best=$(ls -t runs/lightning_logs/*/checkpoints/step=*-val_frame_auc=*.ckpt | head -3 |
-      sort -t= -k3 -r | head -1)  # the newest run's three kept checkpoints, the best validation AUC
+    run=$(ls -td runs/lightning_logs/version_* | head -1)  # the run just trained
+    best=$(ls "$run"/checkpoints/step=*-val_frame_auc=*.ckpt | sort -t= -k3 -r | head -1)  # best validation AUC
     forgeloc export "$best" --out "$DATA/bundles/sbi_$seed"
     forgeloc thresholds "$DATA/bundles/sbi_$seed" --data data/sbi_val128_footage --split val --max-real-flagged 0.05
   fi
 done
-git show 8a47353:localize/assets/default_unet_v1.safetensors > "$DATA/bundles/previous_default_unet_v1.safetensors"
-git show 8a47353:localize/assets/default_unet_v1.json |
-  sed 's/"file": "default_unet_v1.safetensors"/"file": "previous_default_unet_v1.safetensors"/' \
-  > "$DATA/bundles/previous_default_unet_v1.json"
+from_git 8a47353 default_unet_v1 previous_default_unet_v1
 forgeloc export "$SHARED/external/DariusAf__MesoNet/weights/Meso4_DF.h5" --out "$DATA/bundles/meso4_df"
 forgeloc export "$SHARED/external/DariusAf__MesoNet/weights/MesoInception_DF.h5" --out "$DATA/bundles/mesoinception4_df"
 # 16 frames per video, 256 px crops on YuNet boxes; every crop is test material, so all go to one split
@@ -53,7 +51,8 @@ writer.writeheader()
 writer.writerows(rows)
 open(sys.argv[1], "w").write(out.getvalue())
 PY
-forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run3_sbi_mobilenet_v2" \
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run4_sbi_mobilenet_v2" \
+  --model "$DATA/bundles/run3_sbi_mobilenet_v2" \
   --model "$DATA/bundles/run2_sbi_mobilenet_v2" \
   --model "$DATA/bundles/sbi_unet" --model "$DATA/bundles/sbi_unet_v1" --model "$DATA/bundles/previous_default_unet_v1" \
   --model "$DATA/bundles/meso4_df" --model "$DATA/bundles/mesoinception4_df" --data "$DATA/crops" \
