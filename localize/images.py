@@ -17,6 +17,8 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".
 # 50 megapixels: an 8K frame (33 MP) fits; inspection needs about 20 bytes a pixel (decoded BGR and RGB
 # copies, the float32 probability map, mask and overlay), so a maximal image costs about 1 GB of 24
 DEFAULT_MAX_PIXELS = 50_000_000
+# 8 or 16 bit, grey or colour, as stored, turned by its EXIF orientation (IMREAD_UNCHANGED would ignore it)
+_UPRIGHT = cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH
 
 
 def is_image_path(path: str | Path) -> bool:
@@ -44,7 +46,9 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
 
     The size is read from the header before any pixel is decoded; a file whose header cannot be read
     (a format Pillow does not know, such as Radiance HDR named .png) is refused, so the limit holds for
-    every file that is decoded. An animated image is read as its first frame, with a warning.
+    every file that is decoded. An animated image is read as its first frame, with a warning. A photo
+    stored sideways with an EXIF orientation (as phones store portraits) is turned upright, as viewers
+    show it; an alpha channel is dropped.
     """
     path = Path(path)
     if not path.is_file():
@@ -60,14 +64,14 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     if frames > 1:
         log.warning("%s: animated image of %d frames; only the first frame is analysed", path, frames)
     data = np.fromfile(path, dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    image = cv2.imdecode(data, _UPRIGHT) if data.size else None
     if image is None:
         raise MediaError("not a readable image", path)
     return to_rgb(image, path)
 
 
 def to_rgb(image: np.ndarray, path: str | Path | None = None) -> np.ndarray:
-    """Convert an OpenCV-decoded array (gray, BGR, BGRA; 8 or 16 bit) to RGB uint8."""
+    """Convert an OpenCV-decoded array (grey, BGR, BGRA; 8 or 16 bit) to RGB uint8."""
     if image.dtype == np.uint16:
         image = (image // 257).astype(np.uint8)
     elif image.dtype != np.uint8:

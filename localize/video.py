@@ -51,7 +51,8 @@ def _open(path: Path) -> av.container.InputContainer:
 
 
 def probe_video(path: str | Path) -> VideoInfo:
-    """Frame count, size and rate; counts packets when the container does not store the count."""
+    """Frame count, size as shown (after the display rotation) and rate; counts packets when the
+    container does not store the count."""
     path = Path(path)
     with _open(path) as container:
         stream = container.streams.video[0]
@@ -62,10 +63,32 @@ def probe_video(path: str | Path) -> VideoInfo:
             except av.FFmpegError as error:
                 raise MediaError(f"corrupt video ({error.strerror or error})", path) from None
         rate = stream.average_rate or stream.guessed_rate or 0
-        info = VideoInfo(frames, stream.codec_context.width, stream.codec_context.height, float(rate))
+        width, height = stream.codec_context.width, stream.codec_context.height
+    with _open(path) as container:
+        if round(_rotation(container) / 90) % 2:  # a quarter turn: shown (and decoded) the other way up
+            width, height = height, width
+    info = VideoInfo(frames, width, height, float(rate))
     if info.frames <= 0 or info.width <= 0:
         raise MediaError("video has no frames", path)
     return info
+
+
+def upright(frame: np.ndarray, rotation: float) -> np.ndarray:
+    """The frame as players show it: turned by its display matrix's `rotation` (degrees counter-clockwise,
+    PyAV's VideoFrame.rotation; phones store portrait video as landscape with -90), to the nearest
+    quarter turn."""
+    turns = round(rotation / 90) % 4
+    return np.ascontiguousarray(np.rot90(frame, turns)) if turns else frame
+
+
+def _rotation(container: av.container.InputContainer) -> float:
+    """The display rotation of the first frame that decodes (0 when none does): read once by the probe."""
+    try:
+        for frame in container.decode(video=0):
+            return float(frame.rotation)
+    except av.FFmpegError:
+        pass
+    return 0.0
 
 
 PREFETCH = 4  # decoded frames a reader may hold ahead of its caller
@@ -123,7 +146,7 @@ def _decode_into(
                 if stop.is_set() or (last is not None and index > last):
                     break
                 if wanted is None or index in wanted:
-                    ready.put((index, frame.to_ndarray(format="rgb24")))
+                    ready.put((index, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
     except av.FFmpegError as error:
         outcome = MediaError(f"decoding failed ({error.strerror or error})", path)
     except BaseException as error:  # handed to the caller's thread, which raises it

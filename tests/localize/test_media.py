@@ -178,3 +178,51 @@ def test_an_animated_image_is_read_as_its_first_frame_and_says_so(tmp_path, capl
     with caplog.at_level(logging.WARNING):
         image = read_image(path)
     assert image[0, 0, 0] > 200 and "only the first frame" in caplog.text
+
+
+def _left_band(height: int, width: int) -> np.ndarray:
+    """Black with a white band down the left quarter: which way up it is shows where the band went."""
+    image = np.zeros((height, width, 3), np.uint8)
+    image[:, : width // 4] = 255
+    return image
+
+
+def test_a_photo_stored_sideways_is_read_upright_by_its_exif_orientation(tmp_path):
+    from PIL import Image
+
+    stored = Image.fromarray(_left_band(100, 200))
+    exif = stored.getexif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to show": a phone portrait stored as landscape
+    stored.save(tmp_path / "phone.jpg", exif=exif, quality=95)
+    image = read_image(tmp_path / "phone.jpg")
+    assert image.shape == (200, 100, 3)
+    assert image[:40].mean() > 200 and image[-120:].mean() < 30  # the left band is now the top
+    grey16 = (np.arange(64 * 64).reshape(64, 64) * 16).astype(np.uint16)
+    Image.fromarray(grey16).save(tmp_path / "g16.png")  # 16-bit grey and RGBA still read as RGB uint8
+    assert np.array_equal(read_image(tmp_path / "g16.png")[..., 1], (grey16 // 257).astype(np.uint8))
+    rgba = np.dstack([_left_band(20, 40), np.full((20, 40), 128, np.uint8)])
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    assert np.array_equal(read_image(tmp_path / "rgba.png"), rgba[..., :3])
+
+
+@pytest.mark.parametrize(("rotation", "band"), [(-90, "top"), (90, "bottom"), (180, "right"), (0, "left")])
+def test_a_video_with_a_display_rotation_is_decoded_and_probed_as_players_show_it(tmp_path, rotation, band):
+    import av
+
+    path = tmp_path / "phone.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 128, 64, "yuv420p"
+        stream.set_display_rotation(rotation)  # -90: phones' portrait video (ffmpeg turns it clockwise)
+        for _ in range(3):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(_left_band(64, 128), format="rgb24")))
+        container.mux(stream.encode())
+    info = probe_video(path)
+    frames = dict(iter_frames(path))
+    assert len(frames) == 3 == info.frames
+    expected = np.zeros((128, 64, 3) if rotation % 180 else (64, 128, 3), np.uint8)
+    {"top": expected[:32], "bottom": expected[-32:], "left": expected[:, :32], "right": expected[:, -32:]}[
+        band
+    ][:] = 255  # the stored 32 px band, where a player shows it
+    assert frames[2].shape == (info.height, info.width, 3) == expected.shape
+    assert np.abs(frames[2].astype(int) - expected).mean() < 4  # H.264 blurs the band's edge a little
