@@ -101,6 +101,13 @@ class Sampling:
     fps: float = 0.0
     max_frames: int = 32
 
+    def __post_init__(self) -> None:
+        if self.every < 0 or self.max_frames < 0 or not 0.0 <= self.fps < float("inf"):
+            raise ConfigError(
+                f"--every, --fps and --max-frames must be >= 0 (0: off), got {self.every}, {self.fps}, "
+                f"{self.max_frames}"
+            )
+
 
 def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> dict:
     """Run one input, writing its frame images; the results entry (status failed on bad input)."""

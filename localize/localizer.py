@@ -82,6 +82,12 @@ class InferenceConfig:
             )
         if self.runtime not in ("auto", "torch", "onnx"):
             raise ConfigError(f"runtime must be auto, torch or onnx, got {self.runtime!r}")
+        for name in ("threshold", "min_fake_fraction"):  # `not 0 <= x <= 1` also refuses NaN
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name} is a share and must be in [0, 1], got {value}")
+        if self.min_region_px is not None and self.min_region_px < 0:
+            raise ConfigError(f"min_region_px must be >= 0, got {self.min_region_px}")
 
 
 class Localizer:

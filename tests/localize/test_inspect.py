@@ -102,6 +102,27 @@ def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, input
     assert "disagree" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--max-frames", "-3"], "--max-frames must be >= 0"),
+        (["--fps", "nan"], "--max-frames must be >= 0"),
+        (["--every", "-1"], "--max-frames must be >= 0"),
+        (["--threshold", "1.5"], "threshold is a share"),
+        (["--threshold", "nan"], "threshold is a share"),
+        (["--min-fake-fraction", "-0.1"], "min_fake_fraction is a share"),
+        (["--min-region", "-1"], "min_region_px must be >= 0"),
+    ],
+)
+def test_settings_out_of_range_are_one_line_before_any_input_is_touched(
+    bundle_path, tmp_path, capsys, option, message
+):
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, tmp_path / "any.png", extra=option) == 2  # bad usage
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
 def test_max_faces_analyses_every_person_in_the_frame(bundle_path, tmp_path):
     still = fit_side(bundled_photos()["astronaut"], 320)
     write_png(tmp_path / "two.png", np.concatenate([still, still[:, ::-1]], axis=1))
