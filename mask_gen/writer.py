@@ -241,6 +241,8 @@ def build_dataset(
     """Process every pair not yet finished, then rebuild the manifest; return the dataset's summary.
     `source` names the input data (the CLI passes its resolved path): a rerun into the same OUT from
     other data is refused like a rerun with other settings."""
+    if workers < 1:
+        raise ConfigError(f"workers must be >= 1, got {workers}")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError("--out names a file, not a folder", out)

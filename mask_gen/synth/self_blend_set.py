@@ -344,6 +344,8 @@ def write_self_blend_dataset(
     in the mask-gen format, with OUT/dataset.json; the manifest's path. `forgery` makes the fakes (one of
     `FORGERIES`). Splits are by person, as in training; a person's crops share a video id, so video metrics
     group by person."""
+    if draws < 1:
+        raise ConfigError(f"draws must be >= 1 (real/fake pairs per photo), got {draws}")
     out = Path(out)
     people = split_people(read_face_index(face_dir), val_fraction)
     rows = []

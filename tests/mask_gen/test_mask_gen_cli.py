@@ -148,6 +148,12 @@ def test_missing_dataset_folder_is_one_line(tmp_path, capsys):
     assert "nowhere: not found" in capsys.readouterr().err
 
 
+def test_no_workers_is_one_line_before_anything_is_written(synthetic, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["mask-gen", str(synthetic["ffpp"]), "--out", str(out), "--workers", "0"]) != 0
+    assert "workers must be >= 1" in capsys.readouterr().err and not out.exists()
+
+
 @pytest.mark.slow
 def test_shards_and_workers_give_the_same_manifest(synthetic, tmp_path):
     args = ["mask-gen", str(synthetic["ffpp"]), "--frames", "2"]

@@ -138,6 +138,9 @@ def test_synth_self_blend_records_its_degradation_recipe_and_refuses_unknown_one
     assert source["degrade"]["footage_compress"] == 0.8 and source["first_seed"] == 4
     assert main([*args[:1], str(tmp_path / "vhs"), *args[2:], "--degrade", "vhs"]) != 0
     assert "unknown degradation preset 'vhs'" in capsys.readouterr().err
+    for draws in ("0", "-1"):  # was an empty dataset, written and announced as "-1 draw(s) per photo"
+        assert main([*args[:1], str(tmp_path / f"d{draws}"), *args[2:], "--draws", draws]) != 0
+        assert "draws must be >= 1" in capsys.readouterr().err and not (tmp_path / f"d{draws}").exists()
 
 
 @pytest.fixture(scope="module")
