@@ -19,11 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eval.predict import outputs
-    from eval.thresholds import search, write_thresholds
+    from eval.thresholds import check_max_real_flagged, search, write_thresholds
     from localize.bundle import load_bundle
     from localize.errors import ConfigError
     from mask_gen.manifest import split_rows
 
+    check_max_real_flagged(args.max_real_flagged)  # before the model runs over the split
     bundle = load_bundle(args.bundle)
     if bundle.spec.task != "segmentation":
         raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")

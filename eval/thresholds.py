@@ -12,6 +12,7 @@ from sklearn.metrics import f1_score
 
 from localize.bundle import canonical_thresholds, update_meta
 from localize.decide import frame_is_fake
+from localize.errors import ConfigError
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 MIN_REGIONS = (25, 50, 100, 200, 400)
@@ -26,6 +27,12 @@ class Choice:
     f1: float
     grid: dict[tuple[float, int], float]
     real_flagged: float = 0.0  # the share of real frames the chosen pair calls fake
+
+
+def check_max_real_flagged(value: float | None) -> None:
+    """Refuse a cap on real frames flagged that is not a share (2 for 2 %, or NaN)."""
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise ConfigError(f"--max-real-flagged is a share in [0, 1] (0.05 for 5 %), got {value}")
 
 
 def search(
@@ -43,6 +50,7 @@ def search(
     Region sizes are counted at the model's `input_size` (maps at another size are scaled), as the
     frame rule counts them everywhere.
     """
+    check_max_real_flagged(max_real_flagged)
     grid, flagged = {}, {}
     reals = [i for i, label in enumerate(labels) if not label]
     for threshold in thresholds:

@@ -67,6 +67,11 @@ def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, c
     stored = json.loads(path.read_text())["thresholds"]
     assert (stored["threshold"], stored["min_region_px"]) == (float(threshold), int(region))
     assert main(["thresholds", str(path), "--data", str(tmp_path / "nowhere")]) == 1
+    capsys.readouterr()
+    before = path.read_text()
+    for cap in ("2", "nan"):  # "2" meant 2 %: refused before the model runs, the bundle untouched
+        assert main(["thresholds", str(path), "--data", str(data), "--max-real-flagged", cap]) == 2
+        assert "is a share in [0, 1]" in capsys.readouterr().err and path.read_text() == before
 
 
 def test_a_cap_on_real_frames_flagged_trades_recall_for_fewer_false_alarms():
