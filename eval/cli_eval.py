@@ -29,16 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--surrogate", action="append", default=[], help="bundle to craft transfer attacks on"
     )
-    parser.add_argument(
-        "--eps", default="1,2,4,8", help="attack radii in grey levels of 255 (default 1,2,4,8)"
-    )
-    parser.add_argument(
-        "--attack-frames", type=int, default=32, help="fake test frames attacked (default 32)"
-    )
-    parser.add_argument("--pgd-steps", type=int, default=20, help="PGD iterations (default 20)")
+    # the attack settings default to None so that one given without --attack / --surrogate is caught
+    parser.add_argument("--eps", help="attack radii in grey levels of 255 (default 1,2,4,8)")
+    parser.add_argument("--attack-frames", type=int, help="fake test frames attacked (default 32)")
+    parser.add_argument("--pgd-steps", type=int, help="PGD iterations (default 20)")
     parser.add_argument(
         "--recompress",
-        default="none,jpeg:75,h264:23",
         help="judge attacks after these (default none,jpeg:75,h264:23; kind:level as --robustness)",
     )
     parser.add_argument(
@@ -103,20 +99,41 @@ def _face_detector(root: Path) -> dict | None:
     return found if isinstance(found, dict) and {"detector", "sha256"} <= set(found) else None
 
 
+# AttackConfig field: its flag
+ATTACK_SETTINGS = {
+    "eps": "--eps",
+    "pgd_steps": "--pgd-steps",
+    "frames": "--attack-frames",
+    "recompress": "--recompress",
+}
+
+
 def _attack_config(args: argparse.Namespace):
+    """The attack settings given (AttackConfig's defaults for the rest); None without --attack or
+    --surrogate, when giving any of them is refused rather than ignored."""
     from eval.adversarial import AttackConfig
     from localize.errors import ConfigError
 
-    try:
-        eps = tuple(float(e) for e in args.eps.split(","))
-    except ValueError:
-        raise ConfigError(f"--eps takes numbers separated by commas, got {args.eps!r}") from None
-    return AttackConfig(
-        eps=eps,
-        pgd_steps=args.pgd_steps,
-        frames=args.attack_frames,
-        recompress=tuple(c.strip() for c in args.recompress.split(",")),
-    )
+    given = {
+        "eps": args.eps,
+        "pgd_steps": args.pgd_steps,
+        "frames": args.attack_frames,
+        "recompress": args.recompress,
+    }
+    given = {key: value for key, value in given.items() if value is not None}
+    if not (args.attack or args.surrogate):
+        if given:
+            flags = ", ".join(ATTACK_SETTINGS[key] for key in given)
+            raise ConfigError(f"{flags} only apply with --attack or --surrogate")
+        return None
+    if "eps" in given:
+        try:
+            given["eps"] = tuple(float(e) for e in args.eps.split(","))
+        except ValueError:
+            raise ConfigError(f"--eps takes numbers separated by commas, got {args.eps!r}") from None
+    if "recompress" in given:
+        given["recompress"] = tuple(c.strip() for c in args.recompress.split(","))
+    return AttackConfig(**given)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,13 +165,13 @@ def run(args: argparse.Namespace) -> int:
     from localize.onnx_runtime import use_onnx
     from mask_gen.manifest import split_rows
 
-    suite = attack = None
+    suite = None
     if args.robustness:
         from eval.robustness import parse_suite
 
         suite = parse_suite(args.robustness)
-    if args.attack or args.surrogate:
-        attack = _attack_config(args)
+    attack = _attack_config(args)
+    if attack is not None:
         report["adversarial_config"] = asdict(attack)
     for data in args.data:  # a missing manifest or an empty split fails here, before any work
         split_rows(data, args.split)

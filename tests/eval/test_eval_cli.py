@@ -168,8 +168,10 @@ def test_bad_suites_and_missing_arguments_stop_before_any_work(tiny_dataset, tin
     assert main([*base, "--robustness", "sharpen:3"]) == 2
     assert main([*base, "--attack", "--eps", "4,big"]) == 2
     assert main(["eval", "--data", str(tiny_dataset), "--out", str(tmp_path / "r")]) == 2
+    assert main([*base, "--recompress", "jpeg:50", "--pgd-steps", "5"]) == 2  # ignored until they said so
     err = capsys.readouterr().err
     assert "unknown perturbation 'sharpen'" in err and "--eps takes numbers" in err and "--model" in err
+    assert "--pgd-steps, --recompress only apply with --attack or --surrogate" in err
     assert not (tmp_path / "r").exists()
 
 
