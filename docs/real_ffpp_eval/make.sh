@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Rebuilds docs/real_ffpp_eval/ (about 2 minutes on 2 cores, plus 50 minutes the first time to train the
-# seeds' U-Nets): the bundled default (run 9), runs 4, 3 and 2 (earlier defaults, from git history), the
-# seeds' unet and unet_v1 trained from scratch on run 4's self-blend recipe (configs/sbi_unet*.yaml, 25 min
-# each; not committed: trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older
+# Rebuilds docs/real_ffpp_eval/ (about 5 minutes on 2 cores, plus about 1 h 40 min the first time to train
+# the seeds' U-Nets): the bundled default (run 9, flip-averaged), runs 4, 3 and 2 (earlier defaults, from git
+# history), the seeds' unet and unet_v1 trained from scratch on run 4's self-blend recipe
+# (configs/sbi_unet*.yaml, 829 and 1,708 steps; not committed: trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older
 # default, from git history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by
 # side on face crops of the real FF++ c23 pairs in ../shared. Those are research-only test media: nothing
 # here trains or tunes on them. Run from the repository root.
