@@ -114,13 +114,8 @@ def _attack_config(args: argparse.Namespace):
     from eval.adversarial import AttackConfig
     from localize.errors import ConfigError
 
-    given = {
-        "eps": args.eps,
-        "pgd_steps": args.pgd_steps,
-        "frames": args.attack_frames,
-        "recompress": args.recompress,
-    }
-    given = {key: value for key, value in given.items() if value is not None}
+    given = {field: getattr(args, flag[2:].replace("-", "_")) for field, flag in ATTACK_SETTINGS.items()}
+    given = {field: value for field, value in given.items() if value is not None}
     if not (args.attack or args.surrogate):
         if given:
             flags = ", ".join(ATTACK_SETTINGS[key] for key in given)

@@ -90,6 +90,16 @@ class InferenceConfig:
             raise ConfigError(f"min_region_px must be >= 0, got {self.min_region_px}")
 
 
+def _sampled(info, every: int, fps: float, max_frames: int) -> list[int]:
+    """Frame indices of a video (VideoInfo): every k-th, at `fps` per second, or `max_frames` evenly spaced."""
+    if fps:
+        every = max(1, round(info.fps / fps)) if info.fps else 1
+    if every:
+        indices = sample_indices(info.frames, every=every)
+        return indices[:max_frames] if max_frames else indices
+    return sample_indices(info.frames, frames=max_frames)
+
+
 class Localizer:
     """A model bundle plus the crop/decision settings: predict_image and predict_video."""
 
@@ -214,20 +224,14 @@ class Localizer:
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> list[int]:
         """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
-        info = media_info(path, self.config.max_pixels)
-        if fps:
-            every = max(1, round(info.fps / fps)) if info.fps else 1
-        if every:
-            indices = sample_indices(info.frames, every=every)
-            return indices[:max_frames] if max_frames else indices
-        return sample_indices(info.frames, frames=max_frames)
+        return _sampled(media_info(path, self.config.max_pixels), every, fps, max_frames)
 
     def iter_video(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> Iterator[FramePrediction]:
         """Stream frame predictions of a video (or image), a batch at a time."""
-        info = media_info(path, self.config.max_pixels)
-        indices = self.video_indices(path, every, fps, max_frames)
+        info = media_info(path, self.config.max_pixels)  # probed once: indices and frame times
+        indices = _sampled(info, every, fps, max_frames)
         tracker = self._tracker()
         pending: list = []
         count = 0
