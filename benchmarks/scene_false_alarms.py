@@ -13,7 +13,11 @@ wide (`far_face`, as in a room-wide shot), then cropped and enlarged to the inpu
 Two put it out of focus as a whole (a soft webcam, a defocused lens): the photo blurred with a Gaussian
 of sigma 2 % or 3 % of the face box's width (about 1.5 % / 2.3 % of the crop's). Two code the whole photo
 harder than any training recipe does (a starved stream): H.264 at CRF 45 (training: up to 40) and JPEG at
-quality 10 (training: 30 and up).
+quality 10 (training: 30 and up). Three code a 5-frame H.264 clip at CRF 35 (inside training's range) of
+the person before another photo's defocused texture and keep its last, predicted frame: the clip still,
+the camera panning (person and room move together, as training's clips do), or the person moving
+against the room (a head turning or swaying: the codec's motion search meets an outline that the room
+does not follow, which no training clip shows).
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
 """
@@ -24,6 +28,7 @@ import argparse
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from localize.bundle import load_bundle
@@ -33,7 +38,7 @@ from localize.faces import expand_box
 from localize.images import read_image
 from localize.localizer import default_bundle_path
 from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_still
+from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
 from mask_gen.synth.self_blend_set import far_face
@@ -53,7 +58,11 @@ CONDITIONS = (
     "face out of focus 3 %",
     "coded hard: H.264 CRF 45",
     "coded hard: JPEG quality 10",
+    "clip still, H.264 CRF 35",
+    "clip camera pans, H.264 CRF 35",
+    "clip person moves, H.264 CRF 35",
 )
+CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
 SOFT_SIGMAS = {"face out of focus 2 %": 0.02, "face out of focus 3 %": 0.03}  # share of the face's width
 
 
@@ -64,6 +73,22 @@ def _gamma(rgb: np.ndarray, gamma: float) -> np.ndarray:
 def _warmer(rgb: np.ndarray, amount: float) -> np.ndarray:
     out = rgb.astype(np.float32) * np.array([1 + amount, 1.0, 1 - amount], np.float32)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def _shifted(image: np.ndarray, offset: tuple[float, float]) -> np.ndarray:
+    matrix = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+    size = (image.shape[1], image.shape[0])
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def person_moving(image: np.ndarray, matte: np.ndarray, room: np.ndarray) -> list[np.ndarray]:
+    """CLIP_FRAMES frames of the person of `matte` moving CLIP_STEP px per frame before a still `room`,
+    ending where the photo has them (the last frame is `composite(image, matte, room)`)."""
+    frames = []
+    for lag in range(CLIP_FRAMES - 1, -1, -1):
+        offset = (lag * CLIP_STEP[0], lag * CLIP_STEP[1])
+        frames.append(composite(_shifted(image, offset), _shifted(matte, offset), room))
+    return frames
 
 
 def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
@@ -89,6 +114,11 @@ def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
             scenes[name] = defocused(image, share * (photo.box[2] - photo.box[0]))
         scenes["coded hard: H.264 CRF 45"] = h264_still(image, 45)
         scenes["coded hard: JPEG quality 10"] = jpeg_roundtrip(image, 10)
+        room = defocused(texture, sigma)
+        before_room = composite(image, matte, room)
+        scenes["clip still, H.264 CRF 35"] = h264_sequence([before_room] * CLIP_FRAMES, CLIP_CRF)
+        scenes["clip camera pans, H.264 CRF 35"] = h264_clip(before_room, CLIP_CRF, CLIP_FRAMES, CLIP_STEP)
+        scenes["clip person moves, H.264 CRF 35"] = h264_sequence(person_moving(image, matte, room), CLIP_CRF)
         framed = {name: (scene, photo.box) for name, scene in scenes.items()}
         no_blend = np.zeros(image.shape[:2], np.float32)
         for width in (45, 35):

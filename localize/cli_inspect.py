@@ -248,7 +248,9 @@ def print_results(results: dict, out: str | Path) -> int:
     for entry in results["inputs"]:
         frames = entry["frames"]
         fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
-        print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}")
+        missing = entry.get("no_face_frames", 0)
+        note = f"  (no face in {missing} of {len(frames)} frame(s): whole frame analysed)" if missing else ""
+        print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}{note}")
     faces = results["parameters"].get("face_detector")
     if faces:
         print(f"\nfaces:   {faces['detector']} ({faces['sha256']})", end="")

@@ -38,26 +38,23 @@ def _moving_frames(rgb: np.ndarray, frames: int, step: tuple[float, float]) -> l
     return out
 
 
-def h264_clip(
-    rgb: np.ndarray, crf: int, frames: int = 1, step: tuple[float, float] = (0.0, 0.0)
-) -> np.ndarray:
-    """The last frame of a `frames`-long pan over `rgb` (RGB uint8; `step` pixels per frame, see
-    `_moving_frames`) after libx264 at `crf` (0-51) and decoding. One frame is an intra-coded still; later
-    ones are predicted. Odd sides are padded, then cut."""
+def h264_sequence(frames: list[np.ndarray], crf: int) -> np.ndarray:
+    """The last of `frames` (RGB uint8, one size) after libx264 at `crf` (0-51) and decoding: the first
+    frame is intra-coded, the later ones are predicted from those before. Odd sides are padded, then cut."""
     if not 0 <= crf <= 51:
         raise ConfigError(f"CRF must be in 0..51, got {crf}")
-    if frames < 1:
-        raise ConfigError(f"an H.264 clip needs at least one frame, got {frames}")
-    height, width = rgb.shape[:2]
-    padded = np.pad(rgb, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+    if not frames:
+        raise ConfigError("an H.264 clip needs at least one frame, got 0")
+    height, width = frames[0].shape[:2]
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="h264") as container:
         stream = container.add_stream("libx264", rate=25)
-        stream.width, stream.height = padded.shape[1], padded.shape[0]
+        stream.width, stream.height = width + width % 2, height + height % 2
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(crf), "preset": "ultrafast", "tune": "zerolatency"}
-        for frame in _moving_frames(padded, frames, step):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+        for frame in frames:
+            padded = np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+            for packet in stream.encode(av.VideoFrame.from_ndarray(padded, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
@@ -67,6 +64,17 @@ def h264_clip(
             last = decoded
         frame = last.to_ndarray(format="rgb24")
     return np.ascontiguousarray(frame[:height, :width])
+
+
+def h264_clip(
+    rgb: np.ndarray, crf: int, frames: int = 1, step: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
+    """The last frame of a `frames`-long pan over `rgb` (RGB uint8; `step` pixels per frame, see
+    `_moving_frames`) after libx264 at `crf` (0-51) and decoding. One frame is an intra-coded still; later
+    ones are predicted."""
+    if frames < 1:
+        raise ConfigError(f"an H.264 clip needs at least one frame, got {frames}")
+    return h264_sequence(_moving_frames(rgb, frames, step), crf)
 
 
 def h264_still(rgb: np.ndarray, crf: int) -> np.ndarray:

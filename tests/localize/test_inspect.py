@@ -211,6 +211,18 @@ def test_thin_images_are_analysed_and_the_batch_goes_on(bundle_path, pairs, tmp_
     assert (out / "report.html").is_file()
 
 
+def test_an_image_without_a_face_says_so_on_the_closing_screen(bundle_path, pairs, tmp_path, capsys):
+    """A REAL verdict on a frame where no face was found is not a cleared face: the screen says so."""
+    noise = np.random.default_rng(1).integers(0, 255, (96, 96, 3), dtype=np.uint8)
+    write_png(tmp_path / "noface.png", noise)
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, tmp_path / "noface.png", extra=("--crop", "face")) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "noface.png" in line)
+    assert "no face in 1 of 1 frame(s): whole frame analysed" in line
+    entry = json.loads((out / "results.json").read_text())["inputs"][0]
+    assert entry["no_face_frames"] == 1
+
+
 @pytest.mark.slow
 def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp_path):
     """A 12000x12000 PNG header and a 15000x15000 Radiance HDR named .png: refused before decoding; the
