@@ -19,7 +19,7 @@ def media_info(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoI
         height, width = read_image(path, max_pixels).shape[:2]
         return VideoInfo(1, width, height, 0.0)
     if is_video_path(path):
-        return probe_video(path)
+        return probe_video(path, max_pixels)
     raise MediaError(f"unsupported file type {path.suffix or '(none)'}", path)
 
 

@@ -18,8 +18,10 @@ import numpy as np
 
 from localize.atomic import atomic_path
 from localize.errors import MediaError
+from localize.images import DEFAULT_MAX_PIXELS
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
+# a GIF, animated or still, is decoded as a video (PyAV's gif demuxer): every frame, its own timing
+VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".gif"})
 
 
 def is_video_path(path: str | Path) -> bool:
@@ -50,12 +52,18 @@ def _open(path: Path) -> av.container.InputContainer:
     return container
 
 
-def probe_video(path: str | Path) -> VideoInfo:
+def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:
     """Frame count, size as shown (after the display rotation) and rate; counts packets when the
-    container does not store the count."""
+    container does not store the count. Frames larger than `max_pixels` are refused before any is
+    decoded (a 16000x16000 GIF of a few hundred bytes costs 1.8 GB a frame)."""
     path = Path(path)
     with _open(path) as container:
         stream = container.streams.video[0]
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if width * height > max_pixels:
+            raise MediaError(
+                f"video frames of {width}x{height} exceed the limit of {max_pixels} pixels", path
+            )
         frames = stream.frames
         if frames <= 0:
             try:
@@ -63,7 +71,6 @@ def probe_video(path: str | Path) -> VideoInfo:
             except av.FFmpegError as error:
                 raise MediaError(f"corrupt video ({error.strerror or error})", path) from None
         rate = stream.average_rate or stream.guessed_rate or 0
-        width, height = stream.codec_context.width, stream.codec_context.height
     with _open(path) as container:
         if round(_rotation(container) / 90) % 2:  # a quarter turn: shown (and decoded) the other way up
             width, height = height, width

@@ -226,3 +226,39 @@ def test_a_video_with_a_display_rotation_is_decoded_and_probed_as_players_show_i
     ][:] = 255  # the stored 32 px band, where a player shows it
     assert frames[2].shape == (info.height, info.width, 3) == expected.shape
     assert np.abs(frames[2].astype(int) - expected).mean() < 4  # H.264 blurs the band's edge a little
+
+
+def _gif(path, colours, size=(32, 24)):
+    from PIL import Image
+
+    frames = [Image.new("RGB", size, colour) for colour in colours]
+    frames[0].save(path, save_all=len(frames) > 1, append_images=frames[1:], duration=80, loop=0)
+    return path
+
+
+def test_a_gif_is_read_as_a_video_of_its_frames(tmp_path):
+    animated = _gif(tmp_path / "moving.gif", ("red", "blue", "lime"))
+    info = media_info(animated)
+    assert (info.frames, info.width, info.height) == (3, 32, 24) and info.fps == pytest.approx(12.5)
+    frames = dict(iter_media_frames(animated))
+    assert [frames[i][5, 5].tolist() for i in range(3)] == [[255, 0, 0], [0, 0, 255], [0, 255, 0]]
+    still = _gif(tmp_path / "still.gif", ("red",))
+    assert media_info(still).frames == 1 and dict(iter_media_frames(still))[0][0, 0].tolist() == [255, 0, 0]
+
+
+def test_video_frames_above_the_pixel_limit_are_refused_before_decoding(tmp_path):
+    """A GIF of a few hundred bytes can declare 16000x16000 frames: 1.8 GB each once decoded."""
+    import struct
+
+    data = bytearray(_gif(tmp_path / "small.gif", ("red",)).read_bytes())
+    data[6:10] = struct.pack("<HH", 16000, 16000)  # the logical screen
+    start = data.index(b"\x2c")  # the image descriptor: separator, left, top, width, height
+    data[start + 5 : start + 9] = struct.pack("<HH", 16000, 16000)
+    bomb = tmp_path / "bomb.gif"
+    bomb.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match="16000x16000 exceed the limit"):
+        media_info(bomb)
+    write_video(tmp_path / "v.mp4", [np.zeros((64, 96, 3), np.uint8)] * 2)
+    with pytest.raises(MediaError, match="96x64 exceed the limit of 5000 pixels"):
+        media_info(tmp_path / "v.mp4", max_pixels=5000)
+    assert media_info(tmp_path / "v.mp4", max_pixels=96 * 64).frames == 2
