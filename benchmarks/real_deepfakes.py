@@ -9,8 +9,8 @@ publishes:
   DFDC videos (crops flagged);
 - FF++ README frames with their official masks: pixel Dice of the predicted mask, and the verdict on the
   two real frames;
-- real CC-BY face videos (Tears of Steel, Intel's ASL clips; apart, Intel's three head-pose GIF previews
-  of close faces turning): frames flagged (false alarms).
+- real CC-BY face videos (Tears of Steel, Intel's ASL clips; apart, Intel's five GIF previews: close
+  faces turning, people walking towards the camera): frames flagged (false alarms).
 
     python benchmarks/real_deepfakes.py [--model BUNDLE] [--max-frames 16] [--json OUT.json]
 """
@@ -151,8 +151,8 @@ def main() -> None:
     }
     if not args.skip_face_videos:
         figures["real_face_videos"] = face_videos(localizer, args.max_frames, (".mp4", ".mkv"))
-        # Intel's head-pose previews: close faces turning (read since GIFs are videos; kept apart so that
-        # the clips' figure stays comparable with earlier models')
+        # Intel's GIF previews (read since GIFs are videos; kept apart so that the clips' figure stays
+        # comparable with earlier models')
         figures["real_face_gifs"] = face_videos(localizer, args.max_frames, (".gif",))
     text = json.dumps(figures, indent=2)
     print(text)

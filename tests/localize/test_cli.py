@@ -50,3 +50,25 @@ def test_every_package_declares_its_commands_and_each_has_the_contract():
         assert callable(module.add_arguments) and callable(module.run) and summary, name
     source = (Path(__file__).resolve().parents[2] / "localize" / "cli.py").read_text()
     assert not any(f"{package}." in source for package in ("mask_gen", "train.", "eval."))
+
+
+def test_an_output_folder_the_file_system_refuses_is_one_line(tmp_path, capsys):
+    """--out under a file (or where the user may not write, or on a full disk) was a traceback."""
+    import numpy as np
+
+    from localize.images import write_png
+
+    write_png(tmp_path / "a.png", np.zeros((32, 32, 3), np.uint8))
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    commands = (
+        ["inspect", str(tmp_path / "a.png"), "--out", str(blocker / "out")],
+        ["synth", str(blocker / "out"), "--layout", "generic", "--videos", "1", "--frames", "4"],
+    )
+    for argv in commands:
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith(f"forgeloc {argv[0]}: error: {blocker / 'out'}") and err.endswith(
+            "Not a directory"
+        )
