@@ -85,11 +85,16 @@ def media_files(paths: list[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(
+            inside = sorted(
                 p for p in path.rglob("*") if p.is_file() and (is_image_path(p) or is_video_path(p))
             )
+            if not inside:
+                log.warning("%s: no images or videos in this folder", path)
+            found += inside
         else:
             found.append(path)
+    if not found:
+        raise MediaError("no images or videos to analyse", ", ".join(paths))
     return found
 
 
@@ -212,12 +217,14 @@ def inspect(
 ) -> dict:
     """Analyse images and videos (files or folders) into OUT (frames/, results.json, report.html); the
     results. `config` is a localize.localizer.InferenceConfig (default: everything as the bundle says);
-    `model` a bundle (default: the bundled default model). A bad input is listed as failed, never raised."""
+    `model` a bundle (default: the bundled default model). A bad input is listed as failed, never raised;
+    paths that hold no image or video at all raise MediaError before the model loads."""
     from tqdm import tqdm
 
     from localize.localizer import InferenceConfig, Localizer, default_bundle_path
     from localize.report import write_report, write_results
 
+    inputs = media_files([str(p) for p in paths])  # before the model loads: nothing to analyse is one line
     bundle_path = Path(model) if model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config or InferenceConfig())
     out = Path(out)
@@ -231,7 +238,6 @@ def inspect(
         "parameters": _parameters(localizer, sampling),
         "inputs": [],
     }
-    inputs = media_files([str(p) for p in paths])
     for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
         entry = _analyse(localizer, path, number, out, sampling)
         if entry["status"] == "failed":

@@ -18,6 +18,7 @@ from localize.atomic import write_text_atomic
 from localize.bundle import bundle_paths, load_bundle, save_bundle, update_meta
 from localize.errors import BundleError, ConfigError, DatasetError, ForgelocError
 from localize.models import build_model
+from localize.models.zoo import load_failure
 from localize.preprocess import Preprocessing
 
 
@@ -29,9 +30,7 @@ def read_checkpoint(path: str | Path) -> dict:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as error:
-        raise BundleError(
-            f"not a readable checkpoint ({type(error).__name__}: {str(error)[:200]})", path
-        ) from None
+        raise BundleError(f"not a readable checkpoint ({load_failure(error)})", path) from None
     if (
         not isinstance(checkpoint, dict)
         or "state_dict" not in checkpoint

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from pathlib import Path
 
 import torch
@@ -13,6 +14,14 @@ from localize.errors import ConfigError, MediaError
 from localize.models.registry import IMAGENET, ModelSpec, register_prefix
 
 log = logging.getLogger(__name__)
+
+
+def load_failure(error: BaseException) -> str:
+    """Why torch.load(weights_only=True) refused a file, in a few words. Torch's own message for a
+    pickle of anything but tensors goes on to suggest weights_only=False, which forgeloc never does."""
+    if isinstance(error, pickle.UnpicklingError):
+        return "not a PyTorch file, or one holding objects other than weights, which forgeloc never unpickles"
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
 
 def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
@@ -27,7 +36,7 @@ def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
             return load_file(str(path))
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise MediaError(f"not a readable weights file ({type(error).__name__}: {error})", path) from None
+        raise MediaError(f"not a readable weights file ({load_failure(error)})", path) from None
     return state.get("state_dict", state) if isinstance(state, dict) else state
 
 

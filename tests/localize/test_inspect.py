@@ -223,6 +223,24 @@ def test_an_image_without_a_face_says_so_on_the_closing_screen(bundle_path, pair
     assert entry["no_face_frames"] == 1
 
 
+def test_folders_without_media_are_named_and_nothing_to_analyse_is_one_line(
+    bundle_path, pairs, tmp_path, capsys, caplog
+):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no media here")
+    out = tmp_path / "out"
+    empty_line = f"{tmp_path / 'empty'}: no images or videos in this folder"
+    assert run_inspect(bundle_path, out, tmp_path / "empty") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"forgeloc inspect: error: {tmp_path / 'empty'}: no images or videos to analyse"
+    assert empty_line in caplog.messages and not out.exists()
+    caplog.clear()
+    write_png(tmp_path / "full" / "real.png", pairs[0].real)
+    assert run_inspect(bundle_path, out, tmp_path / "empty", tmp_path / "full") == 0  # the other is analysed
+    assert empty_line in caplog.messages
+    assert len(json.loads((out / "results.json").read_text())["inputs"]) == 1
+
+
 @pytest.mark.slow
 def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp_path):
     """A 12000x12000 PNG header and a 15000x15000 Radiance HDR named .png: refused before decoding; the

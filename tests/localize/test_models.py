@@ -174,8 +174,9 @@ def test_timm_loads_a_local_weights_file_but_never_pickles(tmp_path):
     model = build_model("timm:resnet18", weights=str(tmp_path / "resnet18.pth"))
     assert torch.equal(model.net.conv1.weight, donor.net.conv1.weight)
     torch.save({"state_dict": donor.net.state_dict(), "evil": object()}, tmp_path / "pickled.pth")
-    with pytest.raises(MediaError, match="not a readable weights file"):
+    with pytest.raises(MediaError, match="not a readable weights file") as refused:
         build_model("timm:resnet18", weights=str(tmp_path / "pickled.pth"))
+    assert "objects other than weights" in str(refused.value) and "weights_only" not in str(refused.value)
 
 
 def test_keras_weights_convert_once_to_a_bundle(shared, tmp_path):

@@ -221,6 +221,12 @@ def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
     (tmp_path / "x.ckpt").write_bytes(b"not a checkpoint")
     assert main(["export", str(tmp_path / "x.ckpt"), "--out", str(tmp_path / "b")]) == 1
     assert "not a readable checkpoint" in capsys.readouterr().err
+    import pickle
+
+    (tmp_path / "code.ckpt").write_bytes(pickle.dumps({"state_dict": {}, "run": print}))  # would run code
+    assert main(["export", str(tmp_path / "code.ckpt"), "--out", str(tmp_path / "b")]) == 1
+    err = capsys.readouterr().err
+    assert "objects other than weights" in err and "False" not in err and err.count("\n") == 1
 
 
 def test_balanced_sampling_weighs_real_and_fake_frames_alike():
