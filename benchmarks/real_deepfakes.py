@@ -116,17 +116,24 @@ def readme_frames(localizer: Localizer) -> dict:
 
 
 def face_videos(localizer: Localizer, max_frames: int, suffixes: tuple[str, ...]) -> dict:
-    """False alarms on real CC-BY face video: the clips of these suffixes in FACE_VIDEOS."""
-    flags, faces = [], 0
+    """False alarms on real CC-BY face video (the clips of these suffixes in FACE_VIDEOS), and how much of
+    the main face's crop the flagged regions cover on the flagged frames."""
+    flags, faces, shares = [], 0, []
     paths = [path for suffix in suffixes for path in sorted(FACE_VIDEOS.rglob(f"*{suffix}"))]
     for path in paths:
-        frames = _frames(localizer, path, max_frames)
-        flags += [f.is_fake for f in frames if f.face_found]
-        faces += sum(f.face_found for f in frames)
+        frames = [f for f in _frames(localizer, path, max_frames) if f.face_found]
+        flags += [f.is_fake for f in frames]
+        faces += len(frames)
+        for frame in (f for f in frames if f.is_fake):
+            x0, y0, x1, y1 = frame.box
+            shares.append(sum(r.area for r in frame.regions) / max(1, (x1 - x0) * (y1 - y0)))
     return {
         "videos": len(paths),
         "frames_with_face": faces,
         "flagged": round(float(np.mean(flags)), 3) if flags else None,
+        "flagged_region_share_of_crop_p10_p50_p90": (
+            [round(float(q), 3) for q in np.percentile(shares, [10, 50, 90])] if shares else None
+        ),
     }
 
 
