@@ -18,6 +18,9 @@ the person before another photo's defocused texture and keep its last, predicted
 the camera panning (person and room move together, as training's clips do), or the person moving
 against the room (a head turning or swaying: the codec's motion search meets an outline that the room
 does not follow, which no training clip shows).
+Five more change the whole photo without touching the person's place in it: a homography as a camera
+turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
+teal-orange film grade, saturation x1.6. `--only TEXT` runs just the conditions whose name contains it.
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
 """
@@ -61,6 +64,11 @@ CONDITIONS = (
     "clip still, H.264 CRF 35",
     "clip camera pans, H.264 CRF 35",
     "clip person moves, H.264 CRF 35",
+    "turned: perspective 20 %",
+    "turned: perspective 35 %",
+    "seen from below: perspective 25 %",
+    "colour graded teal-orange",
+    "saturation x1.6",
 )
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
 SOFT_SIGMAS = {"face out of focus 2 %": 0.02, "face out of focus 3 %": 0.03}  # share of the face's width
@@ -91,40 +99,118 @@ def person_moving(image: np.ndarray, matte: np.ndarray, room: np.ndarray) -> lis
     return frames
 
 
-def backdrop_photos(face_dir: Path, record) -> dict[str, list[np.ndarray]]:
-    """Each condition's real crops of the validation people (the record's crop rule)."""
-    photos = split_people(read_face_index(face_dir), 0.1)["val"]
-    crops: dict[str, list[np.ndarray]] = {name: [] for name in CONDITIONS}
-    for number, photo in enumerate(photos):
-        image = read_image(photo.path)
-        matte = person_matte(image, photo.box, photo.landmark_array())
-        sigma = 0.025 * (photo.box[2] - photo.box[0])
-        other = read_image(photos[(number + 1) % len(photos)].path)
-        texture = scene_texture(other, image.shape, np.random.default_rng(number))
-        scenes = {
-            "as photographed": image,
-            "backdrop defocused": composite(image, matte, defocused(image, sigma)),
-            "other texture": composite(image, matte, texture),
-            "other texture defocused": composite(image, matte, defocused(texture, sigma)),
-            "person brighter": composite(_gamma(image, 0.7), matte, image),
-            "person darker": composite(_gamma(image, 1.4), matte, image),
-            "person warmer": composite(_warmer(image, 0.12), matte, image),
+def _perspective(image: np.ndarray, box, share: float, axis: str) -> tuple[np.ndarray, tuple]:
+    """The photo as a camera turned beside (`axis` "yaw": the right side `share` shorter and nearer) or
+    below it ("pitch": the top `share` narrower) would see it: a homography of the whole photo, no seam;
+    the face box follows (the bounding box of its moved corners)."""
+    height, width = image.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    moved = corners.copy()
+    if axis == "yaw":
+        moved[1:3, 0] -= share * width / 2
+        moved[1, 1] += share * height / 2
+        moved[2, 1] -= share * height / 2
+    else:
+        moved[0, 0] += share * width / 2
+        moved[1, 0] -= share * width / 2
+    matrix = cv2.getPerspectiveTransform(corners, moved)
+    warped = cv2.warpPerspective(
+        image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    x0, y0, x1, y1 = box
+    points = cv2.perspectiveTransform(np.float32([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]]), matrix)[0]
+    (bx0, by0), (bx1, by1) = points.min(axis=0), points.max(axis=0)
+    return warped, (round(bx0), round(by0), round(bx1), round(by1))
+
+
+def _graded(rgb: np.ndarray) -> np.ndarray:
+    """A film grade: shadows pushed to teal, highlights to orange (red +-10 %, blue -+10 % by luminance)."""
+    light = rgb.astype(np.float32).mean(axis=2, keepdims=True) / 255.0
+    tilt = 0.2 * (light - 0.5)  # -0.1 in the darkest shadows, +0.1 in the brightest highlights
+    out = rgb.astype(np.float32) * np.concatenate([1 + tilt, np.ones_like(tilt), 1 - tilt], axis=2)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.float32)
+    hsv[..., 1] = np.clip(hsv[..., 1] * factor, 0, 255)
+    return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
+
+
+def scene_makers(photos: list, number: int) -> dict:
+    """Condition name -> a function giving (scene, face box) for validation photo `number`; the matte
+    and the other photo's texture are made once, and only when a condition needs them."""
+    photo = photos[number]
+    image, box = read_image(photo.path), photo.box
+    face_width = box[2] - box[0]
+    sigma = 0.025 * face_width
+    made: dict[str, np.ndarray] = {}
+
+    def matte() -> np.ndarray:
+        if "matte" not in made:
+            made["matte"] = person_matte(image, box, photo.landmark_array())
+        return made["matte"]
+
+    def texture() -> np.ndarray:
+        if "texture" not in made:
+            other = read_image(photos[(number + 1) % len(photos)].path)
+            made["texture"] = scene_texture(other, image.shape, np.random.default_rng(number))
+        return made["texture"]
+
+    def room() -> np.ndarray:
+        return defocused(texture(), sigma)
+
+    def far(width: int) -> tuple:
+        small, _, far_box = far_face(image, np.zeros(image.shape[:2], np.float32), box, width)
+        return small, far_box
+
+    makers = {
+        "as photographed": lambda: image,
+        "backdrop defocused": lambda: composite(image, matte(), defocused(image, sigma)),
+        "other texture": lambda: composite(image, matte(), texture()),
+        "other texture defocused": lambda: composite(image, matte(), room()),
+        "person brighter": lambda: composite(_gamma(image, 0.7), matte(), image),
+        "person darker": lambda: composite(_gamma(image, 1.4), matte(), image),
+        "person warmer": lambda: composite(_warmer(image, 0.12), matte(), image),
+        "coded hard: H.264 CRF 45": lambda: h264_still(image, 45),
+        "coded hard: JPEG quality 10": lambda: jpeg_roundtrip(image, 10),
+        "clip still, H.264 CRF 35": lambda: h264_sequence(
+            [composite(image, matte(), room())] * CLIP_FRAMES, CLIP_CRF
+        ),
+        "clip camera pans, H.264 CRF 35": lambda: h264_clip(
+            composite(image, matte(), room()), CLIP_CRF, CLIP_FRAMES, CLIP_STEP
+        ),
+        "clip person moves, H.264 CRF 35": lambda: h264_sequence(
+            person_moving(image, matte(), room()), CLIP_CRF
+        ),
+        "colour graded teal-orange": lambda: _graded(image),
+        "saturation x1.6": lambda: _saturated(image, 1.6),
+    }
+    makers.update(
+        {
+            name: (lambda share=share: defocused(image, share * face_width))
+            for name, share in SOFT_SIGMAS.items()
         }
-        for name, share in SOFT_SIGMAS.items():
-            scenes[name] = defocused(image, share * (photo.box[2] - photo.box[0]))
-        scenes["coded hard: H.264 CRF 45"] = h264_still(image, 45)
-        scenes["coded hard: JPEG quality 10"] = jpeg_roundtrip(image, 10)
-        room = defocused(texture, sigma)
-        before_room = composite(image, matte, room)
-        scenes["clip still, H.264 CRF 35"] = h264_sequence([before_room] * CLIP_FRAMES, CLIP_CRF)
-        scenes["clip camera pans, H.264 CRF 35"] = h264_clip(before_room, CLIP_CRF, CLIP_FRAMES, CLIP_STEP)
-        scenes["clip person moves, H.264 CRF 35"] = h264_sequence(person_moving(image, matte, room), CLIP_CRF)
-        framed = {name: (scene, photo.box) for name, scene in scenes.items()}
-        no_blend = np.zeros(image.shape[:2], np.float32)
-        for width in (45, 35):
-            small, _, box = far_face(image, no_blend, photo.box, width)
-            framed[f"face {width} px wide"] = (small, box)
-        for name, (scene, box) in framed.items():
+    )
+    framed = {name: (lambda make=make: (make(), box)) for name, make in makers.items()}
+    framed["face 45 px wide"] = lambda: far(45)
+    framed["face 35 px wide"] = lambda: far(35)
+    framed["turned: perspective 20 %"] = lambda: _perspective(image, box, 0.2, "yaw")
+    framed["turned: perspective 35 %"] = lambda: _perspective(image, box, 0.35, "yaw")
+    framed["seen from below: perspective 25 %"] = lambda: _perspective(image, box, 0.25, "pitch")
+    return framed
+
+
+def backdrop_photos(face_dir: Path, record, only: str = "") -> dict[str, list[np.ndarray]]:
+    """Each condition's real crops of the validation people (the record's crop rule); with `only`, just
+    the conditions whose name contains it."""
+    photos = split_people(read_face_index(face_dir), 0.1)["val"]
+    names = [name for name in CONDITIONS if only in name]
+    crops: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for number in range(len(photos)):
+        makers = scene_makers(photos, number)
+        for name in names:
+            scene, box = makers[name]()
             x0, y0, x1, y1 = expand_box(box, scene.shape, record.margin)
             crops[name].append(record.resize(scene[y0:y1, x0:x1]))
     return crops
@@ -146,6 +232,7 @@ def main() -> None:
     parser.add_argument("--model", action="append", help="bundle (repeatable; default: the bundled model)")
     parser.add_argument("--faces", type=Path, default=FACES, help="face folder with index.csv")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--only", default="", help="just the conditions whose name contains this")
     args = parser.parse_args()
     if not (args.faces / "index.csv").is_file():
         parser.exit(1, f"{args.faces}: no index.csv (the portraits are in ../shared/data/faces)\n")
@@ -158,10 +245,12 @@ def main() -> None:
     for model in models:
         if records[model] != record:
             parser.exit(1, f"{model}: crops differently from {models[0]}; run it on its own\n")
-    crops = backdrop_photos(args.faces, record)
+    crops = backdrop_photos(args.faces, record, args.only)
+    if not crops:
+        parser.exit(1, f"no condition's name contains {args.only!r}\n")
     results = {}
     print(
-        f"{len(crops[CONDITIONS[0]])} real held-out crops per condition; flagged at each model's thresholds"
+        f"{len(next(iter(crops.values())))} real held-out crops per condition; flagged at each model's thresholds"
     )
     for model in models:
         results[model] = measure(model, crops)
