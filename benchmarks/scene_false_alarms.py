@@ -22,7 +22,7 @@ Five more change the whole photo without touching the person's place in it: a ho
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
 teal-orange film grade, saturation x1.6. `--only TEXT` runs just the conditions whose name contains it.
 
-    python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--json OUT]
+    python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--only TEXT] [--json OUT]
 """
 
 from __future__ import annotations
