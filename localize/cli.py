@@ -90,9 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except ForgelocError as error:
         print(f"forgeloc {argv[0]}: error: {error}", file=sys.stderr)
         return 1
-    except (
-        OSError
-    ) as error:  # the file system said no: an output folder under a file, no permission, a full disk
+    except OSError as error:
+        # the file system said no: an output folder under a file, no permission, a full disk
         where = f"{error.filename}: " if error.filename else ""
         print(f"forgeloc {argv[0]}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1

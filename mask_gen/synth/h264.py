@@ -74,7 +74,9 @@ def h264_clip(
     ones are predicted."""
     if frames < 1:
         raise ConfigError(f"an H.264 clip needs at least one frame, got {frames}")
-    return h264_sequence(_moving_frames(rgb, frames, step), crf)
+    height, width = rgb.shape[:2]  # padded before the pan, as the recipes that trained the defaults did
+    padded = np.pad(rgb, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+    return h264_sequence(_moving_frames(padded, frames, step), crf)[:height, :width]
 
 
 def h264_still(rgb: np.ndarray, crf: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import skimage.data
 import yaml
 
 from localize.errors import ConfigError
-from mask_gen.synth.h264 import h264_clip, h264_still
+from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still
 from mask_gen.synth.self_blend_set import (
     DEFOCUS_SIGMAS,
     DEGRADE_PRESETS,
@@ -52,6 +52,17 @@ def test_a_one_frame_clip_is_the_still_and_a_pan_ends_on_the_image(crop):
     assert not np.array_equal(last, h264_still(crop, 30))
     with pytest.raises(ConfigError, match="at least one frame"):
         h264_clip(crop, 30, frames=0)
+
+
+def test_a_sequence_keeps_its_last_frame_at_its_own_odd_size(crop):
+    odd = crop[:63, :61]
+    frames = [_shifted(odd, 6), _shifted(odd, 3), odd]
+    last = h264_sequence(frames, 30)
+    assert last.shape == odd.shape
+    assert _error(last, odd) < 0.5 * _error(last, frames[0])
+    assert np.array_equal(h264_sequence([odd], 30), h264_still(odd, 30))
+    with pytest.raises(ConfigError, match="at least one frame"):
+        h264_sequence([], 30)
 
 
 def test_compressing_a_small_face_costs_more_than_compressing_the_crop(crop):
