@@ -60,6 +60,7 @@ class DegradeConfig:
     scene: float = 0.0  # the backdrop defocused or textured behind the person (mask_gen.synth.scene)
     far_face: float = 0.0  # the whole photo shrunk so the face is 28-70 px wide, cropped as inference does
     defocus: float = 0.0  # the whole crop soft: Gaussian blur of 0.8-3 % of its width (DEFOCUS_SIGMAS)
+    hard_codec: float = 0.0  # share of the compressed crops coded harder than the ranges above (HARD_CODEC)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -76,15 +77,20 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "scenes": replace(_FOOTAGE, scene=0.5),
     "footage_far": replace(_FOOTAGE, far_face=0.3),
     "footage_soft": replace(_FOOTAGE, far_face=0.3, defocus=0.25),
+    "footage_hard": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3),
 }
+# A starved stream: JPEG quality and H.264 CRF beyond the other recipes' 30-95 and 18-40 (as footage)
+HARD_CODEC = {"jpeg_range": (10, 30), "crf_range": (40, 48)}
 
 
 def degrade_preset(name: str) -> DegradeConfig:
     """The named degradation recipe: `stills` (studio photos compressed as stills, the first defaults'
     recipe), `footage` (codecs at the face's own size on predicted frames, motion blur, lighting) or
     `scenes` (footage, and half the photos with their backdrop defocused or textured behind the person),
-    `footage_far` (footage, and 30 % of the faces far from the camera: 28-70 px wide in the frame) or
-    `footage_soft` (footage_far, and a quarter of the crops out of focus as a whole: `Defocus`)."""
+    `footage_far` (footage, and 30 % of the faces far from the camera: 28-70 px wide in the frame),
+    `footage_soft` (footage_far, and a quarter of the crops out of focus as a whole: `Defocus`) or
+    `footage_hard` (footage_soft, and 30 % of the compressed crops coded as a starved stream does: JPEG
+    10-30 or H.264 CRF 40-48, `HARD_CODEC`, at the face's own size as footage)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]
@@ -99,6 +105,9 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
     if config.footage_compress:  # the still recipe's own draws stay untouched when footage is off
         share = config.footage_compress  # OneOf weighs its choices by their p
         codecs = [VideoCompression(p=share), A.OneOf(codecs, p=1 - share)]
+    if config.hard_codec:  # likewise: the other recipes' draws stay untouched when it is off
+        hard = config.hard_codec
+        codecs = [A.OneOf(codecs, p=1 - hard), VideoCompression(**HARD_CODEC, p=hard)]
     compress = A.OneOf(codecs, p=config.compress)
     steps = [
         A.HorizontalFlip(p=config.hflip),

@@ -119,6 +119,7 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
         ("sbi_efficientnet_lite0", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
         ("sbi_mobilenet_v2_donor", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
         ("sbi_mobilenet_v2_poisson", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
+        ("sbi_mobilenet_v2_hard", "footage_hard", {"far_face": 0.3, "defocus": 0.25, "hard_codec": 0.3}),
     ],
 )
 def test_the_scenes_far_and_soft_configs_train_with_their_presets_footage_plus_their_steps(
