@@ -7,7 +7,7 @@
 # docs/model_card.md) and the training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_hard.yaml
-#   bash docs/hard_codec/make.sh runs/sbi_mobilenet_v2_hard/lightning_logs/version_0/checkpoints/last.ckpt
+#   bash docs/hard_codec/make.sh runs/lightning_logs/version_0/checkpoints/last.ckpt
 #
 # The rule (held-out material only): the candidate, flip-averaged as the default is and with its own
 # thresholds from the two footage_soft validation draws (at most 5 % of their real crops flagged),
