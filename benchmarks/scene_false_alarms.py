@@ -41,7 +41,7 @@ from localize.faces import expand_box
 from localize.images import read_image
 from localize.localizer import default_bundle_path
 from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still
+from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
 from mask_gen.synth.self_blend_set import far_face
@@ -83,20 +83,12 @@ def _warmer(rgb: np.ndarray, amount: float) -> np.ndarray:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def _shifted(image: np.ndarray, offset: tuple[float, float]) -> np.ndarray:
-    matrix = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
-    size = (image.shape[1], image.shape[0])
-    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-
-
 def person_moving(image: np.ndarray, matte: np.ndarray, room: np.ndarray) -> list[np.ndarray]:
     """CLIP_FRAMES frames of the person of `matte` moving CLIP_STEP px per frame before a still `room`,
     ending where the photo has them (the last frame is `composite(image, matte, room)`)."""
-    frames = []
-    for lag in range(CLIP_FRAMES - 1, -1, -1):
-        offset = (lag * CLIP_STEP[0], lag * CLIP_STEP[1])
-        frames.append(composite(_shifted(image, offset), _shifted(matte, offset), room))
-    return frames
+    people = moving_frames(image, CLIP_FRAMES, CLIP_STEP)
+    mattes = moving_frames(matte, CLIP_FRAMES, CLIP_STEP)
+    return [composite(person, where, room) for person, where in zip(people, mattes, strict=True)]
 
 
 def _perspective(image: np.ndarray, box, share: float, axis: str) -> tuple[np.ndarray, tuple]:

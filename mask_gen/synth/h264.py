@@ -19,9 +19,9 @@ import numpy as np
 from localize.errors import ConfigError
 
 
-def _moving_frames(rgb: np.ndarray, frames: int, step: tuple[float, float]) -> list[np.ndarray]:
-    """`frames` copies of `rgb`, the k-th shifted by (frames - 1 - k) * step pixels: a slow pan that ends
-    on the image itself, so the last frame lines up with any mask of `rgb`."""
+def moving_frames(rgb: np.ndarray, frames: int, step: tuple[float, float]) -> list[np.ndarray]:
+    """`frames` copies of `rgb` (an image or a float mask), the k-th shifted by (frames - 1 - k) * step
+    pixels: a slow pan that ends on the image itself, so the last frame lines up with any mask of `rgb`."""
     height, width = rgb.shape[:2]
     out = []
     for k in range(frames):
@@ -70,13 +70,13 @@ def h264_clip(
     rgb: np.ndarray, crf: int, frames: int = 1, step: tuple[float, float] = (0.0, 0.0)
 ) -> np.ndarray:
     """The last frame of a `frames`-long pan over `rgb` (RGB uint8; `step` pixels per frame, see
-    `_moving_frames`) after libx264 at `crf` (0-51) and decoding. One frame is an intra-coded still; later
+    `moving_frames`) after libx264 at `crf` (0-51) and decoding. One frame is an intra-coded still; later
     ones are predicted."""
     if frames < 1:
         raise ConfigError(f"an H.264 clip needs at least one frame, got {frames}")
     height, width = rgb.shape[:2]  # padded before the pan, as the recipes that trained the defaults did
     padded = np.pad(rgb, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
-    return h264_sequence(_moving_frames(padded, frames, step), crf)[:height, :width]
+    return h264_sequence(moving_frames(padded, frames, step), crf)[:height, :width]
 
 
 def h264_still(rgb: np.ndarray, crf: int) -> np.ndarray:
