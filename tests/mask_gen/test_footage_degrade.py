@@ -187,3 +187,34 @@ def test_the_soft_preset_defocuses_a_share_of_the_crops_and_the_far_recipe_draws
     assert [type(t).__name__ for t in always.transforms] == ["Defocus"]
     always.set_random_seed(0)
     assert _sharpness(always(image=crop)["image"]) < 0.2 * _sharpness(crop)
+
+
+def _codec_error(config: DegradeConfig, crop: np.ndarray, draws: int = 24) -> float:
+    transform = build_degrade(config)
+    errors = []
+    for seed in range(draws):
+        transform.set_random_seed(seed)
+        errors.append(_error(transform(image=crop)["image"], crop))
+    return float(np.mean(errors))
+
+
+def test_the_hard_codec_codes_a_share_of_the_crops_beyond_the_other_ranges_and_leaves_soft_as_it_was(crop):
+    only_codecs = DegradeConfig(
+        hflip=0,
+        small_face=0,
+        blur=0,
+        noise=0,
+        colour=0,
+        grey=0,
+        crop_jitter=0,
+        compress=1.0,
+        footage_compress=0.8,
+    )
+    usual = _codec_error(only_codecs, crop)
+    assert _codec_error(DegradeConfig(**{**asdict(only_codecs), "hard_codec": 1.0}), crop) > 1.3 * usual
+    # footage_hard is footage_soft plus the hard codec; footage_soft's pipeline is built as before
+    assert {**asdict(DEGRADE_PRESETS["footage_soft"]), "hard_codec": 0.3} == asdict(
+        DEGRADE_PRESETS["footage_hard"]
+    )
+    soft = build_degrade(degrade_preset("footage_soft")).transforms[-1]
+    assert [type(t).__name__ for t in soft.transforms] == ["VideoCompression", "OneOf"]
