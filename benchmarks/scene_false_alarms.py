@@ -28,6 +28,7 @@ teal-orange film grade, saturation x1.6. `--only TEXT` runs just the conditions 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -47,31 +48,7 @@ from mask_gen.synth.scene import composite, defocused, person_matte, scene_textu
 from mask_gen.synth.self_blend_set import far_face
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
-CONDITIONS = (
-    "as photographed",
-    "backdrop defocused",
-    "other texture",
-    "other texture defocused",
-    "person brighter",
-    "person darker",
-    "person warmer",
-    "face 45 px wide",
-    "face 35 px wide",
-    "face out of focus 2 %",
-    "face out of focus 3 %",
-    "coded hard: H.264 CRF 45",
-    "coded hard: JPEG quality 10",
-    "clip still, H.264 CRF 35",
-    "clip camera pans, H.264 CRF 35",
-    "clip person moves, H.264 CRF 35",
-    "turned: perspective 20 %",
-    "turned: perspective 35 %",
-    "seen from below: perspective 25 %",
-    "colour graded teal-orange",
-    "saturation x1.6",
-)
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
-SOFT_SIGMAS = {"face out of focus 2 %": 0.02, "face out of focus 3 %": 0.03}  # share of the face's width
 
 
 def _gamma(rgb: np.ndarray, gamma: float) -> np.ndarray:
@@ -129,68 +106,72 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
     return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
 
 
-def scene_makers(photos: list, number: int) -> dict:
-    """Condition name -> a function giving (scene, face box) for validation photo `number`; the matte
-    and the other photo's texture are made once, and only when a condition needs them."""
-    photo = photos[number]
-    image, box = read_image(photo.path), photo.box
-    face_width = box[2] - box[0]
-    sigma = 0.025 * face_width
-    made: dict[str, np.ndarray] = {}
+class Scene:
+    """One validation photo and what its conditions share, each made once and only when one needs it: the
+    person's matte and another held-out photo's texture behind them."""
 
-    def matte() -> np.ndarray:
-        if "matte" not in made:
-            made["matte"] = person_matte(image, box, photo.landmark_array())
-        return made["matte"]
+    def __init__(self, photos: list, number: int) -> None:
+        photo = photos[number]
+        self.photos, self.number = photos, number
+        self.image, self.box = read_image(photo.path), photo.box
+        self.landmarks = photo.landmark_array()
+        self.face_width = self.box[2] - self.box[0]
+        self.sigma = 0.025 * self.face_width  # the backdrop's defocus
 
-    def texture() -> np.ndarray:
-        if "texture" not in made:
-            other = read_image(photos[(number + 1) % len(photos)].path)
-            made["texture"] = scene_texture(other, image.shape, np.random.default_rng(number))
-        return made["texture"]
+    @functools.cached_property
+    def matte(self) -> np.ndarray:
+        return person_matte(self.image, self.box, self.landmarks)
 
-    def room() -> np.ndarray:
-        return defocused(texture(), sigma)
+    @functools.cached_property
+    def texture(self) -> np.ndarray:
+        other = read_image(self.photos[(self.number + 1) % len(self.photos)].path)
+        return scene_texture(other, self.image.shape, np.random.default_rng(self.number))
 
-    def far(width: int) -> tuple:
-        small, _, far_box = far_face(image, np.zeros(image.shape[:2], np.float32), box, width)
+    @property
+    def room(self) -> np.ndarray:
+        return defocused(self.texture, self.sigma)
+
+    def far(self, width: int) -> tuple[np.ndarray, tuple]:
+        small, _, far_box = far_face(self.image, np.zeros(self.image.shape[:2], np.float32), self.box, width)
         return small, far_box
 
-    makers = {
-        "as photographed": lambda: image,
-        "backdrop defocused": lambda: composite(image, matte(), defocused(image, sigma)),
-        "other texture": lambda: composite(image, matte(), texture()),
-        "other texture defocused": lambda: composite(image, matte(), room()),
-        "person brighter": lambda: composite(_gamma(image, 0.7), matte(), image),
-        "person darker": lambda: composite(_gamma(image, 1.4), matte(), image),
-        "person warmer": lambda: composite(_warmer(image, 0.12), matte(), image),
-        "coded hard: H.264 CRF 45": lambda: h264_still(image, 45),
-        "coded hard: JPEG quality 10": lambda: jpeg_roundtrip(image, 10),
-        "clip still, H.264 CRF 35": lambda: h264_sequence(
-            [composite(image, matte(), room())] * CLIP_FRAMES, CLIP_CRF
-        ),
-        "clip camera pans, H.264 CRF 35": lambda: h264_clip(
-            composite(image, matte(), room()), CLIP_CRF, CLIP_FRAMES, CLIP_STEP
-        ),
-        "clip person moves, H.264 CRF 35": lambda: h264_sequence(
-            person_moving(image, matte(), room()), CLIP_CRF
-        ),
-        "colour graded teal-orange": lambda: _graded(image),
-        "saturation x1.6": lambda: _saturated(image, 1.6),
-    }
-    makers.update(
-        {
-            name: (lambda share=share: defocused(image, share * face_width))
-            for name, share in SOFT_SIGMAS.items()
-        }
-    )
-    framed = {name: (lambda make=make: (make(), box)) for name, make in makers.items()}
-    framed["face 45 px wide"] = lambda: far(45)
-    framed["face 35 px wide"] = lambda: far(35)
-    framed["turned: perspective 20 %"] = lambda: _perspective(image, box, 0.2, "yaw")
-    framed["turned: perspective 35 %"] = lambda: _perspective(image, box, 0.35, "yaw")
-    framed["seen from below: perspective 25 %"] = lambda: _perspective(image, box, 0.25, "pitch")
-    return framed
+
+def _whole(change):
+    """A condition that changes the whole photo and leaves the face box where it is."""
+    return lambda scene: (change(scene), scene.box)
+
+
+# condition name -> (scene, face box) of a Scene; the benchmark runs and reports them in this order
+CONDITIONS = {
+    "as photographed": _whole(lambda s: s.image),
+    "backdrop defocused": _whole(lambda s: composite(s.image, s.matte, defocused(s.image, s.sigma))),
+    "other texture": _whole(lambda s: composite(s.image, s.matte, s.texture)),
+    "other texture defocused": _whole(lambda s: composite(s.image, s.matte, s.room)),
+    "person brighter": _whole(lambda s: composite(_gamma(s.image, 0.7), s.matte, s.image)),
+    "person darker": _whole(lambda s: composite(_gamma(s.image, 1.4), s.matte, s.image)),
+    "person warmer": _whole(lambda s: composite(_warmer(s.image, 0.12), s.matte, s.image)),
+    "face 45 px wide": lambda s: s.far(45),
+    "face 35 px wide": lambda s: s.far(35),
+    # out of focus: sigma a share of the face's width
+    "face out of focus 2 %": _whole(lambda s: defocused(s.image, 0.02 * s.face_width)),
+    "face out of focus 3 %": _whole(lambda s: defocused(s.image, 0.03 * s.face_width)),
+    "coded hard: H.264 CRF 45": _whole(lambda s: h264_still(s.image, 45)),
+    "coded hard: JPEG quality 10": _whole(lambda s: jpeg_roundtrip(s.image, 10)),
+    "clip still, H.264 CRF 35": _whole(
+        lambda s: h264_sequence([composite(s.image, s.matte, s.room)] * CLIP_FRAMES, CLIP_CRF)
+    ),
+    "clip camera pans, H.264 CRF 35": _whole(
+        lambda s: h264_clip(composite(s.image, s.matte, s.room), CLIP_CRF, CLIP_FRAMES, CLIP_STEP)
+    ),
+    "clip person moves, H.264 CRF 35": _whole(
+        lambda s: h264_sequence(person_moving(s.image, s.matte, s.room), CLIP_CRF)
+    ),
+    "turned: perspective 20 %": lambda s: _perspective(s.image, s.box, 0.2, "yaw"),
+    "turned: perspective 35 %": lambda s: _perspective(s.image, s.box, 0.35, "yaw"),
+    "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
+    "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
+    "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
+}
 
 
 def backdrop_photos(face_dir: Path, record, only: str = "") -> dict[str, list[np.ndarray]]:
@@ -200,9 +181,9 @@ def backdrop_photos(face_dir: Path, record, only: str = "") -> dict[str, list[np
     names = [name for name in CONDITIONS if only in name]
     crops: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for number in range(len(photos)):
-        makers = scene_makers(photos, number)
+        photo = Scene(photos, number)
         for name in names:
-            scene, box = makers[name]()
+            scene, box = CONDITIONS[name](photo)
             x0, y0, x1, y1 = expand_box(box, scene.shape, record.margin)
             crops[name].append(record.resize(scene[y0:y1, x0:x1]))
     return crops

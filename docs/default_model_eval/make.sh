@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds docs/default_model_eval/ (about 8 minutes on 2 cores, more when the drawn sets are missing): the
-# bundled default (run 9) and the default before it (run 8, from git at $PREV), each at its own thresholds,
+# bundled default (run 14) and the default before it (run 9, flip-averaged, from git at $PREV), each at its own thresholds,
 # on five held-out draws of the validation portraits at 160 px (seed 2:
 # forgeries and degradations that neither training, checkpoint choice nor the threshold search saw): self-
 # blends through the still-photo degradations, self-blends through the footage ones, cross-identity swaps
@@ -8,10 +8,10 @@
 # footage ones, self-blends through `footage_far` (30 % of the faces 28-70 px wide in the frame) and through
 # `footage_soft` (footage_far, and a quarter of the crops out of focus). Then both models on held-out real
 # faces whose scene, distance, focus or coding alone changes (benchmarks/scene_false_alarms.py).
-# Run from the repository root. The files beside this script: run 9 against run 8, made 2026-12-03.
+# Run from the repository root. The files beside this script: run 14 against run 9, made 2026-12-04.
 set -euo pipefail
 FACES=../shared/data/faces
-PREV=bf6ab24 PREV_NAME=run8_sbi_mobilenet_v2  # the previous default, as it was bundled
+PREV=f57bc4a PREV_NAME=run9_sbi_mobilenet_v2  # the previous default, as it was bundled
 mkdir -p data/bundles
 git show $PREV:localize/assets/default_sbi_mobilenet_v2.safetensors > data/bundles/$PREV_NAME.safetensors
 git show $PREV:localize/assets/default_sbi_mobilenet_v2.json |
