@@ -26,15 +26,15 @@ def is_image_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _header(path: Path) -> tuple[tuple[int, int], int] | None:
-    """((width, height), frames) from the file header without decoding pixels, or None if Pillow
-    cannot identify the format."""
+def image_header(path: str | Path) -> tuple[tuple[int, int], int, str] | None:
+    """((width, height), frames, Pillow's format name such as "JPEG" or "GIF") from the file header
+    without decoding pixels, or None if Pillow cannot identify the format."""
     from PIL import Image
 
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own max_pixels applies, not PIL's
     try:
         with Image.open(path) as im:
-            return im.size, int(getattr(im, "n_frames", 1) or 1)
+            return im.size, int(getattr(im, "n_frames", 1) or 1), str(im.format)
     except Exception:
         return None
     finally:
@@ -53,12 +53,12 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     path = Path(path)
     if not path.is_file():
         raise MediaError("file not found", path)
-    header = _header(path)
+    header = image_header(path)
     if header is None:
         raise MediaError(
             "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF or WebP)", path
         )
-    (width, height), frames = header
+    (width, height), frames, _ = header
     if width * height > max_pixels:
         raise MediaError(f"image of {width}x{height} exceeds the limit of {max_pixels} pixels", path)
     if frames > 1:

@@ -8,19 +8,40 @@ from pathlib import Path
 import numpy as np
 
 from localize.errors import MediaError
-from localize.images import DEFAULT_MAX_PIXELS, is_image_path, read_image
-from localize.video import VideoInfo, is_video_path, iter_frames, probe_video
+from localize.images import DEFAULT_MAX_PIXELS, image_header, is_image_path, read_image
+from localize.video import VideoInfo, is_readable_video, is_video_path, iter_frames, probe_video
+
+
+def media_kind(path: str | Path) -> str:
+    """ "image" or "video": by the file's suffix, or by its content when the suffix is neither (files
+    recovered from phones or forensic exports often have an odd suffix or none). By content, a GIF is a
+    video, as by suffix."""
+    path = Path(path)
+    if is_image_path(path):
+        return "image"
+    if is_video_path(path):
+        return "video"
+    if not path.is_file():
+        raise MediaError("file not found", path)
+    header = image_header(path)
+    if header is not None:
+        return "video" if header[2] == "GIF" else "image"
+    if is_readable_video(path):
+        return "video"
+    raise MediaError(
+        f"unsupported file type {path.suffix or '(no suffix)'}: neither an image (PNG, JPEG, BMP, TIFF, "
+        "WebP) nor a video that FFmpeg reads",
+        path,
+    )
 
 
 def media_info(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:
     """Frame count, size and rate of an image (1 frame; refused above max_pixels) or a video."""
     path = Path(path)
-    if is_image_path(path):
+    if media_kind(path) == "image":
         height, width = read_image(path, max_pixels).shape[:2]
         return VideoInfo(1, width, height, 0.0)
-    if is_video_path(path):
-        return probe_video(path, max_pixels)
-    raise MediaError(f"unsupported file type {path.suffix or '(none)'}", path)
+    return probe_video(path, max_pixels)
 
 
 def iter_media_frames(
@@ -28,7 +49,7 @@ def iter_media_frames(
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, RGB frame) of an image or a video for the wanted indices (all when None)."""
     path = Path(path)
-    if is_image_path(path):
+    if media_kind(path) == "image":
         if indices is None or 0 in indices:
             yield 0, read_image(path, max_pixels)
         return

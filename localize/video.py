@@ -20,8 +20,14 @@ from localize.atomic import atomic_path
 from localize.errors import MediaError
 from localize.images import DEFAULT_MAX_PIXELS
 
-# a GIF, animated or still, is decoded as a video (PyAV's gif demuxer): every frame, its own timing
-VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".gif"})
+# a GIF, animated or still, is decoded as a video (PyAV's gif demuxer): every frame, its own timing;
+# besides the usual containers: phones' 3GP, camcorders' and broadcast MPEG transport streams (AVCHD
+# .mts/.m2ts), Flash, Windows Media, Ogg and MXF. A file with another suffix or none is read by content
+# (localize.media.media_kind).
+VIDEO_SUFFIXES = frozenset(
+    {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".gif"}
+    | {".3gp", ".3g2", ".ts", ".mts", ".m2ts", ".flv", ".wmv", ".asf", ".ogv", ".mxf"}
+)
 
 
 def is_video_path(path: str | Path) -> bool:
@@ -37,6 +43,15 @@ class VideoInfo:
     width: int
     height: int
     fps: float
+
+
+def is_readable_video(path: str | Path) -> bool:
+    """True when FFmpeg opens the file and finds a video stream in it (content, not suffix)."""
+    try:
+        with _open(Path(path)):
+            return True
+    except MediaError:
+        return False
 
 
 def _open(path: Path) -> av.container.InputContainer:

@@ -101,8 +101,49 @@ def test_images_are_one_frame_media(tmp_path):
     write_png(tmp_path / "a.png", np.zeros((6, 8, 3), np.uint8))
     assert media_info(tmp_path / "a.png").frames == 1
     assert [i for i, _ in iter_media_frames(tmp_path / "a.png")] == [0]
-    with pytest.raises(MediaError, match="unsupported file type .txt"):
+    (tmp_path / "notes.txt").write_text("case notes, not media")
+    with pytest.raises(MediaError, match="unsupported file type .txt: neither an image"):
         media_info(tmp_path / "notes.txt")
+    with pytest.raises(MediaError, match="file not found"):
+        media_info(tmp_path / "missing.dat")
+
+
+def test_media_with_an_odd_suffix_or_none_is_read_by_content(tmp_path):
+    """Files recovered from phones or forensic exports often carry no suffix or an unrelated one."""
+    import shutil
+
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (32, 48, 3), dtype=np.uint8) for _ in range(5)]
+    write_video(tmp_path / "clip.mp4", frames)
+    write_png(tmp_path / "photo.png", frames[0])
+    _gif(tmp_path / "moving.gif", ("red", "blue", "lime"))
+    for name, renamed in (("clip.mp4", "VID_0001"), ("photo.png", "IMG_0001.dat"), ("moving.gif", "anim")):
+        shutil.copy(tmp_path / name, tmp_path / renamed)
+    info = media_info(tmp_path / "VID_0001")
+    assert (info.frames, info.width, info.height) == (5, 48, 32)
+    assert [i for i, _ in iter_media_frames(tmp_path / "VID_0001")] == list(range(5))
+    assert media_info(tmp_path / "IMG_0001.dat").frames == 1
+    assert np.array_equal(dict(iter_media_frames(tmp_path / "IMG_0001.dat"))[0], frames[0])
+    assert media_info(tmp_path / "anim").frames == 3  # a GIF is a video, by content as by suffix
+
+
+@pytest.mark.parametrize("suffix", [".3gp", ".ts", ".m2ts", ".flv", ".wmv"])
+def test_phone_camcorder_and_legacy_containers_are_videos(tmp_path, suffix):
+    import av
+
+    from localize.video import is_video_path
+
+    formats = {".3gp": "3gp", ".ts": "mpegts", ".m2ts": "mpegts", ".flv": "flv", ".wmv": "asf"}
+    codecs = {".flv": "flv", ".wmv": "wmv2"}
+    path = tmp_path / f"clip{suffix}"
+    with av.open(str(path), "w", format=formats[suffix]) as container:
+        stream = container.add_stream(codecs.get(suffix, "libx264"), rate=25)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for _ in range(4):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((32, 48, 3), np.uint8), "rgb24")))
+        container.mux(stream.encode())
+    assert is_video_path(path)  # a folder scan picks it up
+    assert media_info(path).frames == 4 and len(list(iter_media_frames(path))) == 4
 
 
 def test_cascade_finds_the_astronaut_face():
