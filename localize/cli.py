@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"forgeloc {argv[0]}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted: finished work is kept; run the same command again to resume", file=sys.stderr)
+    except KeyboardInterrupt:  # what survives is the command's to say (ON_INTERRUPT); nothing is promised
+        print(getattr(module, "ON_INTERRUPT", "interrupted"), file=sys.stderr)
         return 130
 
 

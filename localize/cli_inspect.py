@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import shutil
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,10 +18,19 @@ from localize.video import is_video_path
 
 log = logging.getLogger(__name__)
 
+ON_INTERRUPT = (
+    "interrupted: the inputs finished so far are in --out's results.json; run the same command again to go on"
+)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", help="images, videos, or folders of them")
-    parser.add_argument("--out", required=True, help="output folder (frames/, results.json, report.html)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="output folder (frames/, results.json, report.html); when it holds an earlier run with the same "
+        "model and settings, inputs it finished (same file contents) are kept, not analysed again",
+    )
     parser.add_argument(
         "--model", help="model bundle (NAME, NAME.json or NAME.safetensors); default: bundled"
     )
@@ -119,7 +129,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> d
     from localize.overlay import overlay
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
-    folder = out / "frames" / f"{number:03d}-{path.stem}"
+    folder = _frames_folder(out, number, path)
 
     def evidence(prediction) -> None:  # frames are streamed: each is written as soon as it is predicted
         name = f"frame_{prediction.index:06d}"
@@ -238,14 +248,64 @@ def inspect(
         "parameters": _parameters(localizer, sampling),
         "inputs": [],
     }
+    finished = _finished_entries(out / "results.json", results)
+    kept = 0
     for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
-        entry = _analyse(localizer, path, number, out, sampling)
+        entry = finished.get((number, str(path)))
+        if entry is not None and _unchanged(entry, path, out):
+            kept += 1
+        else:
+            shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames of a rerun
+            entry = _analyse(localizer, path, number, out, sampling)
         if entry["status"] == "failed":
             tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
         results["inputs"].append(entry)
         write_results(out, results)  # after every input: finished work survives an interruption
+    if kept:
+        log.info(
+            "%d of %d input(s) kept from the earlier run in %s (same model, settings and file)",
+            kept,
+            len(inputs),
+            out,
+        )
     results["report"] = str(write_report(out, results))
     return results
+
+
+def _finished_entries(path: Path, results: dict) -> dict[tuple[int, str], dict]:
+    """(number, input path) -> entry of the inputs an earlier run into the same folder finished, when it
+    ran the same model with the same settings; empty otherwise (or when its results.json is unreadable)."""
+    import json
+
+    try:
+        earlier = json.loads(path.read_text())
+        now = json.loads(json.dumps({"model": results["model"], "parameters": results["parameters"]}))
+        if earlier["model"] != now["model"] or earlier["parameters"] != now["parameters"]:
+            return {}
+        return {
+            (number, entry["path"]): entry
+            for number, entry in enumerate(earlier["inputs"], start=1)
+            if entry["status"] == "ok"
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _unchanged(entry: dict, path: Path, out: Path) -> bool:
+    """True when an earlier entry still stands: the file has the contents it had and its frame images
+    are all there."""
+    try:
+        same = path.is_file() and sha256_of(path) == entry["sha256"]
+        return same and all(
+            (out / frame[name]).is_file() for frame in entry["frames"] for name in ("overlay", "mask")
+        )
+    except (OSError, KeyError, TypeError):
+        return False
+
+
+def _frames_folder(out: Path, number: int, path: Path) -> Path:
+    """Where input `number`'s frame images go."""
+    return out / "frames" / f"{number:03d}-{path.stem}"
 
 
 def print_results(results: dict, out: str | Path) -> int:

@@ -10,6 +10,8 @@ from mask_gen.datasets import ADAPTERS
 from mask_gen.pipeline import MaskGenConfig
 from mask_gen.writer import Summary
 
+ON_INTERRUPT = "interrupted: the pairs finished so far are kept in OUT; run the same command again to resume"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="dataset folder (FF++, DFDC, Celeb-DF) or a CSV of fake,real pairs")

@@ -288,3 +288,51 @@ def test_inspect_flip_average_overrides_the_bundle_and_results_record_it(bundle_
         assert ("mirror image" in (out / "report.html").read_text()) is (flag == "--flip-average")
         scores[flag] = results["inputs"][0]["frames"][0]["score"]
     assert scores["--flip-average"] != scores["--no-flip-average"]
+
+
+def test_an_interrupted_inspection_goes_on_where_it_stopped(
+    bundle_path, inputs, tmp_path, monkeypatch, capsys
+):
+    """Ctrl-C keeps the inputs finished so far; the same command again analyses only the rest, and
+    a change of settings or of a file's contents is analysed afresh (with no stale frame images left)."""
+    import localize.cli_inspect as cli_inspect
+
+    analyse, analysed = cli_inspect._analyse, []
+
+    def counting(localizer, path, *args):
+        if len(analysed) == 1 and interrupt:
+            raise KeyboardInterrupt
+        analysed.append(path.name)
+        return analyse(localizer, path, *args)
+
+    monkeypatch.setattr(cli_inspect, "_analyse", counting)
+    out = tmp_path / "out"
+    interrupt = True
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 130
+    assert "run the same command again" in capsys.readouterr().err
+    assert len(json.loads((out / "results.json").read_text())["inputs"]) == 1
+
+    interrupt, first = False, analysed.pop()
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 0
+    assert first not in analysed and len(analysed) == 2  # the finished input was kept
+    resumed = json.loads((out / "results.json").read_text())["inputs"]
+    fresh_out = tmp_path / "fresh"
+    assert run_inspect(bundle_path, fresh_out, inputs, extra=["--every", "2"]) == 0
+    fresh = json.loads((fresh_out / "results.json").read_text())["inputs"]
+    assert [(e["path"], e["verdict"], e["frames"]) for e in resumed] == [
+        (e["path"], e["verdict"], e["frames"]) for e in fresh
+    ]
+
+    analysed.clear()
+    write_png(inputs / "real.png", np.zeros((64, 64, 3), np.uint8))  # same name, other contents
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 0
+    assert analysed == ["real.png"]
+
+    analysed.clear()
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "3"]) == 0  # other settings: all again
+    assert len(analysed) == 3
+    clip = next(e for e in json.loads((out / "results.json").read_text())["inputs"] if "clip" in e["path"])
+    folder = (out / clip["frames"][0]["overlay"]).parent
+    assert sorted(p.name for p in folder.glob("*.mask.png")) == [
+        f"frame_{i:06d}.mask.png" for i in range(0, 12, 3)
+    ]
