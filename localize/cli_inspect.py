@@ -90,7 +90,8 @@ def add_face_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def media_files(paths: list[str]) -> list[Path]:
-    """The inputs: files as given, folders expanded to the images and videos inside them (sorted)."""
+    """The inputs: files as given, folders expanded to the images and videos inside them (sorted); a file
+    named more than once is kept once, where it first appears."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -105,7 +106,23 @@ def media_files(paths: list[str]) -> list[Path]:
             found.append(path)
     if not found:
         raise MediaError("no images or videos to analyse", ", ".join(paths))
-    return found
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(_same_file_key(path), path)  # where it first appears
+    if len(unique) < len(found):
+        log.info(
+            "%d input(s) named more than once (a file and its folder, overlapping globs): each analysed once",
+            len(found) - len(unique),
+        )
+    return list(unique.values())
+
+
+def _same_file_key(path: Path) -> str:
+    """One key per file however it is named (relative, absolute, through a link); missing files by name."""
+    try:
+        return str(path.resolve(strict=True))
+    except OSError:
+        return str(path)
 
 
 @dataclass(frozen=True)

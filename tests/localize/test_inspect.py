@@ -241,6 +241,24 @@ def test_folders_without_media_are_named_and_nothing_to_analyse_is_one_line(
     assert len(json.loads((out / "results.json").read_text())["inputs"]) == 1
 
 
+def test_a_file_named_more_than_once_is_analysed_once(inputs, tmp_path, monkeypatch, caplog):
+    """A file and its folder, overlapping globs, a relative and an absolute name, a link: one input each,
+    in the order of first appearance."""
+    import logging
+    from pathlib import Path
+
+    from localize.cli_inspect import media_files
+
+    caplog.set_level(logging.INFO, logger="localize")
+    (tmp_path / "link.png").symlink_to(inputs / "real.png")
+    monkeypatch.chdir(inputs)
+    found = media_files(["real.png", str(inputs), str(inputs / "fake.png"), str(tmp_path / "link.png")])
+    assert found == [Path("real.png"), inputs / "clip.mp4", inputs / "fake.png"]
+    assert "3 input(s) named more than once" in caplog.text  # the folder's real.png, fake.png, the link
+    caplog.clear()
+    assert len(media_files([str(inputs)])) == 3 and "more than once" not in caplog.text
+
+
 @pytest.mark.slow
 def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp_path):
     """A 12000x12000 PNG header and a 15000x15000 Radiance HDR named .png: refused before decoding; the
