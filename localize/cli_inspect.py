@@ -89,15 +89,21 @@ def add_face_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def media_files(paths: list[str]) -> list[Path]:
-    """The inputs: files as given, folders expanded to the images and videos inside them (sorted); a file
-    named more than once is kept once, where it first appears."""
+def media_files(paths: list[str], out: Path | None = None) -> list[Path]:
+    """The inputs: files as given, folders expanded to the images and videos inside them (sorted), leaving
+    out the output folder `out` when it lies inside one (its frame images are not evidence); a file named
+    more than once is kept once, where it first appears."""
+    skip = out.resolve() if out is not None else None
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             inside = sorted(
-                p for p in path.rglob("*") if p.is_file() and (is_image_path(p) or is_video_path(p))
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and (is_image_path(p) or is_video_path(p))
+                and not (skip is not None and p.resolve().is_relative_to(skip))
             )
             if not inside:
                 log.warning("%s: no images or videos in this folder", path)
@@ -251,7 +257,9 @@ def inspect(
     from localize.localizer import InferenceConfig, Localizer, default_bundle_path
     from localize.report import write_report, write_results
 
-    inputs = media_files([str(p) for p in paths])  # before the model loads: nothing to analyse is one line
+    inputs = media_files(
+        [str(p) for p in paths], Path(out)
+    )  # before the model loads: nothing to analyse is one line
     bundle_path = Path(model) if model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config or InferenceConfig())
     out = Path(out)

@@ -259,6 +259,16 @@ def test_a_file_named_more_than_once_is_analysed_once(inputs, tmp_path, monkeypa
     assert len(media_files([str(inputs)])) == 3 and "more than once" not in caplog.text
 
 
+def test_an_output_folder_inside_the_inputs_is_not_analysed(bundle_path, inputs):
+    """`forgeloc inspect case --out case/report`, run twice: the first run's frame images are not inputs."""
+    out = inputs / "report"
+    for _ in range(2):
+        assert run_inspect(bundle_path, out, inputs, extra=["--every", "4"]) == 0
+        names = [entry["path"] for entry in json.loads((out / "results.json").read_text())["inputs"]]
+        assert sorted(name.rsplit("/", 1)[-1] for name in names) == ["clip.mp4", "fake.png", "real.png"]
+    assert list(out.glob("frames/*/*.png"))  # the images were there to be picked up
+
+
 @pytest.mark.slow
 def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp_path):
     """A 12000x12000 PNG header and a 15000x15000 Radiance HDR named .png: refused before decoding; the
