@@ -91,9 +91,9 @@ def add_face_arguments(parser: argparse.ArgumentParser) -> None:
 
 def media_files(paths: list[str], out: Path | None = None) -> list[Path]:
     """The inputs: files as given, folders expanded to the images and videos inside them (sorted), leaving
-    out the output folder `out` when it lies inside one (its frame images are not evidence); a file named
+    out the frame images of the output folder `out` when it lies inside one (they are not evidence); a file named
     more than once is kept once, where it first appears."""
-    skip = out.resolve() if out is not None else None
+    skip = (out / "frames").resolve() if out is not None else None  # the only media inspect writes
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)

@@ -259,14 +259,15 @@ def test_a_file_named_more_than_once_is_analysed_once(inputs, tmp_path, monkeypa
     assert len(media_files([str(inputs)])) == 3 and "more than once" not in caplog.text
 
 
-def test_an_output_folder_inside_the_inputs_is_not_analysed(bundle_path, inputs):
+def test_an_output_folder_inside_the_inputs_is_not_analysed(bundle_path, inputs, tmp_path):
     """`forgeloc inspect case --out case/report`, run twice: the first run's frame images are not inputs."""
-    out = inputs / "report"
-    for _ in range(2):
-        assert run_inspect(bundle_path, out, inputs, extra=["--every", "4"]) == 0
-        names = [entry["path"] for entry in json.loads((out / "results.json").read_text())["inputs"]]
-        assert sorted(name.rsplit("/", 1)[-1] for name in names) == ["clip.mp4", "fake.png", "real.png"]
-    assert list(out.glob("frames/*/*.png"))  # the images were there to be picked up
+    same = shutil.copytree(inputs, tmp_path / "same")
+    for case, out in ((inputs, inputs / "report"), (same, same)):  # inside it, or the folder itself
+        for _ in range(2):
+            assert run_inspect(bundle_path, out, case, extra=["--every", "4"]) == 0
+            names = [entry["path"] for entry in json.loads((out / "results.json").read_text())["inputs"]]
+            assert sorted(name.rsplit("/", 1)[-1] for name in names) == ["clip.mp4", "fake.png", "real.png"]
+        assert list(out.glob("frames/*/*.png"))  # the images were there to be picked up
 
 
 @pytest.mark.slow
