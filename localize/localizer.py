@@ -246,6 +246,15 @@ class Localizer:
             yield from self._predict_frames(pending)
         if count == 0:
             raise MediaError("no decodable frames", path)
+        if count < len(indices):  # the header promised more frames than the file holds
+            logger.warning(
+                "%s: the video ends before the %d frames its header declares (truncated or damaged?): "
+                "%d of the %d frames sampled were there to analyse",
+                path,
+                info.frames,
+                count,
+                len(indices),
+            )
 
     def predict_video(
         self,

@@ -7,6 +7,7 @@ with the length of the video.
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Collection, Iterable, Iterator
@@ -19,6 +20,8 @@ import numpy as np
 from localize.atomic import atomic_path
 from localize.errors import MediaError
 from localize.images import DEFAULT_MAX_PIXELS
+
+log = logging.getLogger(__name__)
 
 # a GIF, animated or still, is decoded as a video (PyAV's gif demuxer): every frame, its own timing;
 # besides the usual containers: phones' 3GP, camcorders' and broadcast MPEG transport streams (AVCHD
@@ -156,10 +159,11 @@ def _decode_into(
     stop: threading.Event,
 ) -> None:
     """The reader thread of iter_frames: wanted (index, RGB frame) items into `ready`, then an error or
-    _END; returns early once `stop` is set."""
+    _END; returns early once `stop` is set. Damage after the first frame ends the video with a warning."""
     wanted = None if indices is None else set(indices)
     last = None if wanted is None else max(wanted, default=-1)
     outcome: object = _END
+    decoded = -1  # the last frame index decoded
     try:
         with container:
             stream = container.streams.video[0]
@@ -167,10 +171,14 @@ def _decode_into(
             for index, frame in enumerate(container.decode(stream)):
                 if stop.is_set() or (last is not None and index > last):
                     break
+                decoded = index
                 if wanted is None or index in wanted:
                     ready.put((index, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
     except av.FFmpegError as error:
-        outcome = MediaError(f"decoding failed ({error.strerror or error})", path)
+        if decoded < 0:
+            outcome = MediaError(f"decoding failed ({error.strerror or error})", path)
+        else:  # a file cut short or damaged further on: the frames before the damage still count
+            log.warning("%s: decoding stopped after frame %d (%s)", path, decoded, error.strerror or error)
     except BaseException as error:  # handed to the caller's thread, which raises it
         outcome = error
     if not stop.is_set():

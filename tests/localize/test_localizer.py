@@ -154,3 +154,42 @@ def test_several_faces_are_each_cropped_and_analysed(bundle_path):
     assert not both.prob[outside].any()
     other = next(box for box in both.faces if box != one.faces[0])
     assert not crop(one.prob, other).any()  # max_faces=1 (the default): the second face is not analysed
+
+
+def test_a_video_shorter_than_its_header_says_is_analysed_with_a_warning(
+    bundle_path, pairs, tmp_path, caplog
+):
+    """An MP4 cut short after its index (moov first, as streamed files are): the frames that are there
+    are analysed, and one warning says the file ends early."""
+    import logging
+
+    import av
+
+    path = tmp_path / "whole.mp4"
+    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.height, stream.width = pairs[0].real.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        for i in range(40):
+            frame = np.ascontiguousarray(np.roll(pairs[i % 2].fake, i, axis=1))
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size * 3 // 4])  # the first frames whole
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    caplog.set_level(logging.WARNING, logger="localize")
+    whole = localizer.predict_video(path, max_frames=8)
+    assert len(whole.frames) == 8 and not caplog.records
+    video = localizer.predict_video(cut, max_frames=8)
+    assert 0 < len(video.frames) < 8
+    assert f"{cut}: the video ends before the 40 frames its header declares" in caplog.text
+    assert f"{len(video.frames)} of the 8 frames sampled" in caplog.text
+    caplog.clear()
+    damaged = tmp_path / "damaged.mp4"
+    data = bytearray(path.read_bytes())
+    middle = len(data) * 7 // 10
+    data[middle : middle + 600] = bytes(600)  # zeros over a stretch of coded frames
+    damaged.write_bytes(bytes(data))
+    video = localizer.predict_video(damaged, max_frames=40)  # every frame
+    assert 0 < len(video.frames) < 40  # the frames before the damage, not a failed input
+    assert f"{damaged}: decoding stopped after frame {video.frames[-1].index}" in caplog.text
