@@ -69,18 +69,25 @@ def test_a_frame_reader_closed_early_stops_its_decoding_thread(tmp_path):
     assert not _readers(path)
 
 
-def test_a_decoding_error_in_the_reader_reaches_the_caller_with_the_file_name(tmp_path):
+def test_damage_part_way_ends_the_video_and_damage_at_the_start_reaches_the_caller(tmp_path, caplog):
+    """Frames before the damage are delivered and a warning says where decoding stopped; damage before
+    any frame is a MediaError naming the file, raised in the caller's thread; no reader is left behind."""
     path = tmp_path / "cut.mp4"
     write_video(path, [np.random.default_rng(i).integers(0, 255, (64, 64, 3), np.uint8) for i in range(30)])
-    data = bytearray(path.read_bytes())
+    whole = path.read_bytes()
+    data = bytearray(whole)
     third = len(data) // 3
     data[third : 2 * third] = np.random.default_rng(0).integers(0, 255, third, np.uint8).tobytes()
     path.write_bytes(bytes(data))
-    decoded = []
-    with pytest.raises(MediaError, match="cut.mp4: decoding failed"):
-        for index, _ in iter_frames(path):
-            decoded.append(index)
+    decoded = [index for index, _ in iter_frames(path)]
     assert decoded == list(range(len(decoded))) and 0 < len(decoded) < 30  # the frames before the damage
+    assert f"{path}: decoding stopped after frame {decoded[-1]}" in caplog.text
+    assert not _readers(path)
+    data = bytearray(whole)
+    data[64:third] = bytes(third - 64)  # the first frames' data (the index is at the end)
+    path.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match="cut.mp4: decoding failed"):
+        list(iter_frames(path))
     assert not _readers(path)
 
 
