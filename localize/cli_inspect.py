@@ -257,9 +257,8 @@ def inspect(
     from localize.localizer import InferenceConfig, Localizer, default_bundle_path
     from localize.report import write_report, write_results
 
-    inputs = media_files(
-        [str(p) for p in paths], Path(out)
-    )  # before the model loads: nothing to analyse is one line
+    # before the model loads: nothing to analyse is one line
+    inputs = media_files([str(p) for p in paths], Path(out))
     bundle_path = Path(model) if model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config or InferenceConfig())
     out = Path(out)
