@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -19,6 +20,7 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".
 DEFAULT_MAX_PIXELS = 50_000_000
 # 8 or 16 bit, grey or colour, as stored, turned by its EXIF orientation (IMREAD_UNCHANGED would ignore it)
 _UPRIGHT = cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH
+_EXIF_ORIENTATION = 0x0112  # values 5-8 turn the stored image a quarter turn
 
 
 def is_image_path(path: str | Path) -> bool:
@@ -26,19 +28,63 @@ def is_image_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def image_header(path: str | Path) -> tuple[tuple[int, int], int, str] | None:
-    """((width, height), frames, Pillow's format name such as "JPEG" or "GIF") from the file header
-    without decoding pixels, or None if Pillow cannot identify the format."""
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image file's header says, read without decoding pixels: size as stored, frames, Pillow's
+    format name ("JPEG", "GIF", ...) and whether its EXIF orientation turns it a quarter turn."""
+
+    width: int
+    height: int
+    frames: int
+    format: str
+    quarter_turn: bool = False
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """(width, height) as viewers show it, after the EXIF orientation."""
+        return (self.height, self.width) if self.quarter_turn else (self.width, self.height)
+
+
+def image_header(path: str | Path) -> ImageHeader | None:
+    """The file's ImageHeader, or None if Pillow cannot identify the format."""
     from PIL import Image
 
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own max_pixels applies, not PIL's
     try:
         with Image.open(path) as im:
-            return im.size, int(getattr(im, "n_frames", 1) or 1), str(im.format)
+            frames = int(getattr(im, "n_frames", 1) or 1)
+            return ImageHeader(im.size[0], im.size[1], frames, str(im.format), _quarter_turn(im))
     except Exception:
         return None
     finally:
         Image.MAX_IMAGE_PIXELS = limit
+
+
+def _quarter_turn(im) -> bool:
+    """Whether an open Pillow image's EXIF orientation (5-8) turns it a quarter turn; False when it has
+    none or its EXIF cannot be read (a truncated file: its size is still known)."""
+    try:
+        return im.getexif().get(_EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
+    except Exception:
+        return False
+
+
+def checked_header(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHeader:
+    """The header of an image file that read_image would decode; MediaError when the file is missing, its
+    header gives no size, or it is larger than `max_pixels` (checked before any pixel is decoded)."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError("file not found", path)
+    header = image_header(path)
+    if header is None:
+        raise MediaError(
+            "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF or WebP)", path
+        )
+    if header.width * header.height > max_pixels:
+        raise MediaError(
+            f"image of {header.width}x{header.height} exceeds the limit of {max_pixels} pixels", path
+        )
+    return header
 
 
 def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -51,18 +97,9 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     show it; an alpha channel is dropped.
     """
     path = Path(path)
-    if not path.is_file():
-        raise MediaError("file not found", path)
-    header = image_header(path)
-    if header is None:
-        raise MediaError(
-            "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF or WebP)", path
-        )
-    (width, height), frames, _ = header
-    if width * height > max_pixels:
-        raise MediaError(f"image of {width}x{height} exceeds the limit of {max_pixels} pixels", path)
-    if frames > 1:
-        log.warning("%s: animated image of %d frames; only the first frame is analysed", path, frames)
+    header = checked_header(path, max_pixels)
+    if header.frames > 1:
+        log.warning("%s: animated image of %d frames; only the first frame is analysed", path, header.frames)
     data = np.fromfile(path, dtype=np.uint8)
     image = cv2.imdecode(data, _UPRIGHT) if data.size else None
     if image is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from localize.errors import MediaError
-from localize.images import DEFAULT_MAX_PIXELS, image_header, is_image_path, read_image
+from localize.images import DEFAULT_MAX_PIXELS, checked_header, image_header, is_image_path, read_image
 from localize.video import VideoInfo, is_readable_video, is_video_path, iter_frames, probe_video
 
 
@@ -25,7 +25,7 @@ def media_kind(path: str | Path) -> str:
         raise MediaError("file not found", path)
     header = image_header(path)
     if header is not None:
-        return "video" if header[2] == "GIF" else "image"
+        return "video" if header.format == "GIF" else "image"
     if is_readable_video(path):
         return "video"
     raise MediaError(
@@ -38,8 +38,8 @@ def media_kind(path: str | Path) -> str:
 def media_info(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:
     """Frame count, size and rate of an image (1 frame; refused above max_pixels) or a video."""
     path = Path(path)
-    if media_kind(path) == "image":
-        height, width = read_image(path, max_pixels).shape[:2]
+    if media_kind(path) == "image":  # from the header: the pixels are decoded once, when the frame is read
+        width, height = checked_header(path, max_pixels).shown_size
         return VideoInfo(1, width, height, 0.0)
     return probe_video(path, max_pixels)
 

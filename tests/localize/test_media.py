@@ -245,6 +245,8 @@ def test_a_photo_stored_sideways_is_read_upright_by_its_exif_orientation(tmp_pat
     image = read_image(tmp_path / "phone.jpg")
     assert image.shape == (200, 100, 3)
     assert image[:40].mean() > 200 and image[-120:].mean() < 30  # the left band is now the top
+    info = media_info(tmp_path / "phone.jpg")  # from the header, without decoding: the size as shown
+    assert (info.width, info.height) == (100, 200)
     grey16 = (np.arange(64 * 64).reshape(64, 64) * 16).astype(np.uint16)
     Image.fromarray(grey16).save(tmp_path / "g16.png")  # 16-bit grey and RGBA still read as RGB uint8
     assert np.array_equal(read_image(tmp_path / "g16.png")[..., 1], (grey16 // 257).astype(np.uint8))
