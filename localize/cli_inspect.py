@@ -200,6 +200,8 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> d
         verdict="FAKE" if video.is_fake else "REAL",
         fake_fraction=round(video.fake_fraction, 4),
         no_face_frames=sum(not f.face_found for f in video.frames) if localizer.crop_mode == "face" else 0,
+        frames_sampled=video.frames_sampled,
+        warnings=video.warnings(),
     )
     return entry
 
@@ -340,6 +342,8 @@ def print_results(results: dict, out: str | Path) -> int:
         fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
         missing = entry.get("no_face_frames", 0)
         note = f"  (no face in {missing} of {len(frames)} frame(s): whole frame analysed)" if missing else ""
+        if entry.get("warnings"):  # a video that ends before its header's frame count
+            note += f"  (ends early: {len(frames)} of {entry['frames_sampled']} frames sampled were there)"
         print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}{note}")
     faces = results["parameters"].get("face_detector")
     if faces:

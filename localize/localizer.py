@@ -26,8 +26,9 @@ from localize.frame_maps import assemble, judge_map, tiles
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.media import iter_media_frames, media_info
 from localize.onnx_runtime import use_onnx
-from localize.results import FramePrediction, FrameSummary, VideoPrediction, summarize
+from localize.results import FramePrediction, FrameSummary, VideoPrediction, ends_early, summarize
 from localize.sampling import sample_indices
+from localize.video import VideoInfo
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ class InferenceConfig:
             raise ConfigError(f"min_region_px must be >= 0, got {self.min_region_px}")
 
 
-def _sampled(info, every: int, fps: float, max_frames: int) -> list[int]:
-    """Frame indices of a video (VideoInfo): every k-th, at `fps` per second, or `max_frames` evenly spaced."""
+def _sampled(info: VideoInfo, every: int, fps: float, max_frames: int) -> list[int]:
+    """Frame indices of a video: every k-th, at `fps` per second, or `max_frames` evenly spaced."""
     if fps:
         every = max(1, round(info.fps / fps)) if info.fps else 1
     if every:
@@ -220,18 +221,29 @@ class Localizer:
         boxes, face_found, marks = self._boxes(rgb, self._tracker())
         return self._predict_frames([(rgb, boxes, face_found, 0, 0.0, marks)])[0]
 
+    def _sampling(
+        self, path: str | Path, every: int, fps: float, max_frames: int
+    ) -> tuple[VideoInfo, list[int]]:
+        """The video's header (probed once: indices and frame times) and the frame indices to analyse."""
+        info = media_info(path, self.config.max_pixels)
+        return info, _sampled(info, every, fps, max_frames)
+
     def video_indices(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> list[int]:
         """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
-        return _sampled(media_info(path, self.config.max_pixels), every, fps, max_frames)
+        return self._sampling(path, every, fps, max_frames)[1]
 
     def iter_video(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> Iterator[FramePrediction]:
         """Stream frame predictions of a video (or image), a batch at a time."""
-        info = media_info(path, self.config.max_pixels)  # probed once: indices and frame times
-        indices = _sampled(info, every, fps, max_frames)
+        yield from self._iter_sampled(path, *self._sampling(path, every, fps, max_frames))
+
+    def _iter_sampled(
+        self, path: str | Path, info: VideoInfo, indices: list[int]
+    ) -> Iterator[FramePrediction]:
+        """Frame predictions of the frames `indices` of a video (or image) whose header is `info`."""
         tracker = self._tracker()
         pending: list = []
         count = 0
@@ -247,14 +259,7 @@ class Localizer:
         if count == 0:
             raise MediaError("no decodable frames", path)
         if count < len(indices):  # the header promised more frames than the file holds
-            logger.warning(
-                "%s: the video ends before the %d frames its header declares (truncated or damaged?): "
-                "%d of the %d frames sampled were there to analyse",
-                path,
-                info.frames,
-                count,
-                len(indices),
-            )
+            logger.warning("%s: %s", path, ends_early(info.frames, count, len(indices)))
 
     def predict_video(
         self,
@@ -265,4 +270,7 @@ class Localizer:
         on_frame: Callable[[FramePrediction], None] | None = None,
     ) -> VideoPrediction:
         """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made."""
-        return summarize(self.iter_video(path, every, fps, max_frames), self.min_fake_fraction, on_frame)
+        info, indices = self._sampling(path, every, fps, max_frames)
+        video = summarize(self._iter_sampled(path, info, indices), self.min_fake_fraction, on_frame)
+        video.frames_sampled, video.frames_declared = len(indices), info.frames
+        return video

@@ -50,9 +50,29 @@ class FrameSummary:
 
 @dataclass
 class VideoPrediction:
+    """A video's frames, its verdict and the share of frames judged fake; `frames_sampled` is how many
+    frames the sampling asked for and `frames_declared` how many the header promised (a file that ends
+    early gives fewer frames than sampled)."""
+
     frames: list[FrameSummary] = field(default_factory=list)
     is_fake: bool = False
     fake_fraction: float = 0.0
+    frames_sampled: int = 0
+    frames_declared: int = 0
+
+    def warnings(self) -> list[str]:
+        """What an analyst should know about how the video was read (empty when it was read whole)."""
+        if len(self.frames) < self.frames_sampled:
+            return [ends_early(self.frames_declared, len(self.frames), self.frames_sampled)]
+        return []
+
+
+def ends_early(declared: int, analysed: int, sampled: int) -> str:
+    """The note on a video that holds fewer frames than its header declares."""
+    return (
+        f"the video ends before the {declared} frames its header declares (truncated or damaged?): "
+        f"{analysed} of the {sampled} frames sampled were there to analyse"
+    )
 
 
 def summarize(

@@ -84,6 +84,26 @@ def pairs():
     return [make_image_pair(still, rng, "self_blend") for _ in range(6)]
 
 
+@pytest.fixture
+def cut_clip(tmp_path, pairs) -> tuple[Path, Path]:
+    """(whole, cut): a 40-frame MP4 of the pairs' fakes with its index first (moov first, as streamed
+    files are), and the same file cut off after three quarters of its bytes (its header still says 40)."""
+    import av
+
+    path = tmp_path / "whole.mp4"
+    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.height, stream.width = pairs[0].real.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        for i in range(40):
+            frame = np.ascontiguousarray(np.roll(pairs[i % 2].fake, i, axis=1))
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size * 3 // 4])  # the first frames whole
+    return path, cut
+
+
 @pytest.fixture(scope="module")
 def bundle_path(tmp_path_factory, pairs):
     """A tiny U-Net fitted to these pairs (fakes with masks, the real with an empty mask)."""

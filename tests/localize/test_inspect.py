@@ -365,3 +365,29 @@ def test_an_interrupted_inspection_goes_on_where_it_stopped(
     assert sorted(p.name for p in folder.glob("*.mask.png")) == [
         f"frame_{i:06d}.mask.png" for i in range(0, 12, 3)
     ]
+
+
+def test_a_video_that_ends_early_says_so_in_results_report_and_closing_screen(
+    bundle_path, cut_clip, tmp_path, capsys
+):
+    """A file that holds fewer frames than its header declares (cut off in transfer, damaged) is analysed
+    as far as it goes, and the record an analyst files says how far that was."""
+    whole, cut = cut_clip
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, whole, cut, extra=["--max-frames", "8"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    complete, short = results["inputs"]
+    assert complete["frames_sampled"] == 8 and len(complete["frames"]) == 8 and complete["warnings"] == []
+    analysed = len(short["frames"])
+    assert short["status"] == "ok" and short["frames_sampled"] == 8 and 0 < analysed < 8
+    assert short["warnings"] == [
+        "the video ends before the 40 frames its header declares (truncated or damaged?): "
+        f"{analysed} of the 8 frames sampled were there to analyse"
+    ]
+    html = (out / "report.html").read_text()
+    assert html.count('class="warning"') == 1 and "the video ends before the 40 frames" in html
+    lines = capsys.readouterr().out.splitlines()
+    assert any(
+        line.endswith(f"cut.mp4  (ends early: {analysed} of 8 frames sampled were there)") for line in lines
+    )
+    assert not any("ends early" in line for line in lines if line.endswith("whole.mp4"))

@@ -157,31 +157,20 @@ def test_several_faces_are_each_cropped_and_analysed(bundle_path):
 
 
 def test_a_video_shorter_than_its_header_says_is_analysed_with_a_warning(
-    bundle_path, pairs, tmp_path, caplog
+    bundle_path, cut_clip, tmp_path, caplog
 ):
     """An MP4 cut short after its index (moov first, as streamed files are): the frames that are there
     are analysed, and one warning says the file ends early."""
     import logging
 
-    import av
-
-    path = tmp_path / "whole.mp4"
-    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.height, stream.width = pairs[0].real.shape[:2]
-        stream.pix_fmt = "yuv420p"
-        for i in range(40):
-            frame = np.ascontiguousarray(np.roll(pairs[i % 2].fake, i, axis=1))
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-        container.mux(stream.encode())
-    cut = tmp_path / "cut.mp4"
-    cut.write_bytes(path.read_bytes()[: path.stat().st_size * 3 // 4])  # the first frames whole
+    path, cut = cut_clip
     localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
     caplog.set_level(logging.WARNING, logger="localize")
     whole = localizer.predict_video(path, max_frames=8)
-    assert len(whole.frames) == 8 and not caplog.records
+    assert len(whole.frames) == 8 and not caplog.records and whole.warnings() == []
     video = localizer.predict_video(cut, max_frames=8)
-    assert 0 < len(video.frames) < 8
+    assert 0 < len(video.frames) < 8 and (video.frames_sampled, video.frames_declared) == (8, 40)
+    assert video.warnings() == [caplog.records[0].getMessage().split(": ", 1)[1]]  # the record says it too
     assert f"{cut}: the video ends before the 40 frames its header declares" in caplog.text
     assert f"{len(video.frames)} of the 8 frames sampled" in caplog.text
     caplog.clear()
