@@ -147,8 +147,9 @@ class Sampling:
             )
 
 
-def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> dict:
-    """Run one input, writing its frame images; the results entry (status failed on bad input)."""
+def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, digest: str = "") -> dict:
+    """Run one input, writing its frame images; the results entry (status failed on bad input). `digest`:
+    the file's SHA-256 when the caller has it already."""
     from localize.overlay import overlay
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
@@ -167,7 +168,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling) -> d
     try:
         if not path.is_file():
             raise MediaError("file not found", path)
-        entry["sha256"] = sha256_of(path)
+        entry["sha256"] = digest or sha256_of(path)
         video = localizer.predict_video(path, args.every, args.fps, args.max_frames, on_frame=evidence)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error))
@@ -278,11 +279,12 @@ def inspect(
     kept = 0
     for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
         entry = finished.get((number, str(path)))
-        if entry is not None and _unchanged(entry, path, out):
+        digest = _digest(path) if entry is not None else ""  # hashed once, kept or not
+        if entry is not None and digest == entry.get("sha256") and _frames_present(entry, out):
             kept += 1
         else:
             shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames of a rerun
-            entry = _analyse(localizer, path, number, out, sampling)
+            entry = _analyse(localizer, path, number, out, sampling, digest)
         if entry["status"] == "failed":
             tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
         results["inputs"].append(entry)
@@ -317,15 +319,19 @@ def _finished_entries(path: Path, results: dict) -> dict[tuple[int, str], dict]:
         return {}
 
 
-def _unchanged(entry: dict, path: Path, out: Path) -> bool:
-    """True when an earlier entry still stands: the file has the contents it had and its frame images
-    are all there."""
+def _digest(path: Path) -> str:
+    """The file's SHA-256, or "" when it is not a file that can be read (_analyse reports why)."""
     try:
-        same = path.is_file() and sha256_of(path) == entry["sha256"]
-        return same and all(
-            (out / frame[name]).is_file() for frame in entry["frames"] for name in ("overlay", "mask")
-        )
-    except (OSError, KeyError, TypeError):
+        return sha256_of(path) if path.is_file() else ""
+    except OSError:
+        return ""
+
+
+def _frames_present(entry: dict, out: Path) -> bool:
+    """True when every frame image an earlier entry names is still in `out`."""
+    try:
+        return all((out / frame[name]).is_file() for frame in entry["frames"] for name in ("overlay", "mask"))
+    except (KeyError, TypeError):
         return False
 
 

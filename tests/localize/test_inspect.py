@@ -326,7 +326,7 @@ def test_an_interrupted_inspection_goes_on_where_it_stopped(
     a change of settings or of a file's contents is analysed afresh (with no stale frame images left)."""
     import localize.cli_inspect as cli_inspect
 
-    analyse, analysed = cli_inspect._analyse, []
+    analyse, analysed, sha256 = cli_inspect._analyse, [], cli_inspect.sha256_of
 
     def counting(localizer, path, *args):
         if len(analysed) == 1 and interrupt:
@@ -353,9 +353,13 @@ def test_an_interrupted_inspection_goes_on_where_it_stopped(
     ]
 
     analysed.clear()
+    hashed = []
+    monkeypatch.setattr(cli_inspect, "sha256_of", lambda path: hashed.append(path.name) or sha256(path))
     write_png(inputs / "real.png", np.zeros((64, 64, 3), np.uint8))  # same name, other contents
     assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 0
     assert analysed == ["real.png"]
+    names = ["clip.mp4", "fake.png", "real.png"]
+    assert sorted(name for name in hashed if name in names) == names  # each once, kept or analysed again
 
     analysed.clear()
     assert run_inspect(bundle_path, out, inputs, extra=["--every", "3"]) == 0  # other settings: all again
