@@ -150,6 +150,8 @@ class Sampling:
 def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, digest: str = "") -> dict:
     """Run one input, writing its frame images; the results entry (status failed on bad input). `digest`:
     the file's SHA-256 when the caller has it already."""
+    from tqdm import tqdm
+
     from localize.overlay import overlay
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
@@ -164,12 +166,24 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
             ),
         )
         write_png(folder / f"{name}.mask.png", prediction.mask)
+        progress.update()
 
     try:
         if not path.is_file():
             raise MediaError("file not found", path)
         entry["sha256"] = digest or sha256_of(path)
-        video = localizer.predict_video(path, args.every, args.fps, args.max_frames, on_frame=evidence)
+        plan = localizer.plan(path, args.every, args.fps, args.max_frames)
+        # a video's own bar under the inputs' one: a long video at --every 1 shows it is moving, and when
+        # it will be done
+        with tqdm(
+            total=len(plan.indices),
+            desc=path.name,
+            unit="frame",
+            leave=False,
+            file=sys.stderr,
+            disable=len(plan.indices) < 2,
+        ) as progress:
+            video = localizer.predict_video(path, on_frame=evidence, plan=plan)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error))
         return entry

@@ -37,6 +37,7 @@ __all__ = [
     "FrameSummary",
     "InferenceConfig",
     "Localizer",
+    "VideoPlan",
     "VideoPrediction",
     "default_bundle_path",
     "summarize",
@@ -99,6 +100,14 @@ def _sampled(info: VideoInfo, every: int, fps: float, max_frames: int) -> list[i
         indices = sample_indices(info.frames, every=every)
         return indices[:max_frames] if max_frames else indices
     return sample_indices(info.frames, frames=max_frames)
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    """What a video's analysis covers: its header (frame count, size, rate) and the frame indices."""
+
+    info: VideoInfo
+    indices: tuple[int, ...]
 
 
 class Localizer:
@@ -221,29 +230,27 @@ class Localizer:
         boxes, face_found, marks = self._boxes(rgb, self._tracker())
         return self._predict_frames([(rgb, boxes, face_found, 0, 0.0, marks)])[0]
 
-    def _sampling(
-        self, path: str | Path, every: int, fps: float, max_frames: int
-    ) -> tuple[VideoInfo, list[int]]:
-        """The video's header (probed once: indices and frame times) and the frame indices to analyse."""
+    def plan(self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32) -> VideoPlan:
+        """What predict_video will analyse of a video (or image): its header, probed once, and the frame
+        indices (every k-th, or at `fps` per second, or `max_frames` evenly spaced; default 32)."""
         info = media_info(path, self.config.max_pixels)
-        return info, _sampled(info, every, fps, max_frames)
+        return VideoPlan(info, tuple(_sampled(info, every, fps, max_frames)))
 
     def video_indices(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> list[int]:
         """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
-        return self._sampling(path, every, fps, max_frames)[1]
+        return list(self.plan(path, every, fps, max_frames).indices)
 
     def iter_video(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> Iterator[FramePrediction]:
         """Stream frame predictions of a video (or image), a batch at a time."""
-        yield from self._iter_sampled(path, *self._sampling(path, every, fps, max_frames))
+        yield from self._iter_planned(path, self.plan(path, every, fps, max_frames))
 
-    def _iter_sampled(
-        self, path: str | Path, info: VideoInfo, indices: list[int]
-    ) -> Iterator[FramePrediction]:
-        """Frame predictions of the frames `indices` of a video (or image) whose header is `info`."""
+    def _iter_planned(self, path: str | Path, plan: VideoPlan) -> Iterator[FramePrediction]:
+        """Frame predictions of the frames a plan of this video (or image) names."""
+        info, indices = plan.info, plan.indices
         tracker = self._tracker()
         pending: list = []
         count = 0
@@ -268,9 +275,11 @@ class Localizer:
         fps: float = 0,
         max_frames: int = 32,
         on_frame: Callable[[FramePrediction], None] | None = None,
+        plan: VideoPlan | None = None,
     ) -> VideoPrediction:
-        """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made."""
-        info, indices = self._sampling(path, every, fps, max_frames)
-        video = summarize(self._iter_sampled(path, info, indices), self.min_fake_fraction, on_frame)
-        video.frames_sampled, video.frames_declared = len(indices), info.frames
+        """Frame summaries and the video verdict; `on_frame` sees each full prediction as it is made. A
+        `plan` made by plan() (to show progress, say) is used as it is instead of sampling again."""
+        plan = plan or self.plan(path, every, fps, max_frames)
+        video = summarize(self._iter_planned(path, plan), self.min_fake_fraction, on_frame)
+        video.frames_sampled, video.frames_declared = len(plan.indices), plan.info.frames
         return video

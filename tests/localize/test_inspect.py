@@ -69,8 +69,10 @@ def test_inspect_writes_evidence_results_and_report(bundle_path, inputs, tmp_pat
     assert html.count('data-verdict="FAKE"') == 2 and html.count('data-verdict="REAL"') == 1
     assert 'class="timeline"' in html and html.count('class="overlay"') >= 3
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "the report must not load anything"
-    printed = capsys.readouterr().out
+    printed, progress = capsys.readouterr()
     assert "report:" in printed and "FAKE" in printed
+    assert "clip.mp4:   0%|          | 0/6 [" in progress  # a video's frames have their own bar
+    assert "fake.png:" not in progress and "real.png:" not in progress  # an image's one frame has none
 
 
 def test_bad_inputs_are_one_line_each_and_the_rest_is_analysed(bundle_path, inputs, tmp_path, capsys):
