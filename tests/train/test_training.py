@@ -217,10 +217,14 @@ def test_a_mistyped_option_is_one_line_naming_the_config_and_the_option(tmp_path
     assert f"{CONFIGS / 'unet_v1.yaml'}: " in err and says in err
 
 
-def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys):
-    (tmp_path / "x.ckpt").write_bytes(b"not a checkpoint")
+@pytest.mark.parametrize(
+    "content", [b"not a checkpoint", b"hi\n", bytes(range(256)) * 4, b"PK\x03\x04" + bytes(60)]
+)
+def test_export_refuses_what_is_not_a_checkpoint(tmp_path, capsys, content):
+    (tmp_path / "x.ckpt").write_bytes(content)  # text, binary noise, a broken zip: one line each
     assert main(["export", str(tmp_path / "x.ckpt"), "--out", str(tmp_path / "b")]) == 1
-    assert "not a readable checkpoint" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "x.ckpt: not a readable checkpoint" in err and err.count("\n") == 1
     import pickle
 
     (tmp_path / "code.ckpt").write_bytes(pickle.dumps({"state_dict": {}, "run": print}))  # would run code
