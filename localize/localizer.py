@@ -24,7 +24,7 @@ from localize.errors import ConfigError, MediaError
 from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops
 from localize.frame_maps import assemble, judge_map, tiles
 from localize.images import DEFAULT_MAX_PIXELS
-from localize.media import iter_media_frames, media_info
+from localize.media import iter_timed_media_frames, media_info
 from localize.onnx_runtime import use_onnx
 from localize.results import FramePrediction, FrameSummary, VideoPrediction, ends_early, summarize
 from localize.sampling import sample_indices
@@ -254,9 +254,11 @@ class Localizer:
         tracker = self._tracker()
         pending: list = []
         count = 0
-        for index, frame in iter_media_frames(path, indices, self.config.max_pixels):
+        for index, time, frame in iter_timed_media_frames(path, indices, self.config.max_pixels):
+            if time is None:  # a stream without timestamps: its nominal rate
+                time = index / info.fps if info.fps else 0.0
             boxes, face_found, marks = self._boxes(frame, tracker)
-            pending.append((frame, boxes, face_found, index, index / info.fps if info.fps else 0.0, marks))
+            pending.append((frame, boxes, face_found, index, time, marks))
             count += 1
             if len(pending) == self.config.batch_size:
                 yield from self._predict_frames(pending)

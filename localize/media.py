@@ -9,7 +9,7 @@ import numpy as np
 
 from localize.errors import MediaError
 from localize.images import DEFAULT_MAX_PIXELS, checked_header, image_header, is_image_path, read_image
-from localize.video import VideoInfo, is_readable_video, is_video_path, iter_frames, probe_video
+from localize.video import VideoInfo, is_readable_video, is_video_path, iter_timed_frames, probe_video
 
 
 def media_kind(path: str | Path) -> str:
@@ -48,9 +48,18 @@ def iter_media_frames(
     path: str | Path, indices: Collection[int] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, RGB frame) of an image or a video for the wanted indices (all when None)."""
+    for index, _, frame in iter_timed_media_frames(path, indices, max_pixels):
+        yield index, frame
+
+
+def iter_timed_media_frames(
+    path: str | Path, indices: Collection[int] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Iterator[tuple[int, float | None, np.ndarray]]:
+    """Yield (index, time in seconds or None, RGB frame) of an image (time 0) or a video (each frame's
+    presentation time, localize.video.iter_timed_frames) for the wanted indices (all when None)."""
     path = Path(path)
     if media_kind(path) == "image":
         if indices is None or 0 in indices:
-            yield 0, read_image(path, max_pixels)
+            yield 0, 0.0, read_image(path, max_pixels)
         return
-    yield from iter_frames(path, indices)
+    yield from iter_timed_frames(path, indices)

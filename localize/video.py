@@ -120,7 +120,17 @@ PREFETCH = 4  # decoded frames a reader may hold ahead of its caller
 
 
 def iter_frames(path: str | Path, indices: Collection[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (index, RGB frame) for the wanted frame indices (all when None), in order.
+    """Yield (index, RGB frame) for the wanted frame indices (all when None), in order."""
+    for index, _, frame in iter_timed_frames(path, indices):
+        yield index, frame
+
+
+def iter_timed_frames(
+    path: str | Path, indices: Collection[int] | None = None
+) -> Iterator[tuple[int, float | None, np.ndarray]]:
+    """Yield (index, time, RGB frame) for the wanted frame indices (all when None), in order. `time` is
+    the frame's presentation time in seconds from the first frame, as players show it (right for
+    variable frame rate video, where index / rate drifts), or None where the stream gives no timestamps.
 
     A background thread decodes and converts up to PREFETCH wanted frames ahead (PyAV and swscale
     release the GIL), so decoding overlaps the caller's work on the frames; memory stays bounded.
@@ -158,12 +168,14 @@ def _decode_into(
     ready: queue.Queue,
     stop: threading.Event,
 ) -> None:
-    """The reader thread of iter_frames: wanted (index, RGB frame) items into `ready`, then an error or
-    _END; returns early once `stop` is set. Damage after the first frame ends the video with a warning."""
+    """The reader thread of iter_timed_frames: wanted (index, time, RGB frame) items into `ready`, then an
+    error or _END; returns early once `stop` is set. Damage after the first frame ends the video with a
+    warning."""
     wanted = None if indices is None else set(indices)
     last = None if wanted is None else max(wanted, default=-1)
     outcome: object = _END
     decoded = -1  # the last frame index decoded
+    start = None  # the first frame's timestamp: time 0, as players show it
     try:
         with container:
             stream = container.streams.video[0]
@@ -172,8 +184,11 @@ def _decode_into(
                 if stop.is_set() or (last is not None and index > last):
                     break
                 decoded = index
+                if index == 0:
+                    start = frame.time
                 if wanted is None or index in wanted:
-                    ready.put((index, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
+                    time = None if frame.time is None or start is None else frame.time - start
+                    ready.put((index, time, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
     except av.FFmpegError as error:
         if decoded < 0:
             outcome = MediaError(f"decoding failed ({error.strerror or error})", path)

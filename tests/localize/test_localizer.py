@@ -8,6 +8,7 @@ import pytest
 from localize import Localizer
 from localize.bundle import load_bundle
 from localize.errors import MediaError
+from localize.images import write_png
 from localize.localizer import InferenceConfig
 from localize.video import write_video
 from mask_gen.synth.sources import bundled_photos, fit_side
@@ -182,3 +183,31 @@ def test_a_video_shorter_than_its_header_says_is_analysed_with_a_warning(
     video = localizer.predict_video(damaged, max_frames=40)  # every frame
     assert 0 < len(video.frames) < 40  # the frames before the damage, not a failed input
     assert f"{damaged}: decoding stopped after frame {video.frames[-1].index}" in caplog.text
+
+
+def test_frame_times_are_presentation_times_in_variable_frame_rate_video(bundle_path, pairs, tmp_path):
+    """Phones record at a variable frame rate: a frame's time is its timestamp from the first frame, not
+    its index over the average rate (here 2.9 frames/s would put the last frame at 2.45 s, not 2.7)."""
+    from fractions import Fraction
+
+    import av
+
+    times = [0.0, 0.1, 0.2, 0.9, 1.0, 2.5, 2.6, 2.7]
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.height, stream.width = pairs[0].real.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for number, seconds in enumerate(times):
+            frame = av.VideoFrame.from_ndarray(pairs[number % 2].fake, format="rgb24")
+            frame.pts, frame.time_base = round(seconds * 1000), Fraction(1, 1000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    video = localizer.predict_video(path, every=1)
+    assert [f.index for f in video.frames] == list(range(8))
+    assert [round(f.time, 3) for f in video.frames] == times
+    image = tmp_path / "still.png"
+    write_png(image, pairs[0].real)
+    assert [f.time for f in localizer.predict_video(image).frames] == [0.0]
