@@ -20,6 +20,7 @@ import numpy as np
 from localize.atomic import atomic_path
 from localize.errors import MediaError
 from localize.images import DEFAULT_MAX_PIXELS
+from localize.seeking import Step, index_frames, seek_plan, worth_indexing
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +127,16 @@ def iter_frames(path: str | Path, indices: Collection[int] | None = None) -> Ite
 
 
 def iter_timed_frames(
-    path: str | Path, indices: Collection[int] | None = None
+    path: str | Path, indices: Collection[int] | None = None, seek: bool = True
 ) -> Iterator[tuple[int, float | None, np.ndarray]]:
     """Yield (index, time, RGB frame) for the wanted frame indices (all when None), in order. `time` is
     the frame's presentation time in seconds from the first frame, as players show it (right for
     variable frame rate video, where index / rate drifts), or None where the stream gives no timestamps.
 
     A background thread decodes and converts up to PREFETCH wanted frames ahead (PyAV and swscale
-    release the GIL), so decoding overlaps the caller's work on the frames; memory stays bounded.
+    release the GIL), so decoding overlaps the caller's work on the frames; memory stays bounded. A
+    sparse sampling of a video whose container indexes its frames is read by seeking (localize.seeking;
+    the same frames and times); seek=False decodes straight through.
     """
     path = Path(path)
     container = _open(path)
@@ -141,7 +144,7 @@ def iter_timed_frames(
     stop = threading.Event()
     reader = threading.Thread(
         target=_decode_into,
-        args=(container, path, indices, ready, stop),
+        args=(container, path, indices, ready, stop, seek),
         daemon=True,
         name=f"decode {path.name}",
     )
@@ -167,37 +170,104 @@ def _decode_into(
     indices: Collection[int] | None,
     ready: queue.Queue,
     stop: threading.Event,
+    seek: bool = True,
 ) -> None:
     """The reader thread of iter_timed_frames: wanted (index, time, RGB frame) items into `ready`, then an
-    error or _END; returns early once `stop` is set. Damage after the first frame ends the video with a
-    warning."""
+    error or _END; returns early once `stop` is set. A sparse sampling of a long video is read by seeking
+    (localize.seeking). Damage after the first frame ends the video with a warning."""
     wanted = None if indices is None else set(indices)
     last = None if wanted is None else max(wanted, default=-1)
     outcome: object = _END
-    decoded = -1  # the last frame index decoded
-    start = None  # the first frame's timestamp: time 0, as players show it
+    reached = -1  # the last frame index decoded
+    given: set[int] = set()
     try:
         with container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            for index, frame in enumerate(container.decode(stream)):
-                if stop.is_set() or (last is not None and index > last):
+            index = index_frames(path) if seek and wanted and worth_indexing(wanted) else None
+            plan = seek_plan(index, wanted) if index is not None and wanted else None
+            first = index.pts[0] if index is not None else None  # time 0, as players show it
+            for number, frame in _frames(container, stream, plan, last, path):
+                if stop.is_set():
                     break
-                decoded = index
-                if index == 0:
-                    start = frame.time
-                if wanted is None or index in wanted:
-                    time = None if frame.time is None or start is None else frame.time - start
-                    ready.put((index, time, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
+                reached = max(reached, number)
+                if number == 0 and first is None:
+                    first = frame.pts
+                if (wanted is None or number in wanted) and number not in given:
+                    given.add(number)
+                    seconds = (
+                        None
+                        if frame.pts is None or first is None
+                        else float((frame.pts - first) * stream.time_base)
+                    )
+                    ready.put((number, seconds, upright(frame.to_ndarray(format="rgb24"), frame.rotation)))
     except av.FFmpegError as error:
-        if decoded < 0:
+        if reached < 0:
             outcome = MediaError(f"decoding failed ({error.strerror or error})", path)
         else:  # a file cut short or damaged further on: the frames before the damage still count
-            log.warning("%s: decoding stopped after frame %d (%s)", path, decoded, error.strerror or error)
+            log.warning("%s: decoding stopped after frame %d (%s)", path, reached, error.strerror or error)
     except BaseException as error:  # handed to the caller's thread, which raises it
         outcome = error
     if not stop.is_set():
         ready.put(outcome)
+
+
+class _Missed(Exception):
+    """A seek did not land where the frame index said a wanted frame would be."""
+
+
+def _frames(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    plan: list[Step] | None,
+    last: int | None,
+    path: Path,
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """(index, frame) in order: the seek plan's frames when there is one, else every frame up to `last`
+    (all when None). When a seek misses, a fresh copy of the file is decoded from its first frame (the
+    caller skips frames it has had)."""
+    if plan:
+        try:
+            yield from _sought(container, stream, plan)
+            return
+        except _Missed:  # read a fresh copy from its first frame (seeking back may miss again)
+            log.debug("%s: a seek missed its frame; decoding from the start instead", path)
+            with _open(path) as fresh:
+                yield from _straight(fresh, last)
+            return
+    yield from _straight(container, last)
+
+
+def _straight(
+    container: av.container.InputContainer, last: int | None
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """(index, frame) of every frame from the first up to `last` (all when None)."""
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    for number, frame in enumerate(container.decode(stream)):
+        if last is not None and number > last:
+            return
+        yield number, frame
+
+
+def _sought(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, plan: list[Step]
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """The frames of a seek plan, in order; _Missed when decoding from a keyframe does not reach the
+    wanted timestamp exactly."""
+    decoded: Iterator[av.VideoFrame] | None = None
+    for step in plan:
+        if step.seek is not None or decoded is None:
+            container.seek(step.seek if step.seek is not None else step.pts, stream=stream, backward=True)
+            decoded = container.decode(stream)
+        for frame in decoded:
+            if frame.pts is None or frame.pts > step.pts:
+                raise _Missed
+            if frame.pts == step.pts:
+                yield step.index, frame
+                break
+        else:
+            raise _Missed
 
 
 def write_video(
