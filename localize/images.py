@@ -142,6 +142,16 @@ def encode_png(image: np.ndarray) -> bytes:
     return buffer.tobytes()
 
 
+def encode_jpeg(image: np.ndarray, quality: int = 88) -> bytes:
+    """JPEG bytes of an RGB image (for pictures that only illustrate, such as a report's thumbnails)."""
+    ok, buffer = cv2.imencode(
+        ".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
+    if not ok:
+        raise MediaError("JPEG encoding failed")
+    return buffer.tobytes()
+
+
 def write_png(path: str | Path, image: np.ndarray) -> None:
     """Write an RGB image or a mask as PNG, atomically."""
     write_bytes_atomic(path, encode_png(image))

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 
 from localize.atomic import write_text_atomic
-from localize.images import encode_png, read_image
+from localize.images import encode_jpeg, read_image
 from localize.templating import html_environment
 
 STRIP_FRAMES = 6
@@ -52,11 +52,13 @@ def timeline_png(frames: list[dict], threshold: float) -> str:
 
 
 def _thumbnail(path: Path) -> str:
+    """Base64 JPEG of an overlay at most STRIP_WIDTH wide: the report shows it, the PNG beside results.json
+    is the evidence (a PNG thumbnail of a noisy 4K frame is 0.7 MB, and a case may hold hundreds)."""
     image = read_image(path)
     if image.shape[1] > STRIP_WIDTH:
         height = max(1, round(image.shape[0] * STRIP_WIDTH / image.shape[1]))  # a 2x3000 frame too
         image = cv2.resize(image, (STRIP_WIDTH, height), interpolation=cv2.INTER_AREA)
-    return base64.b64encode(encode_png(image)).decode()
+    return base64.b64encode(encode_jpeg(image)).decode()
 
 
 def _view(item: dict, out: Path, threshold: float) -> dict:
@@ -67,7 +69,7 @@ def _view(item: dict, out: Path, threshold: float) -> dict:
     view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 else ""
     top = sorted(frames, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
     view["strip"] = [
-        {"index": f["index"], "score": f["score"], "png": _thumbnail(out / f["overlay"])} for f in top
+        {"index": f["index"], "score": f["score"], "jpeg": _thumbnail(out / f["overlay"])} for f in top
     ]
     view["regions"] = [
         {"index": f["index"], "time": f["time"], **region} for f in frames for region in f["regions"]

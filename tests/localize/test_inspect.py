@@ -3,11 +3,13 @@ every bad input reported in one line while the others are analysed."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import shutil
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -68,6 +70,10 @@ def test_inspect_writes_evidence_results_and_report(bundle_path, inputs, tmp_pat
     html = (out / "report.html").read_text()
     assert html.count('data-verdict="FAKE"') == 2 and html.count('data-verdict="REAL"') == 1
     assert 'class="timeline"' in html and html.count('class="overlay"') >= 3
+    thumbnails = re.findall(r'class="overlay"[^>]* src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(thumbnails) == html.count('class="overlay"')  # JPEG: a case's report stays small
+    first = cv2.imdecode(np.frombuffer(base64.b64decode(thumbnails[0]), np.uint8), cv2.IMREAD_COLOR)
+    assert first.shape == (64, 64, 3)
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "the report must not load anything"
     printed, progress = capsys.readouterr()
     assert "report:" in printed and "FAKE" in printed
