@@ -7,6 +7,7 @@ import datetime
 import logging
 import shutil
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from localize.video import is_video_path
 
 log = logging.getLogger(__name__)
 
+# results.json is rewritten whole: after every input, 10,000 photos (about 1 kB each) would write 50 GB
+RESULTS_EVERY_S = 5.0
 ON_INTERRUPT = (
     "interrupted: the inputs finished so far are in --out's results.json; run the same command again to go on"
 )
@@ -290,19 +293,24 @@ def inspect(
         "inputs": [],
     }
     finished = _finished_entries(out / "results.json", results)
-    kept = 0
-    for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
-        entry = finished.get((number, str(path)))
-        digest = _digest(path) if entry is not None else ""  # hashed once, kept or not
-        if entry is not None and digest == entry.get("sha256") and _frames_present(entry, out):
-            kept += 1
-        else:
-            shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames of a rerun
-            entry = _analyse(localizer, path, number, out, sampling, digest)
-        if entry["status"] == "failed":
-            tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
-        results["inputs"].append(entry)
-        write_results(out, results)  # after every input: finished work survives an interruption
+    kept, written = 0, time.monotonic()
+    try:
+        for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
+            entry = finished.get((number, str(path)))
+            digest = _digest(path) if entry is not None else ""  # hashed once, kept or not
+            if entry is not None and digest == entry.get("sha256") and _frames_present(entry, out):
+                kept += 1
+            else:
+                shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames
+                entry = _analyse(localizer, path, number, out, sampling, digest)
+            if entry["status"] == "failed":
+                tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
+            results["inputs"].append(entry)
+            if time.monotonic() - written >= RESULTS_EVERY_S:  # not after every input: the file grows
+                write_results(out, results)
+                written = time.monotonic()
+    finally:  # done, or interrupted: the inputs finished so far are on record
+        write_results(out, results)
     if kept:
         log.info(
             "%d of %d input(s) kept from the earlier run in %s (same model, settings and file)",

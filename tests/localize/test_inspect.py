@@ -343,6 +343,7 @@ def test_an_interrupted_inspection_goes_on_where_it_stopped(
         return analyse(localizer, path, *args)
 
     monkeypatch.setattr(cli_inspect, "_analyse", counting)
+    monkeypatch.setattr(cli_inspect, "RESULTS_EVERY_S", 1e9)  # written only at the end or on Ctrl-C
     out = tmp_path / "out"
     interrupt = True
     assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 130
@@ -403,3 +404,22 @@ def test_a_video_that_ends_early_says_so_in_results_report_and_closing_screen(
         line.endswith(f"cut.mp4  (ends early: {analysed} of 8 frames sampled were there)") for line in lines
     )
     assert not any("ends early" in line for line in lines if line.endswith("whole.mp4"))
+
+
+def test_results_are_written_every_few_seconds_not_after_every_input(
+    bundle_path, inputs, tmp_path, monkeypatch
+):
+    """results.json is rewritten whole, so writing it after each of thousands of photos would cost
+    quadratic time; it is written when RESULTS_EVERY_S have passed, and once at the end."""
+    import localize.cli_inspect as cli_inspect
+    import localize.report as report
+
+    writes, write = [], report.write_results
+    monkeypatch.setattr(report, "write_results", lambda out, results: writes.append(1) or write(out, results))
+    assert run_inspect(bundle_path, tmp_path / "once", inputs) == 0
+    assert len(writes) == 1  # the default interval outlasts three tiny inputs
+    writes.clear()
+    monkeypatch.setattr(cli_inspect, "RESULTS_EVERY_S", 0.0)
+    assert run_inspect(bundle_path, tmp_path / "each", inputs) == 0
+    assert len(writes) == 4  # after each of the 3 inputs, and at the end
+    assert len(json.loads((tmp_path / "each" / "results.json").read_text())["inputs"]) == 3
