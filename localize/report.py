@@ -77,6 +77,24 @@ def _view(item: dict, out: Path, threshold: float) -> dict:
     return view
 
 
+def triage(inputs: list[dict]) -> list[dict]:
+    """One row per input for the report's opening table, in the order to examine them: FAKE, then
+    FAILED, then REAL, each by its highest frame score; `number` is the input's place in the report."""
+    rank = {"FAKE": 0, "FAILED": 1, "REAL": 2}
+    rows = [
+        {
+            "number": number,
+            "name": Path(item["path"]).name,
+            "verdict": item["verdict"],
+            "frames": len(item.get("frames", [])),
+            "fake_frames": sum(f["is_fake"] for f in item.get("frames", [])),
+            "top": max((f["score"] for f in item.get("frames", [])), default=None),
+        }
+        for number, item in enumerate(inputs, start=1)
+    ]
+    return sorted(rows, key=lambda r: (rank.get(r["verdict"], 1), -(r["top"] or 0.0), r["number"]))
+
+
 def write_report(out: Path, results: dict) -> Path:
     """OUT/report.html from the results (and the overlay PNGs they name)."""
     environment = html_environment("localize")
@@ -84,7 +102,7 @@ def write_report(out: Path, results: dict) -> Path:
     inputs = [_view(item, out, threshold) for item in results["inputs"]]
     counts = {v: sum(item["verdict"] == v for item in inputs) for v in ("FAKE", "REAL", "FAILED")}
     html = environment.get_template("report.html.j2").render(
-        **{**results, "inputs": inputs, "counts": counts}
+        **{**results, "inputs": inputs, "counts": counts, "triage": triage(results["inputs"])}
     )
     path = out / "report.html"
     write_text_atomic(path, html)

@@ -70,6 +70,13 @@ def test_inspect_writes_evidence_results_and_report(bundle_path, inputs, tmp_pat
     html = (out / "report.html").read_text()
     assert html.count('data-verdict="FAKE"') == 2 and html.count('data-verdict="REAL"') == 1
     assert 'class="timeline"' in html and html.count('class="overlay"') >= 3
+    table = html[html.index('class="triage"') : html.index("</table>")]  # the inputs, fakes first
+    rows = re.findall(r'verdict (\w+)">\w+</span></td><td><a href="#input-(\d)">([^<]+)</a>', table)
+    assert [verdict for verdict, _, _ in rows] == ["FAKE", "FAKE", "REAL"]
+    assert {name for _, _, name in rows} == {"clip.mp4", "fake.png", "real.png"}
+    for _, number, name in rows:  # each links to its own section
+        section = html[html.index(f'id="input-{number}"') :]
+        assert section[: section.index("</h2>")].endswith(name)
     thumbnails = re.findall(r'class="overlay"[^>]* src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', html)
     assert len(thumbnails) == html.count('class="overlay"')  # JPEG: a case's report stays small
     first = cv2.imdecode(np.frombuffer(base64.b64decode(thumbnails[0]), np.uint8), cv2.IMREAD_COLOR)
@@ -423,3 +430,32 @@ def test_results_are_written_every_few_seconds_not_after_every_input(
     assert run_inspect(bundle_path, tmp_path / "each", inputs) == 0
     assert len(writes) == 4  # after each of the 3 inputs, and at the end
     assert len(json.loads((tmp_path / "each" / "results.json").read_text())["inputs"]) == 3
+
+
+def test_the_report_opens_with_the_inputs_to_examine_first():
+    from localize.report import triage
+
+    def entry(name, verdict, scores):
+        return {
+            "path": f"/case/{name}",
+            "verdict": verdict,
+            "frames": [{"score": x, "is_fake": x > 0.5} for x in scores],
+        }
+
+    inputs = [
+        entry("a_real.mp4", "REAL", [0.1, 0.4]),
+        entry("b_fake.png", "FAKE", [0.7]),
+        entry("c_broken.mp4", "FAILED", []),
+        entry("d_fake.mp4", "FAKE", [0.2, 0.9, 0.95]),
+        entry("e_real.png", "REAL", [0.45]),
+    ]
+    rows = triage(inputs)
+    assert [(r["name"], r["number"]) for r in rows] == [
+        ("d_fake.mp4", 4),  # fakes by their highest frame score
+        ("b_fake.png", 2),
+        ("c_broken.mp4", 3),
+        ("e_real.png", 5),  # reals too: the nearest to the threshold first
+        ("a_real.mp4", 1),
+    ]
+    assert (rows[0]["fake_frames"], rows[0]["frames"], rows[0]["top"]) == (2, 3, 0.95)
+    assert rows[2]["top"] is None
