@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,9 @@ from localize.errors import MediaError
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+# HEIC/HEIF (iPhones' photos) are read through pillow-heif, the optional extra forgeloc[heic]
+HEIF_SUFFIXES = frozenset({".heic", ".heif"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}) | HEIF_SUFFIXES
 # 50 megapixels: an 8K frame (33 MP) fits; inspection needs about 20 bytes a pixel (decoded BGR and RGB
 # copies, the float32 probability map, mask and overlay), so a maximal image costs about 1 GB of 24
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -45,9 +48,23 @@ class ImageHeader:
         return (self.height, self.width) if self.quarter_turn else (self.width, self.height)
 
 
+@functools.cache
+def heif_support() -> bool:
+    """Whether HEIC/HEIF images can be read: pillow-heif (forgeloc[heic]) installed, its opener
+    registered with Pillow."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
 def image_header(path: str | Path) -> ImageHeader | None:
     """The file's ImageHeader, or None if Pillow cannot identify the format."""
     from PIL import Image
+
+    heif_support()
 
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own max_pixels applies, not PIL's
     try:
@@ -76,9 +93,11 @@ def checked_header(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Im
     if not path.is_file():
         raise MediaError("file not found", path)
     header = image_header(path)
+    if header is None and path.suffix.lower() in HEIF_SUFFIXES and not heif_support():
+        raise MediaError("HEIC/HEIF photos need pillow-heif: pip install 'forgeloc[heic]'", path)
     if header is None:
         raise MediaError(
-            "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF or WebP)", path
+            "not a readable image (its header gives no size: PNG, JPEG, BMP, TIFF, WebP or HEIC)", path
         )
     if header.width * header.height > max_pixels:
         raise MediaError(
@@ -100,11 +119,24 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     header = checked_header(path, max_pixels)
     if header.frames > 1:
         log.warning("%s: animated image of %d frames; only the first frame is analysed", path, header.frames)
+    if header.format == "HEIF":  # OpenCV has no HEIF decoder; libheif applies the stored rotation
+        return _read_heif(path)
     data = np.fromfile(path, dtype=np.uint8)
     image = cv2.imdecode(data, _UPRIGHT) if data.size else None
     if image is None:
         raise MediaError("not a readable image", path)
     return to_rgb(image, path)
+
+
+def _read_heif(path: Path) -> np.ndarray:
+    """A HEIC/HEIF file's first image as RGB uint8, upright, through Pillow and pillow-heif."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as im:
+            return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(im).convert("RGB")))
+    except Exception as error:  # libheif's errors are ValueError, RuntimeError...
+        raise MediaError(f"not a readable HEIF image ({error})", path) from None
 
 
 def to_rgb(image: np.ndarray, path: str | Path | None = None) -> np.ndarray:

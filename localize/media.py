@@ -30,7 +30,7 @@ def media_kind(path: str | Path) -> str:
         return "video"
     raise MediaError(
         f"unsupported file type {path.suffix or '(no suffix)'}: neither an image (PNG, JPEG, BMP, TIFF, "
-        "WebP) nor a video that FFmpeg reads",
+        "WebP, HEIC) nor a video that FFmpeg reads",
         path,
     )
 

@@ -312,3 +312,28 @@ def test_video_frames_above_the_pixel_limit_are_refused_before_decoding(tmp_path
     with pytest.raises(MediaError, match="96x64 exceed the limit of 5000 pixels"):
         media_info(tmp_path / "v.mp4", max_pixels=5000)
     assert media_info(tmp_path / "v.mp4", max_pixels=96 * 64).frames == 2
+
+
+def test_heic_photos_are_read_with_the_extra_and_refused_in_one_line_without(tmp_path, monkeypatch):
+    """iPhones store photos as HEIC: read through pillow-heif (forgeloc[heic], in the dev extra), and
+    without it one line says which extra to install."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    import localize.images as images
+
+    pillow_heif.register_heif_opener()
+    band = _left_band(60, 80)
+    Image.fromarray(band).save(tmp_path / "IMG_0001.HEIC", format="HEIF", quality=95)
+    Image.fromarray(band).save(tmp_path / "IMG_0002", format="HEIF", quality=95)  # no suffix: by content
+    image = read_image(tmp_path / "IMG_0001.HEIC")
+    assert image.shape == (60, 80, 3) and np.abs(image.astype(int) - band).mean() < 4
+    assert media_info(tmp_path / "IMG_0002").frames == 1
+    assert np.array_equal(dict(iter_media_frames(tmp_path / "IMG_0002"))[0], image)
+    info = media_info(tmp_path / "IMG_0001.HEIC")
+    assert (info.width, info.height) == (80, 60)
+
+    monkeypatch.setattr(images, "heif_support", lambda: False)
+    monkeypatch.setattr(Image, "OPEN", {k: v for k, v in Image.OPEN.items() if k != "HEIF"})
+    with pytest.raises(MediaError, match=r"IMG_0001.HEIC: HEIC/HEIF photos need pillow-heif: pip install"):
+        read_image(tmp_path / "IMG_0001.HEIC")
