@@ -171,6 +171,8 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
         write_png(folder / f"{name}.mask.png", prediction.mask)
         progress.update()
 
+    recorder = _Warnings(path)  # what the console says about this input goes into its record too
+    logging.getLogger("localize").addHandler(recorder)
     try:
         if not path.is_file():
             raise MediaError("file not found", path)
@@ -188,12 +190,14 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
         ) as progress:
             video = localizer.predict_video(path, on_frame=evidence, plan=plan)
     except ForgelocError as error:
-        entry.update(status="failed", error=str(error))
+        entry.update(status="failed", error=str(error), warnings=recorder.messages)
         return entry
     except Exception as error:  # a bug or an unforeseen file must not lose the other inputs' results
         log.exception("inspect failed on %s", path)
         entry.update(status="failed", error=f"{path}: unexpected {type(error).__name__}: {error}")
         return entry
+    finally:
+        logging.getLogger("localize").removeHandler(recorder)
     relative = folder.relative_to(out)
     entry.update(
         frames=[
@@ -219,9 +223,24 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
         fake_fraction=round(video.fake_fraction, 4),
         no_face_frames=sum(not f.face_found for f in video.frames) if localizer.crop_mode == "face" else 0,
         frames_sampled=video.frames_sampled,
-        warnings=video.warnings(),
+        warnings=recorder.messages,
     )
     return entry
+
+
+class _Warnings(logging.Handler):
+    """The warnings forgeloc logs while one input is analysed (a video that ends early, decoding that
+    stopped, an animated image read as its first frame...), each once, without the input's path."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.prefix = f"{path}: "
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().removeprefix(self.prefix)
+        if message not in self.messages:
+            self.messages.append(message)
 
 
 def _parameters(localizer, args: Sampling) -> dict:
@@ -370,7 +389,7 @@ def print_results(results: dict, out: str | Path) -> int:
         fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
         missing = entry.get("no_face_frames", 0)
         note = f"  (no face in {missing} of {len(frames)} frame(s): whole frame analysed)" if missing else ""
-        if entry.get("warnings"):  # a video that ends before its header's frame count
+        if len(frames) < entry.get("frames_sampled", 0):  # a video that ends before its header's count
             note += f"  (ends early: {len(frames)} of {entry['frames_sampled']} frames sampled were there)"
         print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}{note}")
     faces = results["parameters"].get("face_detector")

@@ -124,8 +124,35 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     data = np.fromfile(path, dtype=np.uint8)
     image = cv2.imdecode(data, _UPRIGHT) if data.size else None
     if image is None:
-        raise MediaError("not a readable image", path)
+        return _read_truncated(path)
     return to_rgb(image, path)
+
+
+def _read_truncated(path: Path) -> np.ndarray:
+    """What decodes of an image whose data ends early or is damaged (a photo carved from a damaged card,
+    a download cut short), with a warning; MediaError when nothing does. Pillow fills the missing part with
+    grey; a grey tail (a baseline JPEG decodes top-down) is cut off, so its edge is not taken for a seam."""
+    from PIL import Image, ImageFile, ImageOps
+
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, True
+    try:
+        with Image.open(path) as im:
+            image = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    except Exception:
+        raise MediaError("not a readable image (truncated or damaged beyond decoding)", path) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    filled = (image == image[-1, -1]).all(axis=(1, 2))  # rows all of the fill colour
+    rows = len(filled) - int(np.argmin(filled[::-1])) if not filled.all() else 0  # the last row not
+    if rows < 16:
+        raise MediaError("not a readable image (truncated or damaged: nothing decodes)", path)
+    what = (
+        f"the top {rows} of its {len(filled)} rows decode and are"
+        if rows < len(filled)
+        else "what decodes is"
+    )
+    log.warning("%s: the image data ends early (truncated or damaged): %s analysed", path, what)
+    return np.ascontiguousarray(image[:rows])
 
 
 def _read_heif(path: Path) -> np.ndarray:

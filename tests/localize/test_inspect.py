@@ -459,3 +459,20 @@ def test_the_report_opens_with_the_inputs_to_examine_first():
     ]
     assert (rows[0]["fake_frames"], rows[0]["frames"], rows[0]["top"]) == (2, 3, 0.95)
     assert rows[2]["top"] is None
+
+
+def test_warnings_about_an_input_are_in_its_record_and_its_report_section(bundle_path, pairs, tmp_path):
+    """What the console says about an input (here: an animated PNG of which only the first frame is
+    analysed) is in results.json and the report, without the path, once; other inputs have none."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    frames = [Image.fromarray(pairs[1].fake), Image.fromarray(pairs[0].real)]
+    frames[0].save(folder / "moving.png", save_all=True, append_images=frames[1:])
+    write_png(folder / "still.png", pairs[0].real)
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, folder) == 0
+    moving, still = json.loads((out / "results.json").read_text())["inputs"]
+    assert moving["warnings"] == ["animated image of 2 frames; only the first frame is analysed"]
+    assert still["warnings"] == []
+    html = (out / "report.html").read_text()
+    assert html.count('class="warning"') == 1 and "Note: animated image of 2 frames" in html

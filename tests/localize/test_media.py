@@ -337,3 +337,41 @@ def test_heic_photos_are_read_with_the_extra_and_refused_in_one_line_without(tmp
     monkeypatch.setattr(Image, "OPEN", {k: v for k, v in Image.OPEN.items() if k != "HEIF"})
     with pytest.raises(MediaError, match=r"IMG_0001.HEIC: HEIC/HEIF photos need pillow-heif: pip install"):
         read_image(tmp_path / "IMG_0001.HEIC")
+
+
+@pytest.mark.parametrize("kind", ["baseline.jpg", "progressive.jpg", "photo.png"])
+def test_an_image_whose_data_ends_early_is_analysed_as_far_as_it_decodes_with_a_warning(
+    tmp_path, caplog, kind
+):
+    """A photo carved from a damaged card or a download cut short: the rows that decode are read and one
+    warning says how many, the missing part's fill colour cut off (its edge would look like a seam)."""
+    import logging
+
+    import cv2
+
+    from localize.images import read_image
+
+    rng = np.random.default_rng(0)
+    photo = cv2.resize(
+        rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), (400, 300), interpolation=cv2.INTER_CUBIC
+    )
+    flags = [cv2.IMWRITE_JPEG_PROGRESSIVE, 1] if kind.startswith("progressive") else []
+    whole = tmp_path / kind
+    cv2.imwrite(str(whole), photo[..., ::-1], flags)
+    expected = read_image(whole)
+    cut = tmp_path / f"cut_{kind}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+    caplog.set_level(logging.WARNING, logger="localize")
+    image = read_image(cut)
+    assert f"{cut}: the image data ends early (truncated or damaged)" in caplog.text
+    if kind.startswith("progressive"):  # every row, from the scans that arrived
+        assert image.shape == expected.shape and "what decodes is analysed" in caplog.text
+    else:  # the top rows, as they are in the whole file (the last, partly decoded band aside)
+        assert 16 <= image.shape[0] < 300 and f"the top {image.shape[0]} of its 300 rows" in caplog.text
+        top = image.shape[0] - 16
+        assert np.abs(image[:top].astype(int) - expected[:top]).mean() < 1
+    data = whole.read_bytes()
+    stub = tmp_path / f"stub_{kind}"  # the headers, no pixel data: nothing decodes
+    stub.write_bytes(data[: data.index(b"\xff\xda") if kind.endswith(".jpg") else data.index(b"IDAT")])
+    with pytest.raises(MediaError, match=f"stub_{kind}: not a readable image"):
+        read_image(stub)
