@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import errno
 import logging
 import shutil
 import sys
@@ -19,6 +20,7 @@ from localize.video import is_video_path
 
 log = logging.getLogger(__name__)
 
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}  # a full disk, a quota, a read-only file system
 # results.json is rewritten whole: after every input, 10,000 photos (about 1 kB each) would write 50 GB
 RESULTS_EVERY_S = 5.0
 ON_INTERRUPT = (
@@ -191,6 +193,11 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
             video = localizer.predict_video(path, on_frame=evidence, plan=plan)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error), warnings=recorder.messages)
+        return entry
+    except OSError as error:
+        if error.errno in _NO_ROOM:  # nothing more can be written: the run stops, in one line
+            raise
+        entry.update(status="failed", error=f"{path}: {error.strerror or error}", warnings=recorder.messages)
         return entry
     except Exception as error:  # a bug or an unforeseen file must not lose the other inputs' results
         log.exception("inspect failed on %s", path)

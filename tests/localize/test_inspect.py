@@ -476,3 +476,39 @@ def test_warnings_about_an_input_are_in_its_record_and_its_report_section(bundle
     assert still["warnings"] == []
     html = (out / "report.html").read_text()
     assert html.count('class="warning"') == 1 and "Note: animated image of 2 frames" in html
+
+
+def test_an_input_that_cannot_be_read_is_one_line_and_a_full_disk_stops_the_run_in_one(
+    bundle_path, inputs, tmp_path, monkeypatch, capsys
+):
+    """The file system saying no about one input (a permission, an I/O error on a failing disk) fails that
+    input in one line; a full disk fails the run in one line, keeping what was recorded: no traceback."""
+    import errno
+
+    import localize.cli_inspect as cli_inspect
+
+    sha256 = cli_inspect.sha256_of
+
+    def unreadable(path):
+        if path.name == "fake.png":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return sha256(path)
+
+    monkeypatch.setattr(cli_inspect, "sha256_of", unreadable)
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, inputs) == 1
+    captured = capsys.readouterr()
+    assert (
+        "Traceback" not in captured.err
+        and f"skipped: {inputs / 'fake.png'}: Permission denied" in captured.err
+    )
+    entries = json.loads((out / "results.json").read_text())["inputs"]
+    assert [e["status"] for e in entries] == ["ok", "failed", "ok"]
+
+    def full(path, image):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli_inspect, "write_png", full)
+    assert run_inspect(bundle_path, tmp_path / "full", inputs) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip().endswith("forgeloc inspect: error: No space left on device")
