@@ -20,6 +20,13 @@ from localize.video import is_video_path
 
 log = logging.getLogger(__name__)
 
+# which analysed frames get their overlay and mask images in OUT/frames/ (--evidence): every one, those judged
+# fake, or none (a 1080p overlay is about 1 MB: every frame of ten minutes of video is 18 GB)
+EVIDENCE = {
+    "all": lambda prediction: True,
+    "fake": lambda prediction: prediction.is_fake,
+    "none": lambda prediction: False,
+}
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}  # a full disk, a quota, a read-only file system
 # results.json is rewritten whole: after every input, 10,000 photos (about 1 kB each) would write 50 GB
 RESULTS_EVERY_S = 5.0
@@ -56,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sampling.add_argument("--fps", type=float, default=0, help="analyse this many frames per second")
     parser.add_argument(
         "--max-frames", type=int, default=32, help="frames per video (default 32, evenly spaced)"
+    )
+    parser.add_argument(
+        "--evidence",
+        choices=list(EVIDENCE),
+        default="all",
+        help="which analysed frames get overlay and mask images in OUT/frames: all (default), fake (those "
+        "judged fake: for --every 1 on long video) or none",
     )
     parser.add_argument("--threshold", type=float, help="frame threshold on P(fake) (default: the bundle's)")
     parser.add_argument(
@@ -152,17 +166,24 @@ class Sampling:
             )
 
 
-def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, digest: str = "") -> dict:
-    """Run one input, writing its frame images; the results entry (status failed on bad input). `digest`:
-    the file's SHA-256 when the caller has it already."""
+def _analyse(
+    localizer, path: Path, number: int, out: Path, args: Sampling, digest: str = "", evidence: str = "all"
+) -> dict:
+    """Run one input, writing its frame images (of the frames EVIDENCE[evidence] keeps); the results entry
+    (status failed on bad input). `digest`: the file's SHA-256 when the caller has it already."""
     from tqdm import tqdm
 
     from localize.overlay import overlay
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
     folder = _frames_folder(out, number, path)
+    keep, written = EVIDENCE[evidence], set()
 
-    def evidence(prediction) -> None:  # frames are streamed: each is written as soon as it is predicted
+    def write_evidence(prediction) -> None:  # frames are streamed: each is written as soon as it is judged
+        progress.update()
+        if not keep(prediction):
+            return
+        written.add(prediction.index)
         name = f"frame_{prediction.index:06d}"
         write_png(
             folder / f"{name}.png",
@@ -171,7 +192,6 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
             ),
         )
         write_png(folder / f"{name}.mask.png", prediction.mask)
-        progress.update()
 
     recorder = _Warnings(path)  # what the console says about this input goes into its record too
     logging.getLogger("localize").addHandler(recorder)
@@ -190,7 +210,7 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
             file=sys.stderr,
             disable=len(plan.indices) < 2,
         ) as progress:
-            video = localizer.predict_video(path, on_frame=evidence, plan=plan)
+            video = localizer.predict_video(path, on_frame=write_evidence, plan=plan)
     except ForgelocError as error:
         entry.update(status="failed", error=str(error), warnings=recorder.messages)
         return entry
@@ -221,8 +241,8 @@ def _analyse(localizer, path: Path, number: int, out: Path, args: Sampling, dige
                 "score": round(f.score, 4),
                 "is_fake": f.is_fake,
                 "regions": [{**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)} for r in f.regions],
-                "overlay": f"{relative}/frame_{f.index:06d}.png",
-                "mask": f"{relative}/frame_{f.index:06d}.mask.png",
+                "overlay": f"{relative}/frame_{f.index:06d}.png" if f.index in written else None,
+                "mask": f"{relative}/frame_{f.index:06d}.mask.png" if f.index in written else None,
             }
             for f in video.frames
         ],
@@ -250,7 +270,7 @@ class _Warnings(logging.Handler):
             self.messages.append(message)
 
 
-def _parameters(localizer, args: Sampling) -> dict:
+def _parameters(localizer, args: Sampling, evidence: str) -> dict:
     from localize.detectors import describe
 
     return {
@@ -263,6 +283,7 @@ def _parameters(localizer, args: Sampling) -> dict:
         "every": args.every,
         "fps": args.fps,
         "max_frames": args.max_frames,
+        "evidence": evidence,
         "threshold": localizer.threshold,
         "min_region_px": localizer.min_region_px,
         "min_fake_fraction": localizer.min_fake_fraction,
@@ -293,16 +314,20 @@ def inspect(
     config=None,
     model: str | Path | None = None,
     sampling: Sampling = Sampling(),
+    evidence: str = "all",
 ) -> dict:
     """Analyse images and videos (files or folders) into OUT (frames/, results.json, report.html); the
     results. `config` is a localize.localizer.InferenceConfig (default: everything as the bundle says);
-    `model` a bundle (default: the bundled default model). A bad input is listed as failed, never raised;
+    `model` a bundle (default: the bundled default model); `evidence` which frames' images are written
+    (a key of EVIDENCE: all, fake or none). A bad input is listed as failed, never raised;
     paths that hold no image or video at all raise MediaError before the model loads."""
     from tqdm import tqdm
 
     from localize.localizer import InferenceConfig, Localizer, default_bundle_path
     from localize.report import write_report, write_results
 
+    if evidence not in EVIDENCE:
+        raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}")
     # before the model loads: nothing to analyse is one line
     inputs = media_files([str(p) for p in paths], Path(out))
     bundle_path = Path(model) if model else default_bundle_path()
@@ -315,7 +340,7 @@ def inspect(
         "toolkit": {"name": "forgeloc", "version": __version__},
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "model": _model_entry(localizer, bundle_path),
-        "parameters": _parameters(localizer, sampling),
+        "parameters": _parameters(localizer, sampling, evidence),
         "inputs": [],
     }
     finished = _finished_entries(out / "results.json", results)
@@ -328,7 +353,7 @@ def inspect(
                 kept += 1
             else:
                 shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames
-                entry = _analyse(localizer, path, number, out, sampling, digest)
+                entry = _analyse(localizer, path, number, out, sampling, digest, evidence)
             if entry["status"] == "failed":
                 tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
             results["inputs"].append(entry)
@@ -378,7 +403,12 @@ def _digest(path: Path) -> str:
 def _frames_present(entry: dict, out: Path) -> bool:
     """True when every frame image an earlier entry names is still in `out`."""
     try:
-        return all((out / frame[name]).is_file() for frame in entry["frames"] for name in ("overlay", "mask"))
+        return all(
+            (out / frame[name]).is_file()
+            for frame in entry["frames"]
+            for name in ("overlay", "mask")
+            if frame[name] is not None
+        )
     except (KeyError, TypeError):
         return False
 
@@ -426,5 +456,5 @@ def run(args: argparse.Namespace) -> int:
         flip_average=args.flip_average,
     )
     sampling = Sampling(args.every, args.fps, args.max_frames)
-    results = inspect(args.paths, args.out, config, args.model, sampling)
+    results = inspect(args.paths, args.out, config, args.model, sampling, args.evidence)
     return print_results(results, args.out)

@@ -67,7 +67,8 @@ def _view(item: dict, out: Path, threshold: float) -> dict:
     view = {**item, "name": Path(item["path"]).name}
     view["fake_frames"] = sum(f["is_fake"] for f in frames)
     view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 else ""
-    top = sorted(frames, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
+    pictured = [f for f in frames if f.get("overlay")]  # inspect --evidence fake/none writes fewer
+    top = sorted(pictured, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
     view["strip"] = [
         {"index": f["index"], "score": f["score"], "jpeg": _thumbnail(out / f["overlay"])} for f in top
     ]

@@ -512,3 +512,27 @@ def test_an_input_that_cannot_be_read_is_one_line_and_a_full_disk_stops_the_run_
     assert run_inspect(bundle_path, tmp_path / "full", inputs) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.strip().endswith("forgeloc inspect: error: No space left on device")
+
+
+def test_evidence_images_can_be_kept_for_fake_frames_only_or_none(bundle_path, inputs, tmp_path):
+    """--every 1 on a long video would write an overlay and a mask per frame (about 1 MB a 1080p frame):
+    --evidence fake keeps the images of the frames judged fake, --evidence none none; results are the
+    same and say which images exist."""
+    runs = {}
+    for mode in ("all", "fake", "none"):
+        out = tmp_path / mode
+        assert run_inspect(bundle_path, out, inputs, extra=["--every", "1", "--evidence", mode]) == 0
+        runs[mode] = json.loads((out / "results.json").read_text())
+        assert runs[mode]["parameters"]["evidence"] == mode
+        frames = [f for e in runs[mode]["inputs"] for f in e["frames"]]
+        kept = {(out / f["overlay"]) for f in frames if f["overlay"]}
+        assert kept == set((out / "frames").rglob("frame_??????.png"))  # what is named is what exists
+        expected = {"all": len(frames), "fake": sum(f["is_fake"] for f in frames), "none": 0}[mode]
+        assert len(kept) == expected and 0 < sum(f["is_fake"] for f in frames) < len(frames)
+        html = (out / "report.html").read_text()
+        pictured = [sum(bool(f["overlay"]) for f in e["frames"]) for e in runs[mode]["inputs"]]
+        assert html.count('class="overlay"') == sum(min(6, n) for n in pictured)  # the strips show those
+        assert html.count("No frame images kept") == pictured.count(0)
+    scores = {mode: [f["score"] for e in r["inputs"] for f in e["frames"]] for mode, r in runs.items()}
+    assert scores["all"] == scores["fake"] == scores["none"]
+    assert run_inspect(bundle_path, tmp_path / "x", inputs, extra=["--evidence", "some"]) == 2
