@@ -262,7 +262,7 @@ def test_a_file_named_more_than_once_is_analysed_once(inputs, tmp_path, monkeypa
     import logging
     from pathlib import Path
 
-    from localize.cli_inspect import media_files
+    from localize.inputs import media_files
 
     caplog.set_level(logging.INFO, logger="localize")
     (tmp_path / "link.png").symlink_to(inputs / "real.png")
