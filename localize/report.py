@@ -16,6 +16,9 @@ from localize.templating import html_environment
 
 STRIP_FRAMES = 6
 STRIP_WIDTH = 480
+# inputs whose sections carry pictures (a timeline and thumbnails, about 0.1-0.5 MB each), in the order to
+# examine them: a case of thousands of photos still makes a report a browser opens
+MAX_PICTURED_INPUTS = 300
 
 
 def write_results(out: Path, results: dict) -> Path:
@@ -61,13 +64,13 @@ def _thumbnail(path: Path) -> str:
     return base64.b64encode(encode_jpeg(image)).decode()
 
 
-def _view(item: dict, out: Path, threshold: float) -> dict:
-    """What the template shows of one input."""
+def _view(item: dict, out: Path, threshold: float, pictures: bool = True) -> dict:
+    """What the template shows of one input (without its timeline and thumbnails when not `pictures`)."""
     frames = item.get("frames", [])
-    view = {**item, "name": Path(item["path"]).name}
+    view = {**item, "name": Path(item["path"]).name, "pictures": pictures}
     view["fake_frames"] = sum(f["is_fake"] for f in frames)
-    view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 else ""
-    pictured = [f for f in frames if f.get("overlay")]  # inspect --evidence fake/none writes fewer
+    view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 and pictures else ""
+    pictured = [f for f in frames if f.get("overlay")] if pictures else []  # --evidence fake/none: fewer
     top = sorted(pictured, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
     view["strip"] = [
         {"index": f["index"], "score": f["score"], "jpeg": _thumbnail(out / f["overlay"])} for f in top
@@ -100,10 +103,15 @@ def write_report(out: Path, results: dict) -> Path:
     """OUT/report.html from the results (and the overlay PNGs they name)."""
     environment = html_environment("localize")
     threshold = results["parameters"]["threshold"]
-    inputs = [_view(item, out, threshold) for item in results["inputs"]]
+    rows = triage(results["inputs"])
+    pictured = {row["number"] for row in rows[:MAX_PICTURED_INPUTS]}  # the first to examine
+    inputs = [
+        _view(item, out, threshold, number in pictured)
+        for number, item in enumerate(results["inputs"], start=1)
+    ]
     counts = {v: sum(item["verdict"] == v for item in inputs) for v in ("FAKE", "REAL", "FAILED")}
     html = environment.get_template("report.html.j2").render(
-        **{**results, "inputs": inputs, "counts": counts, "triage": triage(results["inputs"])}
+        **{**results, "inputs": inputs, "counts": counts, "triage": rows, "max_pictured": MAX_PICTURED_INPUTS}
     )
     path = out / "report.html"
     write_text_atomic(path, html)

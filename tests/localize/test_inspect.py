@@ -536,3 +536,20 @@ def test_evidence_images_can_be_kept_for_fake_frames_only_or_none(bundle_path, i
     scores = {mode: [f["score"] for e in r["inputs"] for f in e["frames"]] for mode, r in runs.items()}
     assert scores["all"] == scores["fake"] == scores["none"]
     assert run_inspect(bundle_path, tmp_path / "x", inputs, extra=["--evidence", "some"]) == 2
+
+
+def test_a_large_case_pictures_only_the_first_inputs_to_examine(bundle_path, inputs, tmp_path, monkeypatch):
+    """Thousands of photos would make a report no browser opens: pictures (timeline, thumbnails) go to the
+    first MAX_PICTURED_INPUTS inputs in the order to examine them; the others say where theirs are."""
+    import localize.report as report
+
+    monkeypatch.setattr(report, "MAX_PICTURED_INPUTS", 1)
+    out = tmp_path / "out"
+    assert run_inspect(bundle_path, out, inputs, extra=["--every", "2"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    first = report.triage(results["inputs"])[0]
+    html = (out / "report.html").read_text()
+    assert html.count("Pictures left out: only the first 1 inputs") == 2
+    sections = html.split('<section class="input" id="input-')[1:]
+    pictured = [s.split('"', 1)[0] for s in sections if 'class="overlay"' in s]
+    assert pictured == [str(first["number"])] and first["verdict"] == "FAKE"
