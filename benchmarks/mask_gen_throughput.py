@@ -43,8 +43,10 @@ def make_mask_rate(repeats: int = 200, config: MaskConfig = MaskConfig()) -> flo
 
 def decode_all(path: Path) -> None:
     """Decode every frame of a video, with no conversion to RGB: the floor any frame reader pays."""
+    from localize.video import video_stream
+
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
+        stream = video_stream(container)
         stream.thread_type = "AUTO"
         for _ in container.decode(stream):
             pass

@@ -45,8 +45,8 @@ class Step:
     seek: int | None
 
 
-def index_frames(path: str | Path) -> FrameIndex | None:
-    """The timestamps of a video's frames from one demux pass, or None when they cannot be trusted to
+def index_frames(path: str | Path, stream_index: int) -> FrameIndex | None:
+    """The timestamps of the frames of a video's stream `stream_index` from one demux pass, or None when they cannot be trusted to
     index the frames as decoding from the start does (or the container has no frame table, or the file
     cannot be demuxed to its end)."""
     pts: list[int] = []
@@ -55,7 +55,7 @@ def index_frames(path: str | Path) -> FrameIndex | None:
         with av.open(str(path)) as container:
             if not INDEXED_FORMATS & set(container.format.name.split(",")):
                 return None
-            stream = container.streams.video[0]
+            stream = container.streams[stream_index]
             declared = stream.frames
             for packet in container.demux(stream):
                 if not packet.size:  # the demuxer's end-of-stream packet
@@ -65,7 +65,7 @@ def index_frames(path: str | Path) -> FrameIndex | None:
                 pts.append(packet.pts)
                 if packet.is_keyframe:
                     keys.add(packet.pts)
-    except (av.FFmpegError, IndexError):
+    except (av.FFmpegError, IndexError, KeyError):
         return None
     order = sorted(pts)
     if not order or len(set(order)) != len(order) or order[0] not in keys:

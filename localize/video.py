@@ -58,6 +58,12 @@ def is_readable_video(path: str | Path) -> bool:
         return False
 
 
+def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    """The container's main video stream, as FFmpeg chooses it (av_find_best_stream): a cover picture
+    stored as a one-frame video stream ahead of the video is passed over."""
+    return container.streams.best("video")
+
+
 def _open(path: Path) -> av.container.InputContainer:
     if not path.is_file():
         raise MediaError("file not found", path)
@@ -77,7 +83,7 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
     decoded (a 16000x16000 GIF of a few hundred bytes costs 1.8 GB a frame)."""
     path = Path(path)
     with _open(path) as container:
-        stream = container.streams.video[0]
+        stream = video_stream(container)
         width, height = stream.codec_context.width, stream.codec_context.height
         if width * height > max_pixels:
             raise MediaError(
@@ -110,7 +116,7 @@ def upright(frame: np.ndarray, rotation: float) -> np.ndarray:
 def _rotation(container: av.container.InputContainer) -> float:
     """The display rotation of the first frame that decodes (0 when none does): read once by the probe."""
     try:
-        for frame in container.decode(video=0):
+        for frame in container.decode(video_stream(container)):
             return float(frame.rotation)
     except av.FFmpegError:
         pass
@@ -182,9 +188,9 @@ def _decode_into(
     given: set[int] = set()
     try:
         with container:
-            stream = container.streams.video[0]
+            stream = video_stream(container)
             stream.thread_type = "AUTO"
-            index = index_frames(path) if seek and wanted and worth_indexing(wanted) else None
+            index = index_frames(path, stream.index) if seek and wanted and worth_indexing(wanted) else None
             plan = seek_plan(index, wanted) if index is not None and wanted else None
             first = index.pts[0] if index is not None else None  # time 0, as players show it
             for number, frame in _frames(container, stream, plan, last, path):
@@ -242,7 +248,7 @@ def _straight(
     container: av.container.InputContainer, last: int | None
 ) -> Iterator[tuple[int, av.VideoFrame]]:
     """(index, frame) of every frame from the first up to `last` (all when None)."""
-    stream = container.streams.video[0]
+    stream = video_stream(container)
     stream.thread_type = "AUTO"
     for number, frame in enumerate(container.decode(stream)):
         if last is not None and number > last:

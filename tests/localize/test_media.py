@@ -375,3 +375,29 @@ def test_an_image_whose_data_ends_early_is_analysed_as_far_as_it_decodes_with_a_
     stub.write_bytes(data[: data.index(b"\xff\xda") if kind.endswith(".jpg") else data.index(b"IDAT")])
     with pytest.raises(MediaError, match=f"stub_{kind}: not a readable image"):
         read_image(stub)
+
+
+def test_a_cover_picture_stored_ahead_of_the_video_is_passed_over(tmp_path):
+    """Downloaded videos may carry a cover image as a one-frame video stream before the real one: the
+    video that is probed, decoded and sought is the real one."""
+    import av
+
+    path = tmp_path / "with_cover.mkv"
+    with av.open(str(path), "w") as container:
+        cover = container.add_stream("mjpeg", rate=1)
+        cover.width, cover.height, cover.pix_fmt = 64, 64, "yuvj420p"
+        video = container.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 96, 64, "yuv420p"
+        video.options = {"g": "5"}
+        picture = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 200, np.uint8), format="rgb24")
+        for packet in [*cover.encode(picture), *cover.encode()]:
+            container.mux(packet)
+        for number in range(40):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 96, 3), number * 6, np.uint8), format="rgb24")
+            container.mux(video.encode(frame))
+        container.mux(video.encode())
+    info = media_info(path)
+    assert (info.frames, info.width, info.height, info.fps) == (40, 96, 64, 25.0)
+    frames = dict(iter_media_frames(path, [0, 20, 39]))  # sparse: read by seeking
+    assert sorted(frames) == [0, 20, 39]
+    assert [round(float(frames[i].mean()) / 6) for i in (0, 20, 39)] == [0, 20, 39]

@@ -108,9 +108,9 @@ def test_dense_samplings_short_runs_and_unindexed_containers_are_read_straight_t
     ]
     assert seek_plan(index, [10, 90, 199]) is None  # 191 frames decoded against 200: not worth it
     ts = _clip(tmp_path / "stream.ts", "libx264", {"g": "10"})  # no frame table: seeks estimate offsets
-    assert index_frames(ts) is None
+    assert index_frames(ts, 0) is None
     whole = _clip(tmp_path / "whole.mp4", "libx264", {"g": "10"})
-    assert index_frames(whole).pts == tuple(sorted(index_frames(whole).pts))
+    assert index_frames(whole, 0).pts == tuple(sorted(index_frames(whole, 0).pts))
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])  # packets missing: no index
-    assert index_frames(cut) is None
+    assert index_frames(cut, 0) is None
