@@ -131,7 +131,8 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
 def _read_truncated(path: Path) -> np.ndarray:
     """What decodes of an image whose data ends early or is damaged (a photo carved from a damaged card,
     a download cut short), with a warning; MediaError when nothing does. Pillow fills the missing part with
-    grey; a grey tail (a baseline JPEG decodes top-down) is cut off, so its edge is not taken for a seam."""
+    one colour (grey for JPEG, black for PNG); that tail (images decode top-down) is cut off, so its edge
+    is not taken for a seam."""
     from PIL import Image, ImageFile, ImageOps
 
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, True
