@@ -185,25 +185,7 @@ def _analyse(
         logging.getLogger("localize").removeHandler(recorder)
     relative = folder.relative_to(out)
     entry.update(
-        frames=[
-            {
-                "index": f.index,
-                "time": round(f.time, 3),
-                "box": list(f.box),
-                "faces": [list(face) for face in f.faces],
-                "landmarks": [
-                    None if marks is None else [[round(x, 1), round(y, 1)] for x, y in marks]
-                    for marks in f.landmarks
-                ],
-                "face_found": f.face_found,
-                "score": round(f.score, 4),
-                "is_fake": f.is_fake,
-                "regions": [{**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)} for r in f.regions],
-                "overlay": f"{relative}/frame_{f.index:06d}.png" if f.index in written else None,
-                "mask": f"{relative}/frame_{f.index:06d}.mask.png" if f.index in written else None,
-            }
-            for f in video.frames
-        ],
+        frames=[_frame_entry(f, relative if f.index in written else None) for f in video.frames],
         verdict="FAKE" if video.is_fake else "REAL",
         fake_fraction=round(video.fake_fraction, 4),
         no_face_frames=sum(not f.face_found for f in video.frames) if localizer.crop_mode == "face" else 0,
@@ -211,6 +193,28 @@ def _analyse(
         warnings=recorder.messages,
     )
     return entry
+
+
+def _frame_entry(frame, images: Path | None) -> dict:
+    """results.json's record of one analysed frame (a FrameSummary); `images`: the folder, relative to
+    OUT, holding its overlay and mask, None when they were not kept."""
+    name = f"frame_{frame.index:06d}"
+    return {
+        "index": frame.index,
+        "time": round(frame.time, 3),
+        "box": list(frame.box),
+        "faces": [list(face) for face in frame.faces],
+        "landmarks": [
+            None if marks is None else [[round(x, 1), round(y, 1)] for x, y in marks]
+            for marks in frame.landmarks
+        ],
+        "face_found": frame.face_found,
+        "score": round(frame.score, 4),
+        "is_fake": frame.is_fake,
+        "regions": [{**asdict(r), "box": list(r.box), "peak": round(r.peak, 4)} for r in frame.regions],
+        "overlay": f"{images}/{name}.png" if images is not None else None,
+        "mask": f"{images}/{name}.mask.png" if images is not None else None,
+    }
 
 
 class _Warnings(logging.Handler):
