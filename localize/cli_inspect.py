@@ -30,6 +30,7 @@ EVIDENCE = {
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}  # a full disk, a quota, a read-only file system
 # results.json is rewritten whole: after every input, 10,000 photos (about 1 kB each) would write 50 GB
 RESULTS_EVERY_S = 5.0
+SCREEN_INPUTS = 100  # inputs listed one by one on the closing screen; past that, only those not judged REAL
 ON_INTERRUPT = (
     "interrupted: the inputs finished so far are in --out's results.json; run the same command again to go on"
 )
@@ -381,9 +382,12 @@ def _frames_folder(out: Path, number: int, path: Path) -> Path:
 
 
 def print_results(results: dict, out: str | Path) -> int:
-    """The closing screen (verdict per input, detector, where the files are); the exit code."""
+    """The closing screen (verdict per input, detector, where the files are); the exit code. Past
+    SCREEN_INPUTS inputs, those judged REAL are counted, not listed."""
+    inputs = results["inputs"]
+    listed = [e for e in inputs if e["verdict"] != "REAL"] if len(inputs) > SCREEN_INPUTS else inputs
     print(f"\n{'verdict':8} {'fake frames':>12}  input")
-    for entry in results["inputs"]:
+    for entry in listed:
         frames = entry["frames"]
         fakes = f"{sum(f['is_fake'] for f in frames)}/{len(frames)}" if entry["status"] == "ok" else "-"
         missing = entry.get("no_face_frames", 0)
@@ -391,6 +395,10 @@ def print_results(results: dict, out: str | Path) -> int:
         if len(frames) < entry.get("frames_sampled", 0):  # a video that ends before its header's count
             note += f"  (ends early: {len(frames)} of {entry['frames_sampled']} frames sampled were there)"
         print(f"{entry['verdict']:8} {fakes:>12}  {entry['path']}{note}")
+    if len(listed) < len(inputs):
+        print(
+            f"{'REAL':8} {'':>12}  {len(inputs) - len(listed)} more input(s) judged real: listed in the report"
+        )
     faces = results["parameters"].get("face_detector")
     if faces:
         print(f"\nfaces:   {faces['detector']} ({faces['sha256']})", end="")

@@ -553,3 +553,17 @@ def test_a_large_case_pictures_only_the_first_inputs_to_examine(bundle_path, inp
     sections = html.split('<section class="input" id="input-')[1:]
     pictured = [s.split('"', 1)[0] for s in sections if 'class="overlay"' in s]
     assert pictured == [str(first["number"])] and first["verdict"] == "FAKE"
+
+
+def test_a_large_case_closes_with_the_inputs_not_judged_real(
+    bundle_path, inputs, tmp_path, monkeypatch, capsys
+):
+    import localize.cli_inspect as cli_inspect
+
+    monkeypatch.setattr(cli_inspect, "SCREEN_INPUTS", 2)
+    assert run_inspect(bundle_path, tmp_path / "out", inputs) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("FAKE") and line.endswith("clip.mp4") for line in lines)
+    assert any(line.startswith("FAKE") and line.endswith("fake.png") for line in lines)
+    assert not any(line.endswith("real.png") for line in lines)
+    assert any(line.endswith("1 more input(s) judged real: listed in the report") for line in lines)
