@@ -20,7 +20,10 @@ against the room (a head turning or swaying: the codec's motion search meets an 
 does not follow, which no training clip shows).
 Five more change the whole photo without touching the person's place in it: a homography as a camera
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
-teal-orange film grade, saturation x1.6. `--only TEXT` runs just the conditions whose name contains it.
+teal-orange film grade, saturation x1.6. Two weave the photo as an interlaced frame of a camera panning
+(the odd lines a field later, 2 or 6 px further on: combing), and three rebuild those and the photo itself
+from the top field as the video reader does for interlaced frames (`localize.video.deinterlaced`).
+`--only TEXT` runs just the conditions whose name contains it.
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--only TEXT] [--json OUT]
 """
@@ -41,6 +44,7 @@ from localize.errors import ForgelocError
 from localize.faces import expand_box
 from localize.images import read_image
 from localize.localizer import default_bundle_path
+from localize.video import deinterlaced
 from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
@@ -104,6 +108,23 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.float32)
     hsv[..., 1] = np.clip(hsv[..., 1] * factor, 0, 255)
     return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
+
+
+def _interlaced(rgb: np.ndarray, apart: float) -> np.ndarray:
+    """A woven interlaced frame of a camera panning: its even lines from one field and its odd lines from
+    the next, `apart` pixels further on (the combing a 1080i camcorder or broadcast frame shows on motion,
+    analysed as it is stored)."""
+    height, width = rgb.shape[:2]
+
+    def shifted(dx: float) -> np.ndarray:
+        move = np.float32([[1, 0, dx], [0, 1, 0]])
+        return cv2.warpAffine(
+            rgb, move, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        )
+
+    woven = shifted(-apart / 2)
+    woven[1::2] = shifted(apart / 2)[1::2]
+    return woven
 
 
 class Scene:
@@ -171,6 +192,12 @@ CONDITIONS = {
     "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
     "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
+    "interlaced: fields 2 px apart": _whole(lambda s: _interlaced(s.image, 2)),
+    "interlaced: fields 6 px apart": _whole(lambda s: _interlaced(s.image, 6)),
+    # as the video reader reads a frame it decodes as interlaced: its top field, line-doubled
+    "interlaced 2 px, deinterlaced": _whole(lambda s: deinterlaced(_interlaced(s.image, 2))),
+    "interlaced 6 px, deinterlaced": _whole(lambda s: deinterlaced(_interlaced(s.image, 6))),
+    "as photographed, deinterlaced": _whole(lambda s: deinterlaced(s.image)),
 }
 
 

@@ -401,3 +401,43 @@ def test_a_cover_picture_stored_ahead_of_the_video_is_passed_over(tmp_path):
     frames = dict(iter_media_frames(path, [0, 20, 39]))  # sparse: read by seeking
     assert sorted(frames) == [0, 20, 39]
     assert [round(float(frames[i].mean()) / 6) for i in (0, 20, 39)] == [0, 20, 39]
+
+
+def test_interlaced_video_is_read_deinterlaced_and_says_so(tmp_path, caplog):
+    """A frame FFmpeg decodes as interlaced (1080i camcorders, broadcast captures) is rebuilt from its top
+    field: its combing would look like a blend seam. Progressive video is read as it is."""
+    import logging
+
+    import av
+
+    from localize.video import deinterlaced, iter_frames
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    paths = {}
+    for name, params in (("interlaced", "interlaced=1:tff=1"), ("progressive", "interlaced=0")):
+        paths[name] = tmp_path / f"{name}.mp4"
+        with av.open(str(paths[name]), "w") as container:
+            stream = container.add_stream("libx264", rate=25)
+            stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+            stream.options = {"x264-params": params}
+            for number in range(6):
+                frame = av.VideoFrame.from_ndarray(np.roll(base, number * 4, axis=1), format="rgb24")
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode())
+    caplog.set_level(logging.WARNING, logger="localize")
+    progressive = dict(iter_frames(paths["progressive"]))
+    assert not caplog.records
+    frames = dict(iter_frames(paths["interlaced"]))
+    assert caplog.text.count("interlaced video: each frame is analysed as its top field") == 1
+    with av.open(str(paths["interlaced"])) as container:
+        woven = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    for number, frame in frames.items():
+        assert np.array_equal(frame, deinterlaced(woven[number]))
+        odd = frame[1:-1:2].astype(int)  # each odd line the mean of its neighbours
+        assert np.abs(odd - (frame[0:-2:2].astype(int) + frame[2::2].astype(int)) / 2).max() <= 0.5
+    with av.open(str(paths["progressive"])) as container:
+        assert all(
+            np.array_equal(progressive[n], f.to_ndarray(format="rgb24"))
+            for n, f in enumerate(container.decode(video=0))
+        )
