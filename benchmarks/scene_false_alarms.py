@@ -20,7 +20,8 @@ against the room (a head turning or swaying: the codec's motion search meets an 
 does not follow, which no training clip shows).
 Five more change the whole photo without touching the person's place in it: a homography as a camera
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
-teal-orange film grade, saturation x1.6. Two weave the photo as an interlaced frame of a camera panning
+teal-orange film grade, saturation x1.6. Three cut the photo at the left so the face touches the frame's
+edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame). Two weave the photo as an interlaced frame of a camera panning
 (the odd lines a field later, 2 or 6 px further on: combing), and three rebuild those and the photo itself
 from the top field as the video reader does for interlaced frames (`localize.video.deinterlaced`).
 `--only TEXT` runs just the conditions whose name contains it.
@@ -110,6 +111,15 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
     return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
 
 
+def _at_left_edge(scene: Scene, inside: float) -> tuple[np.ndarray, tuple]:
+    """The photo cut at the left so that `inside` of the face's width stays in the frame (1: the face
+    touching the edge), as a person at the edge of a shot: the crop rule shifts its square into the frame,
+    so the face is off-centre in it (and cut, below 1)."""
+    x0, y0, x1, y1 = scene.box
+    cut = max(0, x0 + int((x1 - x0) * (1 - inside)))
+    return scene.image[:, cut:], (max(0, x0 - cut), y0, x1 - cut, y1)
+
+
 def _interlaced(rgb: np.ndarray, apart: float) -> np.ndarray:
     """A woven interlaced frame of a camera panning: its even lines from one field and its odd lines from
     the next, `apart` pixels further on (the combing a 1080i camcorder or broadcast frame shows on motion,
@@ -192,6 +202,9 @@ CONDITIONS = {
     "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
     "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
+    "face at the frame's left edge": lambda s: _at_left_edge(s, 1.0),
+    "face 80 % in the frame": lambda s: _at_left_edge(s, 0.8),
+    "face 60 % in the frame": lambda s: _at_left_edge(s, 0.6),
     "interlaced: fields 2 px apart": _whole(lambda s: _interlaced(s.image, 2)),
     "interlaced: fields 6 px apart": _whole(lambda s: _interlaced(s.image, 6)),
     # as the video reader reads a frame it decodes as interlaced: its top field, line-doubled
