@@ -20,7 +20,8 @@ against the room (a head turning or swaying: the codec's motion search meets an 
 does not follow, which no training clip shows).
 Five more change the whole photo without touching the person's place in it: a homography as a camera
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
-teal-orange film grade, saturation x1.6. Three cut the photo at the left so the face touches the frame's
+teal-orange film grade, saturation x1.6. Two sharpen the whole photo as cameras and TVs do (an unsharp
+mask of sigma 2 % of the face's width, amount 0.5 or 1.5). Three cut the photo at the left so the face touches the frame's
 edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame). Two weave the photo as an interlaced frame of a camera panning
 (the odd lines a field later, 2 or 6 px further on: combing), and three rebuild those and the photo itself
 from the top field as the video reader does for interlaced frames (`localize.video.deinterlaced`).
@@ -50,7 +51,7 @@ from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
-from mask_gen.synth.self_blend_set import far_face
+from mask_gen.synth.self_blend_set import far_face, unsharp
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
@@ -202,6 +203,8 @@ CONDITIONS = {
     "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
     "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
+    "sharpened: unsharp 0.5": _whole(lambda s: unsharp(s.image, 0.5, 0.02 * s.face_width)),
+    "sharpened: unsharp 1.5": _whole(lambda s: unsharp(s.image, 1.5, 0.02 * s.face_width)),
     "face at the frame's left edge": lambda s: _at_left_edge(s, 1.0),
     "face 80 % in the frame": lambda s: _at_left_edge(s, 0.8),
     "face 60 % in the frame": lambda s: _at_left_edge(s, 0.6),

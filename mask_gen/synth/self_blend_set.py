@@ -61,6 +61,7 @@ class DegradeConfig:
     far_face: float = 0.0  # the whole photo shrunk so the face is 28-70 px wide, cropped as inference does
     defocus: float = 0.0  # the whole crop soft: Gaussian blur of 0.8-3 % of its width (DEFOCUS_SIGMAS)
     hard_codec: float = 0.0  # share of the compressed crops coded harder than the ranges above (HARD_CODEC)
+    oversharpen: float = 0.0  # the whole crop sharpened as cameras and TVs do (Oversharpen, OVERSHARPEN)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -78,6 +79,7 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "footage_far": replace(_FOOTAGE, far_face=0.3),
     "footage_soft": replace(_FOOTAGE, far_face=0.3, defocus=0.25),
     "footage_hard": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3),
+    "footage_sharp": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, oversharpen=0.25),
 }
 # A starved stream: JPEG quality and H.264 CRF beyond the other recipes' 30-95 and 18-40 (as footage)
 HARD_CODEC = {"jpeg_range": (10, 30), "crf_range": (40, 48)}
@@ -90,7 +92,8 @@ def degrade_preset(name: str) -> DegradeConfig:
     `footage_far` (footage, and 30 % of the faces far from the camera: 28-70 px wide in the frame),
     `footage_soft` (footage_far, and a quarter of the crops out of focus as a whole: `Defocus`) or
     `footage_hard` (footage_soft, and 30 % of the compressed crops coded as a starved stream does: JPEG
-    10-30 or H.264 CRF 40-48, `HARD_CODEC`, at the face's own size as footage)."""
+    10-30 or H.264 CRF 40-48, `HARD_CODEC`, at the face's own size as footage) or `footage_sharp`
+    (footage_hard, and a quarter of the crops sharpened as a whole as cameras and TVs do: `Oversharpen`)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]
@@ -121,6 +124,7 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
         A.MotionBlur(blur_limit=(3, 7), p=config.motion_blur),
         Defocus(p=config.defocus),
         A.Sharpen(alpha=(0.1, 0.4), p=config.sharpen),
+        Oversharpen(p=config.oversharpen),
         A.OneOf(
             [
                 A.Illumination(intensity_range=(0.05, 0.2), p=1.0),
@@ -173,6 +177,52 @@ class Defocus(A.ImageOnlyTransform):
 
     def get_transform_init_args_names(self) -> tuple[str, ...]:
         return ("sigma_range",)
+
+
+OVERSHARPEN = {"amount_range": (0.3, 2.0), "sigma_range": (0.008, 0.02)}  # sigma as a share of the width
+
+
+class Oversharpen(A.ImageOnlyTransform):
+    """The whole crop sharpened as a camera, a phone or a TV sharpens footage: an unsharp mask, crop +
+    amount x (crop - blur), amount from `amount_range` and the blur's sigma a share of the crop's width
+    from `sigma_range` (at 160 px, 1.3-3.2 px): halos on every edge. The footage recipes' `Sharpen`
+    (alpha 0.1-0.4 on a 3x3 kernel) acts mostly finer than that; held-out real faces sharpened with halos
+    (amount 1.5) are flagged 81 % of the time by run 14 (benchmarks/scene_false_alarms.py). Applied to real
+    and fake alike, before the codec, as a camera would.
+
+    Targets:
+        image
+    """
+
+    def __init__(
+        self,
+        amount_range: tuple[float, float] = OVERSHARPEN["amount_range"],
+        sigma_range: tuple[float, float] = OVERSHARPEN["sigma_range"],
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(p=p)
+        if not 0 < amount_range[0] <= amount_range[1] or not 0 < sigma_range[0] <= sigma_range[1] < 0.5:
+            raise ConfigError(f"bad oversharpen ranges: amount {amount_range}, sigma {sigma_range}")
+        self.amount_range = (float(amount_range[0]), float(amount_range[1]))
+        self.sigma_range = (float(sigma_range[0]), float(sigma_range[1]))
+
+    def get_params(self) -> dict:
+        return {
+            "amount": self.py_random.uniform(*self.amount_range),
+            "share": self.py_random.uniform(*self.sigma_range),
+        }
+
+    def apply(self, img: np.ndarray, amount: float = 1.0, share: float = 0.01, **params) -> np.ndarray:
+        return unsharp(img, amount, share * img.shape[1])
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("amount_range", "sigma_range")
+
+
+def unsharp(rgb: np.ndarray, amount: float, sigma: float) -> np.ndarray:
+    """An unsharp mask: rgb + amount x (rgb - Gaussian blur of `sigma` px), rounded and clipped to uint8."""
+    blur = cv2.GaussianBlur(rgb, (0, 0), sigma).astype(np.float32)
+    return np.clip(np.round(rgb.astype(np.float32) * (1 + amount) - blur * amount), 0, 255).astype(np.uint8)
 
 
 FAR_FACE_WIDTHS = (28.0, 70.0)  # face box widths, in frame pixels, of faces far from the camera

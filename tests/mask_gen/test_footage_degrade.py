@@ -120,6 +120,11 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
         ("sbi_mobilenet_v2_donor", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
         ("sbi_mobilenet_v2_poisson", "footage_soft", {"far_face": 0.3, "defocus": 0.25}),
         ("sbi_mobilenet_v2_hard", "footage_hard", {"far_face": 0.3, "defocus": 0.25, "hard_codec": 0.3}),
+        (
+            "sbi_mobilenet_v2_sharp",
+            "footage_sharp",
+            {"far_face": 0.3, "defocus": 0.25, "hard_codec": 0.3, "oversharpen": 0.25},
+        ),
     ],
 )
 def test_the_scenes_far_and_soft_configs_train_with_their_presets_footage_plus_their_steps(
@@ -218,3 +223,31 @@ def test_the_hard_codec_codes_a_share_of_the_crops_beyond_the_other_ranges_and_l
     )
     soft = build_degrade(degrade_preset("footage_soft")).transforms[-1]
     assert [type(t).__name__ for t in soft.transforms] == ["VideoCompression", "OneOf"]
+
+
+def _halo_energy(image: np.ndarray) -> float:
+    """Energy of the mid frequencies an unsharp mask of a 1.5-4 px radius boosts (a difference of
+    Gaussians); a 3x3 sharpening kernel acts mostly finer than that."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float64)
+    return float((cv2.GaussianBlur(grey, (0, 0), 1.5) - cv2.GaussianBlur(grey, (0, 0), 4)).var())
+
+
+def test_oversharpening_puts_halos_on_the_whole_crop_beyond_the_footage_sharpen_and_only_when_asked(crop):
+    from mask_gen.synth.self_blend_set import Oversharpen
+
+    def steps(preset):
+        return [type(t).__name__ for t in build_degrade(degrade_preset(preset)).transforms]
+
+    assert "Oversharpen" not in steps("footage_hard") and "Oversharpen" in steps("footage_sharp")
+    only = {"hflip": 0, "small_face": 0, "blur": 0, "noise": 0, "colour": 0, "grey": 0, "compress": 0}
+    usual = build_degrade(DegradeConfig(**only, sharpen=1.0))
+    strong = build_degrade(DegradeConfig(**only, oversharpen=1.0))
+    assert [type(t).__name__ for t in strong.transforms] == ["Oversharpen"]
+    gains_usual, gains_strong = [], []
+    for seed in range(8):
+        usual.set_random_seed(seed), strong.set_random_seed(seed)
+        gains_usual.append(_halo_energy(usual(image=crop)["image"]) / _halo_energy(crop))
+        gains_strong.append(_halo_energy(strong(image=crop)["image"]) / _halo_energy(crop))
+    assert min(gains_strong) > 1.2 and np.mean(gains_strong) > 1.5 * np.mean(gains_usual)
+    with pytest.raises(ConfigError):
+        Oversharpen(amount_range=(0.0, 1.0))
