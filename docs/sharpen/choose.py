@@ -1,0 +1,66 @@
+"""Apply run 15's rule (configs/sbi_mobilenet_v2_sharp.yaml, fixed before it trained) and print the table.
+
+    python docs/sharpen/choose.py REPORT_JSON SCENE_JSON CANDIDATE
+
+REPORT_JSON is `forgeloc eval`'s report.json over the five held-out draws, SCENE_JSON the one
+benchmarks/scene_false_alarms.py wrote, CANDIDATE the candidate bundle's name; the reference is the
+bundled default (run 14). The candidate replaces it only if all hold:
+(a) its mean frame AUC over the five draws is at least the reference's less 0.01;
+(b) its AUC on the cross-identity swaps is at least the reference's less 0.01;
+(c) far faces, (d) faces out of focus (each the mean of its two conditions) and (e) faces as photographed
+    are flagged at most 1 point more often;
+(f) its mean share flagged over the two sharpened conditions is at least 5 points lower.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "weight_interpolation"))
+from choose import REFERENCE, figures  # noqa: E402
+
+SHARPENED = ("sharpened: unsharp 0.5", "sharpened: unsharp 1.5")
+SWAPS = "swap_test160_footage"
+AUC_MARGIN, FLAGGED_MARGIN, SHARPENED_GAIN = 0.01, 0.01, 0.05
+
+
+def verdict(row: dict, ref: dict) -> dict[str, bool]:
+    return {
+        "a": row["auc"] >= ref["auc"] - AUC_MARGIN,
+        "b": row["aucs"][SWAPS] >= ref["aucs"][SWAPS] - AUC_MARGIN,
+        "c": row["far"] <= ref["far"] + FLAGGED_MARGIN,
+        "d": row["soft"] <= ref["soft"] + FLAGGED_MARGIN,
+        "e": row["photographed"] <= ref["photographed"] + FLAGGED_MARGIN,
+        "f": row["lower"] <= ref["lower"] - SHARPENED_GAIN,
+    }
+
+
+def main(argv: list[str]) -> int:
+    report, scene = (json.loads(Path(p).read_text()) for p in argv[:2])
+    candidate = argv[2]
+    rows = figures(report, scene, lower=SHARPENED)
+    for path, conditions in scene.items():
+        rows[Path(path).stem]["photographed"] = conditions["as photographed"]["flagged"]
+    ref, row = rows[REFERENCE], rows[candidate]
+    checks = verdict(row, ref)
+    draws = list(ref["aucs"])
+    print(
+        f"| model | {' | '.join(draws)} | mean AUC (a) | far flagged (c) | out of focus flagged (d) "
+        "| as photographed flagged (e) | sharpened flagged (f) | rule |"
+    )
+    print("|" + " --- |" * (len(draws) + 7))
+    for name, figures_of, rule in ((REFERENCE, ref, "reference"), (candidate, row, "")):
+        rule = rule or "".join(k if ok else "-" for k, ok in checks.items())
+        aucs = " | ".join(f"{figures_of['aucs'][d]:.3f}" for d in draws)
+        print(
+            f"| {name} | {aucs} | {figures_of['auc']:.4f} | {figures_of['far']:.1%} | {figures_of['soft']:.1%} "
+            f"| {figures_of['photographed']:.1%} | {figures_of['lower']:.1%} | {rule} |"
+        )
+    print(f"\nchosen: {candidate if all(checks.values()) else REFERENCE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

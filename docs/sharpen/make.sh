@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run 15: does the default (run 14) fine-tuned with a quarter of its crops sharpened with halos as cameras
+# and TVs do (configs/sbi_mobilenet_v2_sharp.yaml; DEGRADE_PRESETS["footage_sharp"]) replace it? The rule
+# was written into the run's config and committed before the run started; docs/sharpen/choose.py applies
+# it. Run from the repository root after docs/default_model_eval/make.sh (which draws the five held-out
+# test sets), the footage_soft validation draws (data/sbi_val160_soft, docs/model_card.md) and the
+# training:
+#
+#   forgeloc train fit --config configs/sbi_mobilenet_v2_sharp.yaml
+#   bash docs/sharpen/make.sh runs/sbi_mobilenet_v2_sharp/lightning_logs/version_0/checkpoints/last.ckpt
+#
+# The candidate is flip-averaged as the default is, with its own thresholds from the two footage_soft
+# validation draws (at most 5 % of their real crops flagged). ../shared's real media are measured after
+# the choice, never before.
+set -euo pipefail
+CKPT=${1:?the last checkpoint of the run}
+OUT=docs/sharpen
+DEFAULT=localize/assets/default_sbi_mobilenet_v2.json
+forgeloc export "$CKPT" --out data/bundles/sharp --half --flip-average
+forgeloc thresholds data/bundles/sharp --data data/sbi_val160_soft --split val --max-real-flagged 0.05
+models=(--model "$DEFAULT" --model data/bundles/sharp.json)
+forgeloc eval "${models[@]}" --data data/sbi_test160 --data data/sbi_test160_footage \
+  --data data/swap_test160_footage --data data/far_test160 --data data/soft_test160 --split test --out "$OUT"
+python benchmarks/scene_false_alarms.py "${models[@]}" --json "$OUT/scene_false_alarms.json"
+python docs/sharpen/choose.py "$OUT/report.json" "$OUT/scene_false_alarms.json" sharp | tee "$OUT/choice.md"
