@@ -7,7 +7,7 @@
 # training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_sharp.yaml
-#   bash docs/sharpen/make.sh runs/sbi_mobilenet_v2_sharp/lightning_logs/version_0/checkpoints/last.ckpt
+#   bash docs/sharpen/make.sh runs/lightning_logs/version_N/checkpoints/last.ckpt   # (2026-12-04: version_3)
 #
 # The candidate is flip-averaged as the default is, with its own thresholds from the two footage_soft
 # validation draws (at most 5 % of their real crops flagged). ../shared's real media are measured after
