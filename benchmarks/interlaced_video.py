@@ -17,24 +17,21 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from localize.video import deinterlaced
-
-sys.path.insert(0, str(Path(__file__).parent))
-from scene_false_alarms import _interlaced  # noqa: E402
+from mask_gen.synth.scene import woven_interlaced
 
 # condition -> what happens to a crop
 CONDITIONS = {
     "as stored (progressive)": lambda crop: crop,
     "progressive, deinterlaced anyway": deinterlaced,
-    "interlaced, fields 1 px apart": lambda crop: _interlaced(crop, 1),
-    "interlaced 1 px, deinterlaced": lambda crop: deinterlaced(_interlaced(crop, 1)),
-    "interlaced, fields 3 px apart": lambda crop: _interlaced(crop, 3),
-    "interlaced 3 px, deinterlaced": lambda crop: deinterlaced(_interlaced(crop, 3)),
+    "interlaced, fields 1 px apart": lambda crop: woven_interlaced(crop, 1),
+    "interlaced 1 px, deinterlaced": lambda crop: deinterlaced(woven_interlaced(crop, 1)),
+    "interlaced, fields 3 px apart": lambda crop: woven_interlaced(crop, 3),
+    "interlaced 3 px, deinterlaced": lambda crop: deinterlaced(woven_interlaced(crop, 3)),
 }
 
 

@@ -50,7 +50,7 @@ from localize.video import deinterlaced
 from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
-from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture
+from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture, woven_interlaced
 from mask_gen.synth.self_blend_set import far_face, unsharp
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
@@ -119,23 +119,6 @@ def _at_left_edge(scene: Scene, inside: float) -> tuple[np.ndarray, tuple]:
     x0, y0, x1, y1 = scene.box
     cut = max(0, x0 + int((x1 - x0) * (1 - inside)))
     return scene.image[:, cut:], (max(0, x0 - cut), y0, x1 - cut, y1)
-
-
-def _interlaced(rgb: np.ndarray, apart: float) -> np.ndarray:
-    """A woven interlaced frame of a camera panning: its even lines from one field and its odd lines from
-    the next, `apart` pixels further on (the combing a 1080i camcorder or broadcast frame shows on motion,
-    analysed as it is stored)."""
-    height, width = rgb.shape[:2]
-
-    def shifted(dx: float) -> np.ndarray:
-        move = np.float32([[1, 0, dx], [0, 1, 0]])
-        return cv2.warpAffine(
-            rgb, move, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-        )
-
-    woven = shifted(-apart / 2)
-    woven[1::2] = shifted(apart / 2)[1::2]
-    return woven
 
 
 class Scene:
@@ -208,11 +191,11 @@ CONDITIONS = {
     "face at the frame's left edge": lambda s: _at_left_edge(s, 1.0),
     "face 80 % in the frame": lambda s: _at_left_edge(s, 0.8),
     "face 60 % in the frame": lambda s: _at_left_edge(s, 0.6),
-    "interlaced: fields 2 px apart": _whole(lambda s: _interlaced(s.image, 2)),
-    "interlaced: fields 6 px apart": _whole(lambda s: _interlaced(s.image, 6)),
+    "interlaced: fields 2 px apart": _whole(lambda s: woven_interlaced(s.image, 2)),
+    "interlaced: fields 6 px apart": _whole(lambda s: woven_interlaced(s.image, 6)),
     # as the video reader reads a frame it decodes as interlaced: its top field, line-doubled
-    "interlaced 2 px, deinterlaced": _whole(lambda s: deinterlaced(_interlaced(s.image, 2))),
-    "interlaced 6 px, deinterlaced": _whole(lambda s: deinterlaced(_interlaced(s.image, 6))),
+    "interlaced 2 px, deinterlaced": _whole(lambda s: deinterlaced(woven_interlaced(s.image, 2))),
+    "interlaced 6 px, deinterlaced": _whole(lambda s: deinterlaced(woven_interlaced(s.image, 6))),
     "as photographed, deinterlaced": _whole(lambda s: deinterlaced(s.image)),
 }
 

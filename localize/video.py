@@ -207,7 +207,7 @@ def _decode_into(
             stream = video_stream(container)
             stream.thread_type = "AUTO"
             index = index_frames(path, stream.index) if seek and wanted and worth_indexing(wanted) else None
-            plan = seek_plan(index, wanted) if index is not None and wanted else None
+            plan = seek_plan(index, wanted) if index is not None else None
             first = index.pts[0] if index is not None else None  # time 0, as players show it
             for number, frame in _frames(container, stream, plan, last, path):
                 if stop.is_set():

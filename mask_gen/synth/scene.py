@@ -140,3 +140,20 @@ def in_scene(
         if rng.random() < 0.5:
             background = defocused(background, sigma)
     return composite(rgb, matte, background)
+
+
+def woven_interlaced(rgb: np.ndarray, apart: float) -> np.ndarray:
+    """A woven interlaced frame of a camera panning: its even lines from one field and its odd lines from
+    the next, `apart` pixels further on (the combing a 1080i camcorder or broadcast frame shows on motion,
+    analysed as it is stored)."""
+    height, width = rgb.shape[:2]
+
+    def shifted(dx: float) -> np.ndarray:
+        move = np.float32([[1, 0, dx], [0, 1, 0]])
+        return cv2.warpAffine(
+            rgb, move, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        )
+
+    woven = shifted(-apart / 2)
+    woven[1::2] = shifted(apart / 2)[1::2]
+    return woven
