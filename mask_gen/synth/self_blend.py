@@ -11,6 +11,7 @@ extrapolated to chin and forehead, and its shape varied (whole face, lower face,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import albumentations as A
 import cv2
@@ -21,6 +22,7 @@ from localize.faces import Box
 from mask_gen.synth.manipulations import clone_region, match_colours
 
 HULLS = ("face", "lower", "inner")
+FREQUENCY_CHANGES = ("downscale", "sharpen")  # the source copy's frequency change, one drawn (SBI's)
 BLEND_RATIOS = (0.25, 0.5, 0.75, 1.0, 1.0, 1.0)  # SBI's draw
 
 
@@ -36,6 +38,8 @@ class SelfBlendConfig:
         elastic: strength of the hull's random deformation, as a fraction of the face size.
         blur_kernels: (smallest, largest) odd Gaussian kernel for the two mask blurs, at a 100 px face.
         mask_cut: blend alpha above which a pixel counts as changed in the binary mask.
+        frequency: the source copy's frequency changes, one drawn per blend: "downscale" (down to
+            0.25-0.5x and back: a softer face) and "sharpen" (a 3x3 sharpening: a crisper one).
     """
 
     hulls: tuple[str, ...] = HULLS
@@ -44,8 +48,13 @@ class SelfBlendConfig:
     elastic: float = 0.06
     blur_kernels: tuple[int, int] = (5, 25)
     mask_cut: float = 0.1
+    frequency: tuple[str, ...] = FREQUENCY_CHANGES
 
     def __post_init__(self) -> None:
+        if not self.frequency or any(f not in FREQUENCY_CHANGES for f in self.frequency):
+            raise ConfigError(
+                f"frequency must be some of {', '.join(FREQUENCY_CHANGES)}, got {self.frequency!r}"
+            )
         if not self.hulls or any(h not in HULLS for h in self.hulls):
             raise ConfigError(f"hulls must be some of {', '.join(HULLS)}, got {self.hulls!r}")
         if not (0 <= self.shift < 0.5 and 0 <= self.scale < 0.5 and 0 <= self.elastic < 0.5):
@@ -167,30 +176,34 @@ def blend_alpha(
     return np.clip(alpha, 0.0, 1.0)
 
 
-_SOURCE_COLOUR = A.Compose(
-    [
-        A.RGBShift(r_shift_limit=20, g_shift_limit=20, b_shift_limit=20, p=0.3),
-        A.HueSaturationValue(hue_shift_limit=10, sat_shift_limit=30, val_shift_limit=20, p=0.3),
-        A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0.1, p=0.3),
-        A.OneOf(
-            [
-                A.Downscale(
-                    scale_range=(0.25, 0.5),
-                    interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
-                    p=1.0,
-                ),
-                A.Sharpen(alpha=(0.2, 0.5), p=1.0),
-            ],
-            p=1.0,
-        ),
-    ]
-)
+_FREQUENCY = {
+    "downscale": lambda: A.Downscale(
+        scale_range=(0.25, 0.5),
+        interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
+        p=1.0,
+    ),
+    "sharpen": lambda: A.Sharpen(alpha=(0.2, 0.5), p=1.0),
+}
+
+
+@lru_cache(maxsize=8)
+def _source_changes(frequency: tuple[str, ...]) -> A.Compose:
+    """The source copy's colour changes (each p 0.3) and one frequency change drawn from `frequency`."""
+    return A.Compose(
+        [
+            A.RGBShift(r_shift_limit=20, g_shift_limit=20, b_shift_limit=20, p=0.3),
+            A.HueSaturationValue(hue_shift_limit=10, sat_shift_limit=30, val_shift_limit=20, p=0.3),
+            A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0.1, p=0.3),
+            A.OneOf([_FREQUENCY[name]() for name in frequency], p=1.0),
+        ]
+    )
 
 
 def _source(real: np.ndarray, face: float, config: SelfBlendConfig, rng: np.random.Generator) -> np.ndarray:
     """The transformed copy: colour and frequency changes, then a small affine warp."""
-    _SOURCE_COLOUR.set_random_seed(int(rng.integers(2**31)))  # the same rng, the same source
-    source = _SOURCE_COLOUR(image=real)["image"]
+    changes = _source_changes(tuple(config.frequency))
+    changes.set_random_seed(int(rng.integers(2**31)))  # the same rng, the same source
+    source = changes(image=real)["image"]
     height, width = real.shape[:2]
     scale = 1 + rng.uniform(-config.scale, config.scale)
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 0.0, scale)
