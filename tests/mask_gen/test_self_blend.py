@@ -63,11 +63,36 @@ def test_same_seed_same_fake_other_seed_other_fake(image):
     assert not np.array_equal(a[1], c[1])
 
 
+def _detail_inside(image, fake, alpha) -> float:
+    """Fine detail (mean |Laplacian|) of the fake over the real's, where the source fully shows."""
+    inside = alpha > 0.9 * alpha.max()
+    lap = [np.abs(cv2.Laplacian(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY), cv2.CV_32F)) for x in (fake, image)]
+    return float(lap[0][inside].mean() / lap[1][inside].mean())
+
+
+def test_the_source_frequency_change_is_only_the_one_asked(image):
+    def detail(**config):
+        blend = SelfBlendConfig(**config)
+        return [
+            _detail_inside(image, *self_blend(image, ASTRONAUT, np.random.default_rng(s), blend))
+            for s in range(8)
+        ]
+
+    softened, sharpened, either = detail(frequency=("downscale",)), detail(frequency=("sharpen",)), detail()
+    assert max(softened) < 0.95  # never crisper than the real face
+    assert all(
+        sharp > 1.2 * soft for sharp, soft in zip(sharpened, softened, strict=True)
+    )  # the same draw, sharpened
+    assert min(either) < 0.95 and max(either) > 1.5  # the default draws either
+
+
 def test_bad_settings_and_inputs_are_refused(image):
     with pytest.raises(ConfigError, match="hulls"):
         SelfBlendConfig(hulls=("ears",))
     with pytest.raises(ConfigError, match="blur_kernels"):
         SelfBlendConfig(blur_kernels=(9, 3))
+    with pytest.raises(ConfigError, match="frequency"):
+        SelfBlendConfig(frequency=("blur",))
     with pytest.raises(ConfigError, match="RGB uint8"):
         self_blend(image.astype(np.float32), ASTRONAUT, np.random.default_rng(0))
 
