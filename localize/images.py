@@ -133,12 +133,11 @@ def _read_truncated(path: Path) -> np.ndarray:
     a download cut short), with a warning; MediaError when nothing does. Pillow fills the missing part with
     one colour (grey for JPEG, black for PNG); that tail (images decode top-down) is cut off, so its edge
     is not taken for a seam."""
-    from PIL import Image, ImageFile, ImageOps
+    from PIL import ImageFile
 
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, True
     try:
-        with Image.open(path) as im:
-            image = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        image = _pillow_rgb(path)
     except Exception:
         raise MediaError("not a readable image (truncated or damaged beyond decoding)", path) from None
     finally:
@@ -158,13 +157,18 @@ def _read_truncated(path: Path) -> np.ndarray:
 
 def _read_heif(path: Path) -> np.ndarray:
     """A HEIC/HEIF file's first image as RGB uint8, upright, through Pillow and pillow-heif."""
-    from PIL import Image, ImageOps
-
     try:
-        with Image.open(path) as im:
-            return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(im).convert("RGB")))
+        return _pillow_rgb(path)
     except Exception as error:  # libheif's errors are ValueError, RuntimeError...
         raise MediaError(f"not a readable HEIF image ({error})", path) from None
+
+
+def _pillow_rgb(path: Path) -> np.ndarray:
+    """The first image of a file as RGB uint8, upright (EXIF orientation), decoded by Pillow."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as im:
+        return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(im).convert("RGB")))
 
 
 def to_rgb(image: np.ndarray, path: str | Path | None = None) -> np.ndarray:

@@ -64,11 +64,16 @@ def _thumbnail(path: Path) -> str:
     return base64.b64encode(encode_jpeg(image)).decode()
 
 
+def _fake_frames(item: dict) -> int:
+    """How many of an input's analysed frames are judged fake."""
+    return sum(f["is_fake"] for f in item.get("frames", []))
+
+
 def _view(item: dict, out: Path, threshold: float, pictures: bool = True) -> dict:
     """What the template shows of one input (without its timeline and thumbnails when not `pictures`)."""
     frames = item.get("frames", [])
     view = {**item, "name": Path(item["path"]).name, "pictures": pictures}
-    view["fake_frames"] = sum(f["is_fake"] for f in frames)
+    view["fake_frames"] = _fake_frames(item)
     view["timeline"] = timeline_png(frames, threshold) if len(frames) > 1 and pictures else ""
     pictured = [f for f in frames if f.get("overlay")] if pictures else []  # --evidence fake/none: fewer
     top = sorted(pictured, key=lambda f: f["score"], reverse=True)[:STRIP_FRAMES]
@@ -91,7 +96,7 @@ def triage(inputs: list[dict]) -> list[dict]:
             "name": Path(item["path"]).name,
             "verdict": item["verdict"],
             "frames": len(item.get("frames", [])),
-            "fake_frames": sum(f["is_fake"] for f in item.get("frames", [])),
+            "fake_frames": _fake_frames(item),
             "top": max((f["score"] for f in item.get("frames", [])), default=None),
         }
         for number, item in enumerate(inputs, start=1)

@@ -204,8 +204,7 @@ def _decode_into(
     interlaced = False  # said once per video
     try:
         with container:
-            stream = video_stream(container)
-            stream.thread_type = "AUTO"
+            stream = _decoding(container)
             index = index_frames(path, stream.index) if seek and wanted and worth_indexing(wanted) else None
             plan = seek_plan(index, wanted) if index is not None else None
             first = index.pts[0] if index is not None else None  # time 0, as players show it
@@ -264,17 +263,22 @@ def _frames(
         except _Missed:  # read a fresh copy from its first frame (seeking back may miss again)
             log.debug("%s: a seek missed its frame; decoding from the start instead", path)
             with _open(path) as fresh:
-                yield from _straight(fresh, last)
+                yield from _straight(fresh, _decoding(fresh), last)
             return
-    yield from _straight(container, last)
+    yield from _straight(container, stream, last)
+
+
+def _decoding(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    """The container's main video stream, set to decode on as many threads as FFmpeg sees fit."""
+    stream = video_stream(container)
+    stream.thread_type = "AUTO"
+    return stream
 
 
 def _straight(
-    container: av.container.InputContainer, last: int | None
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, last: int | None
 ) -> Iterator[tuple[int, av.VideoFrame]]:
-    """(index, frame) of every frame from the first up to `last` (all when None)."""
-    stream = video_stream(container)
-    stream.thread_type = "AUTO"
+    """(index, frame) of `stream`'s every frame from the first up to `last` (all when None)."""
     for number, frame in enumerate(container.decode(stream)):
         if last is not None and number > last:
             return
