@@ -51,7 +51,7 @@ from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture, woven_interlaced
-from mask_gen.synth.self_blend_set import far_face, unsharp
+from mask_gen.synth.self_blend_set import edge_face, far_face, unsharp
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
@@ -114,11 +114,10 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
 
 def _at_left_edge(scene: Scene, inside: float) -> tuple[np.ndarray, tuple]:
     """The photo cut at the left so that `inside` of the face's width stays in the frame (1: the face
-    touching the edge), as a person at the edge of a shot: the crop rule shifts its square into the frame,
-    so the face is off-centre in it (and cut, below 1)."""
-    x0, y0, x1, y1 = scene.box
-    cut = max(0, x0 + int((x1 - x0) * (1 - inside)))
-    return scene.image[:, cut:], (max(0, x0 - cut), y0, x1 - cut, y1)
+    touching the edge), as a person at the edge of a shot (mask_gen.synth.self_blend_set.edge_face)."""
+    blank = np.zeros(scene.image.shape[:2], np.float32)
+    image, _, box = edge_face(scene.image, blank, scene.box, inside, "left")
+    return image, box
 
 
 class Scene:

@@ -62,6 +62,7 @@ class DegradeConfig:
     defocus: float = 0.0  # the whole crop soft: Gaussian blur of 0.8-3 % of its width (DEFOCUS_SIGMAS)
     hard_codec: float = 0.0  # share of the compressed crops coded harder than the ranges above (HARD_CODEC)
     oversharpen: float = 0.0  # the whole crop sharpened as cameras and TVs do (Oversharpen, OVERSHARPEN)
+    edge_face: float = 0.0  # the photo cut at one side through or beside the face (edge_face, EDGE_INSIDE)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -225,6 +226,38 @@ def unsharp(rgb: np.ndarray, amount: float, sigma: float) -> np.ndarray:
     return np.clip(np.round(rgb.astype(np.float32) * (1 + amount) - blur * amount), 0, 255).astype(np.uint8)
 
 
+EDGE_INSIDE = (0.55, 1.0)  # share of the face box's width (or height) left inside a frame's edge
+EDGE_SIDES = ("left", "right", "top", "bottom")
+
+
+def edge_face(
+    image: np.ndarray, alpha: np.ndarray, box: Box, inside: float, side: str
+) -> tuple[np.ndarray, np.ndarray, Box]:
+    """The photo, its blend mask and its face box cut at `side` so that `inside` of the face box stays in
+    the frame (1: the face touching the edge), as a person at the edge of a shot: the crop rule then shifts
+    its square into the frame, so the face is off-centre in the crop, and cut below 1. The box is clipped
+    to what is left, as the detector reports a face cut by the frame."""
+    x0, y0, x1, y1 = box
+    height, width = image.shape[:2]
+    if side in ("left", "right"):
+        depth = int((x1 - x0) * (1 - inside))
+        cut = max(0, x0 + depth) if side == "left" else min(width, x1 - depth)
+        keep = (slice(None), slice(cut, None)) if side == "left" else (slice(None), slice(None, cut))
+        shift = (cut, 0) if side == "left" else (0, 0)
+    elif side in ("top", "bottom"):
+        depth = int((y1 - y0) * (1 - inside))
+        cut = max(0, y0 + depth) if side == "top" else min(height, y1 - depth)
+        keep = (slice(cut, None), slice(None)) if side == "top" else (slice(None, cut), slice(None))
+        shift = (0, cut) if side == "top" else (0, 0)
+    else:
+        raise ConfigError(f"side must be one of {', '.join(EDGE_SIDES)}, got {side!r}")
+    image, alpha = image[keep], alpha[keep]
+    h, w = image.shape[:2]
+    dx, dy = shift
+    clipped = (max(0, x0 - dx), max(0, y0 - dy), min(w, x1 - dx), min(h, y1 - dy))
+    return np.ascontiguousarray(image), np.ascontiguousarray(alpha), clipped
+
+
 FAR_FACE_WIDTHS = (28.0, 70.0)  # face box widths, in frame pixels, of faces far from the camera
 
 
@@ -371,6 +404,9 @@ class SelfBlendSampler:
         box = photo.box
         if self.degrade.far_face and rng.random() < self.degrade.far_face:
             image, alpha, box = far_face(image, alpha, box, rng.uniform(*FAR_FACE_WIDTHS))
+        if self.degrade.edge_face and rng.random() < self.degrade.edge_face:
+            side = EDGE_SIDES[int(rng.integers(len(EDGE_SIDES)))]
+            image, alpha, box = edge_face(image, alpha, box, rng.uniform(*EDGE_INSIDE), side)
         jitter = self.degrade.crop_jitter
         x0, y0, x1, y1 = box
         shift = rng.uniform(-jitter, jitter, 2) * max(x1 - x0, y1 - y0)

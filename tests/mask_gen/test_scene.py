@@ -10,11 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
+from localize.boxes import expand_box
 from localize.errors import ConfigError
 from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.scene import _face_core, composite, in_scene, person_matte
-from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, far_face
+from mask_gen.synth.self_blend_set import EDGE_SIDES, DegradeConfig, SelfBlendSampler, edge_face, far_face
 
 BOX = (80, 55, 160, 155)
 LANDMARKS = np.array([[105, 95], [135, 95], [120, 110], [108, 125], [132, 125]], float)
@@ -108,6 +109,32 @@ def test_a_far_face_shrinks_photo_mask_and_box_together():
     assert abs(small_alpha.sum() - alpha.sum() / 4) < 0.02 * alpha.sum()  # half the side: a quarter the area
     same = far_face(image, alpha, BOX, 120.0)  # already smaller than that: untouched
     assert same[0] is image and same[2] == BOX
+
+
+@pytest.mark.parametrize("side", EDGE_SIDES)
+@pytest.mark.parametrize("inside", [1.0, 0.6])
+def test_a_face_at_the_frame_edge_is_cut_with_its_mask_and_cropped_off_centre(side, inside):
+    image, truth = _portrait()
+    alpha = _face_core(LANDMARKS, truth.shape).astype(np.float32)
+    cut, cut_alpha, box = edge_face(image, alpha, BOX, inside, side)
+    assert cut.shape[:2] == cut_alpha.shape and cut.shape[:2] != image.shape[:2]
+    x0, y0, x1, y1 = box
+    assert 0 <= x0 < x1 <= cut.shape[1] and 0 <= y0 < y1 <= cut.shape[0]
+    across = (x1 - x0) / (BOX[2] - BOX[0]) if side in ("left", "right") else (y1 - y0) / (BOX[3] - BOX[1])
+    assert across == pytest.approx(inside, abs=0.03)  # that much of the face stays in the frame
+    edge = {"left": (0, 0), "right": (2, cut.shape[1]), "top": (1, 0), "bottom": (3, cut.shape[0])}[side]
+    assert box[edge[0]] == edge[1]  # and the face touches the edge
+    # the picture and its mask move together: what is left is the same pixels at the same offsets
+    dx, dy = BOX[2] - x1 if side == "left" else 0, BOX[3] - y1 if side == "top" else 0
+    assert np.array_equal(cut, image[dy : dy + cut.shape[0], dx : dx + cut.shape[1]])
+    assert np.array_equal(cut_alpha, alpha[dy : dy + cut.shape[0], dx : dx + cut.shape[1]])
+    # the crop rule shifts its square into the frame: the face is no longer at the crop's centre
+    crop = expand_box(box, cut.shape, 1.3)
+    axis = 0 if side in ("left", "right") else 1
+    centre = (crop[axis] + crop[axis + 2]) / 2 - (BOX[axis] + BOX[axis + 2]) / 2 + (dx, dy)[axis]
+    assert abs(centre) > 0.1 * (BOX[2] - BOX[0])
+    with pytest.raises(ConfigError, match="side"):
+        edge_face(image, alpha, BOX, inside, "middle")
 
 
 def _fine_detail(rgb: np.ndarray) -> float:
