@@ -22,7 +22,8 @@ Five more change the whole photo without touching the person's place in it: a ho
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
 teal-orange film grade, saturation x1.6. Two sharpen the whole photo as cameras and TVs do (an unsharp
 mask of sigma 2 % of the face's width, amount 0.5 or 1.5). Three cut the photo at the left so the face touches the frame's
-edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame). Two weave the photo as an interlaced frame of a camera panning
+edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame), and one at the
+top so 80 % of the face's height is inside it, as a close-up cuts the forehead. Two weave the photo as an interlaced frame of a camera panning
 (the odd lines a field later, 2 or 6 px further on: combing), and three rebuild those and the photo itself
 from the top field as the video reader does for interlaced frames (`localize.video.deinterlaced`).
 `--only TEXT` runs just the conditions whose name contains it.
@@ -112,11 +113,11 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
     return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
 
 
-def _at_left_edge(scene: Scene, inside: float) -> tuple[np.ndarray, tuple]:
-    """The photo cut at the left so that `inside` of the face's width stays in the frame (1: the face
-    touching the edge), as a person at the edge of a shot (mask_gen.synth.self_blend_set.edge_face)."""
+def _at_edge(scene: Scene, inside: float, side: str = "left") -> tuple[np.ndarray, tuple]:
+    """The photo cut at `side` so that `inside` of the face stays in the frame (1: the face touching the
+    edge), as a person at the edge of a shot (mask_gen.synth.self_blend_set.edge_face)."""
     blank = np.zeros(scene.image.shape[:2], np.float32)
-    image, _, box = edge_face(scene.image, blank, scene.box, inside, "left")
+    image, _, box = edge_face(scene.image, blank, scene.box, inside, side)
     return image, box
 
 
@@ -187,9 +188,10 @@ CONDITIONS = {
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
     "sharpened: unsharp 0.5": _whole(lambda s: unsharp(s.image, 0.5, 0.02 * s.face_width)),
     "sharpened: unsharp 1.5": _whole(lambda s: unsharp(s.image, 1.5, 0.02 * s.face_width)),
-    "face at the frame's left edge": lambda s: _at_left_edge(s, 1.0),
-    "face 80 % in the frame": lambda s: _at_left_edge(s, 0.8),
-    "face 60 % in the frame": lambda s: _at_left_edge(s, 0.6),
+    "face at the frame's left edge": lambda s: _at_edge(s, 1.0),
+    "face 80 % in the frame": lambda s: _at_edge(s, 0.8),
+    "face 60 % in the frame": lambda s: _at_edge(s, 0.6),
+    "face 80 % in the frame, forehead cut by the top": lambda s: _at_edge(s, 0.8, "top"),
     "interlaced: fields 2 px apart": _whole(lambda s: woven_interlaced(s.image, 2)),
     "interlaced: fields 6 px apart": _whole(lambda s: woven_interlaced(s.image, 6)),
     # as the video reader reads a frame it decodes as interlaced: its top field, line-doubled

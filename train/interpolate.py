@@ -20,6 +20,7 @@ import torch
 
 from localize.bundle import Bundle, bundle_paths, load_bundle, save_bundle
 from localize.errors import BundleError, ConfigError
+from train.export import record_flip_average
 
 
 def interpolate_states(start: dict, end: dict, alpha: float) -> dict:
@@ -56,6 +57,7 @@ def _same_model(start: Bundle, end: Bundle) -> None:
         ("model", start.meta["model"], end.meta["model"]),
         ("arguments", start.meta.get("arguments", {}), end.meta.get("arguments", {})),
         ("preprocessing", start.preprocessing.to_dict(), end.preprocessing.to_dict()),
+        ("test_time", start.meta.get("test_time", {}), end.meta.get("test_time", {})),  # flip averaging
     ):
         if first != second:
             raise BundleError(f"{field} differs from {start.path.name}'s: {second} against {first}", end.path)
@@ -85,7 +87,7 @@ def interpolate_bundles(
             "alpha": alpha,
         },
     }
-    return save_bundle(
+    path = save_bundle(
         out,
         model.eval(),
         second.meta["model"],
@@ -95,6 +97,9 @@ def interpolate_bundles(
         half=half,
         preprocessing=second.preprocessing,
     )
+    if second.flip_average:  # both average each crop with its mirror image: so does the model between
+        record_flip_average(path)
+    return path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -81,6 +81,7 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "footage_soft": replace(_FOOTAGE, far_face=0.3, defocus=0.25),
     "footage_hard": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3),
     "footage_sharp": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, oversharpen=0.25),
+    "footage_edge": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, edge_face=0.3),
 }
 # A starved stream: JPEG quality and H.264 CRF beyond the other recipes' 30-95 and 18-40 (as footage)
 HARD_CODEC = {"jpeg_range": (10, 30), "crf_range": (40, 48)}
@@ -94,7 +95,9 @@ def degrade_preset(name: str) -> DegradeConfig:
     `footage_soft` (footage_far, and a quarter of the crops out of focus as a whole: `Defocus`) or
     `footage_hard` (footage_soft, and 30 % of the compressed crops coded as a starved stream does: JPEG
     10-30 or H.264 CRF 40-48, `HARD_CODEC`, at the face's own size as footage) or `footage_sharp`
-    (footage_hard, and a quarter of the crops sharpened as a whole as cameras and TVs do: `Oversharpen`)."""
+    (footage_hard, and a quarter of the crops sharpened as a whole as cameras and TVs do: `Oversharpen`) or
+    `footage_edge` (footage_hard, and 30 % of the photos cut at one side through or beside the face, as a
+    person at the edge of a shot: `edge_face`)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]

@@ -13,6 +13,7 @@ from localize.cli import main
 from localize.errors import ConfigError
 from localize.models import build_model
 from localize.preprocess import Preprocessing
+from train.export import record_flip_average
 from train.interpolate import interpolate_states
 
 ARGS = {"base_features": 4, "depth": 2}
@@ -78,11 +79,26 @@ def test_the_cli_writes_the_midpoint_bundle_with_its_record(tmp_path, capsys):
     assert np.array_equal(load_bundle(tmp_path / "zero.json").predict(crops), a.predict(crops))
 
 
+def test_two_flip_averaged_bundles_give_a_flip_averaged_one(tmp_path):
+    first, second = _bundle(tmp_path / "a", seed=0), _bundle(tmp_path / "b", seed=1)
+    for path in (first, second):
+        record_flip_average(path)
+    out = tmp_path / "mid"
+    assert main(["interpolate", str(first), str(second), "--alpha", "0.5", "--out", str(out)]) == 0
+    assert load_bundle(out.with_suffix(".json")).flip_average
+
+
 def test_bundles_of_different_models_or_crops_are_refused_in_one_line(tmp_path, capsys):
     first = _bundle(tmp_path / "a", seed=0)
     wider = _bundle(tmp_path / "wide", seed=1, args={"base_features": 8, "depth": 2})
     other_crop = _bundle(tmp_path / "crop", seed=1, margin=1.6)
-    for second, says in ((wider, "arguments differs"), (other_crop, "preprocessing differs")):
+    flipped = _bundle(tmp_path / "flip", seed=1)
+    record_flip_average(flipped)
+    for second, says in (
+        (wider, "arguments differs"),
+        (other_crop, "preprocessing differs"),
+        (flipped, "test_time differs"),
+    ):
         assert (
             main(["interpolate", str(first), str(second), "--alpha", "0.5", "--out", str(tmp_path / "x")])
             == 1
