@@ -137,6 +137,21 @@ def test_a_face_at_the_frame_edge_is_cut_with_its_mask_and_cropped_off_centre(si
         edge_face(image, alpha, BOX, inside, "middle")
 
 
+def test_the_sampler_cuts_faces_at_the_frame_edge_only_when_asked(tmp_path):
+    centred = _sampler(tmp_path, 0.0)
+    edged = SelfBlendSampler(
+        centred.photos, centred.record, replace(centred.degrade, edge_face=1.0), fixed_seed=3
+    )
+    offsets = {"centred": [], "edged": []}
+    for index in (1, 3):  # the fakes: their masks show where the face lies in the crop
+        for name, sampler in (("centred", centred), ("edged", edged)):
+            crop, mask = sampler.sample(index)
+            assert crop.shape == (96, 96, 3) and (mask > 0.1).any()
+            ys, xs = np.nonzero(mask > 0.1)
+            offsets[name].append(np.hypot(xs.mean() - 47.5, ys.mean() - 47.5))
+    assert min(offsets["edged"]) > max(offsets["centred"]) + 5  # the face pushed off the crop's centre
+
+
 def _fine_detail(rgb: np.ndarray) -> float:
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(float)
     return float(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0)).mean())
