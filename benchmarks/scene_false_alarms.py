@@ -51,7 +51,7 @@ from localize.video import deinterlaced
 from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
-from mask_gen.synth.scene import composite, defocused, person_matte, scene_texture, woven_interlaced
+from mask_gen.synth.scene import composite, defocused, occluded, person_matte, scene_texture, woven_interlaced
 from mask_gen.synth.self_blend_set import edge_face, far_face, unsharp
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
@@ -107,6 +107,18 @@ def _graded(rgb: np.ndarray) -> np.ndarray:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
+def _bilateral(rgb: np.ndarray, sigma_colour: float, sigma_space: float) -> np.ndarray:
+    """Edge-preserving smoothing, as webcams' noise reduction and beauty filters leave skin: flat, with
+    sharp eyes, hair and outline."""
+    return cv2.bilateralFilter(rgb, -1, sigma_colour, sigma_space)
+
+
+def _hazy(rgb: np.ndarray, contrast: float) -> np.ndarray:
+    """Contrast cut to `contrast` about a lifted grey (blacks raised), as a backlit webcam's veiling glare."""
+    out = 255 - (255 - rgb.astype(np.float32)) * contrast
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
 def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.float32)
     hsv[..., 1] = np.clip(hsv[..., 1] * factor, 0, 255)
@@ -138,9 +150,33 @@ class Scene:
         return person_matte(self.image, self.box, self.landmarks)
 
     @functools.cached_property
+    def other(self):
+        """The next held-out photo and its face box."""
+        photo = self.photos[(self.number + 1) % len(self.photos)]
+        return read_image(photo.path), photo.box
+
+    @functools.cached_property
     def texture(self) -> np.ndarray:
-        other = read_image(self.photos[(self.number + 1) % len(self.photos)].path)
-        return scene_texture(other, self.image.shape, np.random.default_rng(self.number))
+        return scene_texture(self.other[0], self.image.shape, np.random.default_rng(self.number))
+
+    @property
+    def skin(self) -> np.ndarray:
+        """The middle of the next held-out person's face (half its box's width): real skin, as a hand is."""
+        image, (x0, y0, x1, y1) = self.other
+        cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 4
+        return image[round(cy - half) : round(cy + half), round(cx - half) : round(cx + half)]
+
+    def occluded(
+        self, filler: np.ndarray, centre: tuple[float, float], axes: tuple[float, float], angle: float
+    ):
+        """The photo with an ellipse of `filler` before the face; `centre` and `axes` in face-box units
+        (0, 0 its top-left corner; 1, 1 its bottom-right)."""
+        x0, y0, x1, y1 = self.box
+        w, h = x1 - x0, y1 - y0
+        image, _ = occluded(
+            self.image, filler, (x0 + centre[0] * w, y0 + centre[1] * h), (axes[0] * w, axes[1] * h), angle
+        )
+        return image
 
     @property
     def room(self) -> np.ndarray:
@@ -186,8 +222,17 @@ CONDITIONS = {
     "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
     "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
+    "denoised: bilateral 30": _whole(lambda s: _bilateral(s.image, 30, 0.04 * s.face_width)),
+    "denoised: bilateral 60": _whole(lambda s: _bilateral(s.image, 60, 0.06 * s.face_width)),
+    "denoised: non-local means 15": _whole(
+        lambda s: cv2.fastNlMeansDenoisingColored(s.image, None, 15, 15, 7, 21)
+    ),
+    "hazy: contrast 0.6": _whole(lambda s: _hazy(s.image, 0.6)),
     "sharpened: unsharp 0.5": _whole(lambda s: unsharp(s.image, 0.5, 0.02 * s.face_width)),
     "sharpened: unsharp 1.5": _whole(lambda s: unsharp(s.image, 1.5, 0.02 * s.face_width)),
+    "hand before the chin": _whole(lambda s: s.occluded(s.skin, (0.5, 1.0), (0.3, 0.2), 0)),
+    "hand beside the cheek": _whole(lambda s: s.occluded(s.skin, (0.05, 0.65), (0.15, 0.3), 15)),
+    "object before the mouth": _whole(lambda s: s.occluded(s.texture, (0.5, 0.95), (0.1, 0.35), 0)),
     "face at the frame's left edge": lambda s: _at_edge(s, 1.0),
     "face 80 % in the frame": lambda s: _at_edge(s, 0.8),
     "face 60 % in the frame": lambda s: _at_edge(s, 0.6),

@@ -5,14 +5,15 @@ runs 16 and 17 are judged by the same rule, 17 on its own target conditions.
 
 REPORT_JSON is `forgeloc eval`'s report.json over the five held-out draws, SCENE_JSON the one
 benchmarks/scene_false_alarms.py wrote, CANDIDATE the candidate bundle's name, TARGET which conditions (f)
-asks fewer false alarms on (TARGETS: "sharpened", the default, or "edge"); the reference is the bundled
+asks fewer false alarms on (TARGETS: "sharpened", the default, "edge" or "denoised"); the reference is the bundled
 default. The candidate replaces it only if all hold:
 (a) its mean frame AUC over the five draws is at least the reference's less 0.01;
 (b) its AUC on the cross-identity swaps is at least the reference's less 0.01;
 (c) far faces, (d) faces out of focus (each the mean of its two conditions) and (e) faces as photographed
     are flagged at most 1 point more often;
 (f) its mean share flagged over the target conditions is lower by at least the target's gain (sharpened:
-    the two sharpened conditions, 5 points; edge: the four faces at the frame's edge, 3 points).
+    the two sharpened conditions, 5 points; edge: the four faces at the frame's edge, 3 points; denoised:
+    the three faces smoothed edge-preservingly, 5 points).
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ EDGE = (
     "face 60 % in the frame",
     "face 80 % in the frame, forehead cut by the top",
 )
-TARGETS = {"sharpened": (SHARPENED, 0.05), "edge": (EDGE, 0.03)}  # (f)'s conditions and gain
+DENOISED = ("denoised: bilateral 30", "denoised: bilateral 60", "denoised: non-local means 15")
+TARGETS = {
+    "sharpened": (SHARPENED, 0.05),
+    "edge": (EDGE, 0.03),
+    "denoised": (DENOISED, 0.05),
+}  # (f)'s conditions and gain
 SWAPS = "swap_test160_footage"
 AUC_MARGIN, FLAGGED_MARGIN = 0.01, 0.01
 

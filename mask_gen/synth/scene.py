@@ -157,3 +157,41 @@ def woven_interlaced(rgb: np.ndarray, apart: float) -> np.ndarray:
     woven = shifted(-apart / 2)
     woven[1::2] = shifted(apart / 2)[1::2]
     return woven
+
+
+def occluded(
+    rgb: np.ndarray, filler: np.ndarray, centre: tuple[float, float], axes: tuple[float, float], angle: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`rgb` with an object in front of it: an ellipse (`centre` x, y; semi-axes `axes`; rotated `angle`
+    degrees) filled with `filler` (resized to the ellipse's bounding square), its outline hard but
+    anti-aliased, as a hand, a microphone or a cup held before a face. Returns the image and the float
+    [0, 1] cover of the object (1 where it hides the face).
+
+    Real footage is full of such edges crossing a face; the training portraits have none.
+    """
+    height, width = rgb.shape[:2]
+    scale = 4  # drawn at 4x and shrunk: an anti-aliased outline, one pixel of softness
+    cover = np.zeros((height * scale, width * scale), np.uint8)
+    cv2.ellipse(
+        cover,
+        (round(centre[0] * scale), round(centre[1] * scale)),
+        (max(1, round(axes[0] * scale)), max(1, round(axes[1] * scale))),
+        angle,
+        0,
+        360,
+        255,
+        -1,
+        cv2.LINE_AA,
+    )
+    alpha = cv2.resize(cover, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    side = 2 * max(axes)
+    x0, y0 = round(centre[0] - side / 2), round(centre[1] - side / 2)
+    patch = cv2.resize(filler, (max(1, round(side)),) * 2, interpolation=cv2.INTER_LINEAR)
+    layer = rgb.copy()
+    ys, xs = (
+        slice(max(0, y0), min(height, y0 + patch.shape[0])),
+        slice(max(0, x0), min(width, x0 + patch.shape[1])),
+    )
+    layer[ys, xs] = patch[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+    blended = rgb.astype(np.float32) * (1 - alpha[..., None]) + layer.astype(np.float32) * alpha[..., None]
+    return np.clip(np.round(blended), 0, 255).astype(np.uint8), alpha

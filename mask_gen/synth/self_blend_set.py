@@ -63,6 +63,7 @@ class DegradeConfig:
     hard_codec: float = 0.0  # share of the compressed crops coded harder than the ranges above (HARD_CODEC)
     oversharpen: float = 0.0  # the whole crop sharpened as cameras and TVs do (Oversharpen, OVERSHARPEN)
     edge_face: float = 0.0  # the photo cut at one side through or beside the face (edge_face, EDGE_INSIDE)
+    denoise: float = 0.0  # the whole crop smoothed edge-preservingly as webcams denoise (Denoise, DENOISE)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -82,6 +83,7 @@ DEGRADE_PRESETS: dict[str, DegradeConfig] = {
     "footage_hard": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3),
     "footage_sharp": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, oversharpen=0.25),
     "footage_edge": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, edge_face=0.3),
+    "footage_denoised": replace(_FOOTAGE, far_face=0.3, defocus=0.25, hard_codec=0.3, denoise=0.3),
 }
 # A starved stream: JPEG quality and H.264 CRF beyond the other recipes' 30-95 and 18-40 (as footage)
 HARD_CODEC = {"jpeg_range": (10, 30), "crf_range": (40, 48)}
@@ -97,7 +99,8 @@ def degrade_preset(name: str) -> DegradeConfig:
     10-30 or H.264 CRF 40-48, `HARD_CODEC`, at the face's own size as footage) or `footage_sharp`
     (footage_hard, and a quarter of the crops sharpened as a whole as cameras and TVs do: `Oversharpen`) or
     `footage_edge` (footage_hard, and 30 % of the photos cut at one side through or beside the face, as a
-    person at the edge of a shot: `edge_face`)."""
+    person at the edge of a shot: `edge_face`) or `footage_denoised` (footage_hard, and 30 % of the crops
+    smoothed edge-preservingly as a webcam's noise reduction leaves skin: `Denoise`)."""
     if name not in DEGRADE_PRESETS:
         raise ConfigError(f"unknown degradation preset {name!r}; known: {', '.join(DEGRADE_PRESETS)}")
     return DEGRADE_PRESETS[name]
@@ -127,6 +130,7 @@ def build_degrade(config: DegradeConfig) -> A.Compose:
         A.GaussianBlur(blur_limit=(3, 5), p=config.blur),
         A.MotionBlur(blur_limit=(3, 7), p=config.motion_blur),
         Defocus(p=config.defocus),
+        Denoise(p=config.denoise),
         A.Sharpen(alpha=(0.1, 0.4), p=config.sharpen),
         Oversharpen(p=config.oversharpen),
         A.OneOf(
@@ -181,6 +185,63 @@ class Defocus(A.ImageOnlyTransform):
 
     def get_transform_init_args_names(self) -> tuple[str, ...]:
         return ("sigma_range",)
+
+
+# Edge-preserving smoothing: a bilateral filter (colour sigma; space sigma as a share of the crop's width)
+# or OpenCV's non-local means (filter strength h), half each
+DENOISE = {"colour_range": (20.0, 80.0), "space_range": (0.015, 0.05), "h_range": (5.0, 20.0)}
+
+
+class Denoise(A.ImageOnlyTransform):
+    """The whole crop smoothed edge-preservingly, as a webcam's or a phone's noise reduction (or a beauty
+    filter) leaves a face: skin flat, eyes, hair and outline still sharp. Half the time a bilateral filter
+    (colour sigma from `colour_range`, space sigma a share of the crop's width from `space_range`: 2.4-8 px
+    at 160 px), half the time non-local means (`h_range`; 7 px patches, 21 px search). Defocus blurs every
+    edge alike and leaves this untaught: held-out real faces smoothed so are flagged 22-57 % of the time
+    by run 18 (benchmarks/scene_false_alarms.py, "denoised"). Applied to real and fake alike, before the
+    codec, as a camera would.
+
+    Targets:
+        image
+    """
+
+    def __init__(
+        self,
+        colour_range: tuple[float, float] = DENOISE["colour_range"],
+        space_range: tuple[float, float] = DENOISE["space_range"],
+        h_range: tuple[float, float] = DENOISE["h_range"],
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(p=p)
+        ranges = (colour_range, space_range, h_range)
+        if not all(0 < low <= high for low, high in ranges) or space_range[1] >= 0.5:
+            raise ConfigError(f"bad denoise ranges: colour {colour_range}, space {space_range}, h {h_range}")
+        self.colour_range, self.space_range, self.h_range = (tuple(map(float, r)) for r in ranges)
+
+    def get_params(self) -> dict:
+        if self.py_random.random() < 0.5:
+            return {
+                "method": "bilateral",
+                "colour": self.py_random.uniform(*self.colour_range),
+                "share": self.py_random.uniform(*self.space_range),
+            }
+        return {"method": "nlmeans", "h": self.py_random.uniform(*self.h_range)}
+
+    def apply(
+        self,
+        img: np.ndarray,
+        method: str = "bilateral",
+        colour: float = 40.0,
+        share: float = 0.03,
+        h: float = 10.0,
+        **params,
+    ) -> np.ndarray:
+        if method == "nlmeans":
+            return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(img), None, h, h, 7, 21)
+        return cv2.bilateralFilter(img, -1, colour, share * img.shape[1])
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("colour_range", "space_range", "h_range")
 
 
 OVERSHARPEN = {"amount_range": (0.3, 2.0), "sigma_range": (0.008, 0.02)}  # sigma as a share of the width
