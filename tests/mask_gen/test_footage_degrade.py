@@ -261,3 +261,50 @@ def test_oversharpening_puts_halos_on_the_whole_crop_beyond_the_footage_sharpen_
     assert min(gains_strong) > 1.2 and np.mean(gains_strong) > 1.5 * np.mean(gains_usual)
     with pytest.raises(ConfigError):
         Oversharpen(amount_range=(0.0, 1.0))
+
+
+def _step_with_grain(seed: int) -> np.ndarray:
+    """A 160 px crop: a dark and a light half (40 / 200) under fine grain (sigma 6), as skin beside hair."""
+    image = np.full((160, 160, 3), 40.0)
+    image[:, 80:] = 200.0
+    image += np.random.default_rng(seed).normal(0, 6, image.shape)
+    return np.clip(np.round(image), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("method", ["bilateral", "nlmeans"])
+def test_denoising_flattens_the_grain_and_keeps_the_edges_where_defocus_blurs_both(method):
+    from mask_gen.synth.self_blend_set import Defocus, Denoise
+
+    image = _step_with_grain(0)
+    smooth = Denoise(p=1.0).apply(image, method=method, colour=60.0, share=0.04, h=15.0)
+    blurred = Defocus(p=1.0).apply(image, share=0.02)
+    grain = image[:, 10:70].std()
+    for out, keeps_edge in ((smooth, True), (blurred, False)):
+        assert out[:, 10:70].std() < 0.5 * grain  # the grain at least halved
+        edge = float(out[:, 81].mean() - out[:, 78].mean())  # 3 px across the step
+        assert (edge > 0.9 * 160) == keeps_edge
+
+
+def test_denoise_runs_only_when_asked_and_refuses_bad_ranges():
+    from mask_gen.synth.self_blend_set import Denoise
+
+    def steps(preset):
+        return [type(t).__name__ for t in build_degrade(degrade_preset(preset)).transforms]
+
+    assert "Denoise" not in steps("footage_hard") and "Denoise" in steps("footage_denoised")
+    only = {"hflip": 0, "small_face": 0, "blur": 0, "noise": 0, "colour": 0, "grey": 0, "compress": 0}
+    pipeline = build_degrade(DegradeConfig(**only, denoise=1.0))
+    assert [type(t).__name__ for t in pipeline.transforms] == ["Denoise"]
+    image = _step_with_grain(1)
+    methods = set()
+    for seed in range(12):
+        pipeline.set_random_seed(seed)
+        out = pipeline(image=image)["image"]
+        assert out.shape == image.shape and out.dtype == np.uint8
+        assert out[:, 10:70].std() < image[:, 10:70].std()
+        methods.add(pipeline.transforms[0].get_params()["method"])
+    assert methods == {"bilateral", "nlmeans"}
+    with pytest.raises(ConfigError):
+        Denoise(space_range=(0.01, 0.6))
+    with pytest.raises(ConfigError):
+        Denoise(h_range=(0.0, 5.0))

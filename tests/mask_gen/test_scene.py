@@ -14,7 +14,7 @@ from localize.boxes import expand_box
 from localize.errors import ConfigError
 from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.scene import _face_core, composite, in_scene, person_matte
+from mask_gen.synth.scene import _face_core, composite, in_scene, occluded, person_matte
 from mask_gen.synth.self_blend_set import EDGE_SIDES, DegradeConfig, SelfBlendSampler, edge_face, far_face
 
 BOX = (80, 55, 160, 155)
@@ -171,3 +171,20 @@ def test_the_sampler_crops_far_faces_as_inference_does(tmp_path):
             assert ((mask_a > 0.1) & (mask_b > 0.1)).sum() > 0.6 * (mask_a > 0.1).sum()
     # the same faces, coarser: detail finer than a 28-70 px face does not survive
     assert np.mean(detail["far"]) < 0.8 * np.mean(detail["near"])
+
+
+def test_an_occluder_covers_its_ellipse_with_the_filler_and_leaves_the_rest_untouched():
+    image = np.full((100, 120, 3), 90, np.uint8)
+    filler = np.zeros((10, 10, 3), np.uint8)
+    filler[..., 0] = 250  # red everywhere: wherever it shows, red is high
+    out, cover = occluded(image, filler, (60.0, 70.0), (20.0, 10.0), 0.0)
+    assert (
+        cover.shape == (100, 120) and cover[70, 60] == 1.0 and cover[70, 35] == 0.0 and cover[55, 60] == 0.0
+    )
+    assert 0 < cover[70, 40] < 1 or 0 < cover[70, 80] < 1  # an anti-aliased outline on the long axis
+    assert np.array_equal(out[cover == 0], image[cover == 0])
+    assert (out[cover == 1][:, 0] == 250).all() and (out[cover == 1][:, 1] == 0).all()
+    assert abs(cover.sum() - np.pi * 20 * 10) < 0.05 * np.pi * 20 * 10  # the ellipse's area
+    # an occluder past the frame's edge is clipped, not an error
+    out, cover = occluded(image, filler, (115.0, 5.0), (20.0, 20.0), 30.0)
+    assert out.shape == image.shape and cover[0, 119] == 1.0
