@@ -17,6 +17,7 @@ from localize.checksum import sha256_of
 from localize.errors import ConfigError, ForgelocError, MediaError
 from localize.images import DEFAULT_MAX_PIXELS, write_png
 from localize.inputs import media_files
+from localize.resume import file_digest, finished_entries, frames_folder, frames_present
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def _analyse(
     from localize.overlay import overlay
 
     entry = {"path": str(path), "sha256": "", "status": "ok", "error": "", "verdict": "FAILED", "frames": []}
-    folder = _frames_folder(out, number, path)
+    folder = frames_folder(out, number, path)
     keep, written = EVIDENCE[evidence], set()
 
     def write_evidence(prediction) -> None:  # frames are streamed: each is written as soon as it is judged
@@ -306,16 +307,16 @@ def inspect(
         "parameters": _parameters(localizer, sampling, evidence),
         "inputs": [],
     }
-    finished = _finished_entries(out / "results.json", results)
+    finished = finished_entries(out / "results.json", results)
     kept, written = 0, time.monotonic()
     try:
         for number, path in enumerate(tqdm(inputs, desc="inputs", unit="file", file=sys.stderr), start=1):
             entry = finished.get((number, str(path)))
-            digest = _digest(path) if entry is not None else ""  # hashed once, kept or not
-            if entry is not None and digest == entry.get("sha256") and _frames_present(entry, out):
+            digest = file_digest(path) if entry is not None else ""  # hashed once, kept or not
+            if entry is not None and digest == entry.get("sha256") and frames_present(entry, out):
                 kept += 1
             else:
-                shutil.rmtree(_frames_folder(out, number, path), ignore_errors=True)  # no stale frames
+                shutil.rmtree(frames_folder(out, number, path), ignore_errors=True)  # no stale frames
                 entry = _analyse(localizer, path, number, out, sampling, digest, evidence)
             if entry["status"] == "failed":
                 tqdm.write(f"skipped: {entry['error']}", file=sys.stderr)
@@ -334,51 +335,6 @@ def inspect(
         )
     results["report"] = str(write_report(out, results))
     return results
-
-
-def _finished_entries(path: Path, results: dict) -> dict[tuple[int, str], dict]:
-    """(number, input path) -> entry of the inputs an earlier run into the same folder finished, when it
-    ran the same model with the same settings; empty otherwise (or when its results.json is unreadable)."""
-    import json
-
-    try:
-        earlier = json.loads(path.read_text())
-        now = json.loads(json.dumps({"model": results["model"], "parameters": results["parameters"]}))
-        if earlier["model"] != now["model"] or earlier["parameters"] != now["parameters"]:
-            return {}
-        return {
-            (number, entry["path"]): entry
-            for number, entry in enumerate(earlier["inputs"], start=1)
-            if entry["status"] == "ok"
-        }
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _digest(path: Path) -> str:
-    """The file's SHA-256, or "" when it is not a file that can be read (_analyse reports why)."""
-    try:
-        return sha256_of(path) if path.is_file() else ""
-    except OSError:
-        return ""
-
-
-def _frames_present(entry: dict, out: Path) -> bool:
-    """True when every frame image an earlier entry names is still in `out`."""
-    try:
-        return all(
-            (out / frame[name]).is_file()
-            for frame in entry["frames"]
-            for name in ("overlay", "mask")
-            if frame[name] is not None
-        )
-    except (KeyError, TypeError):
-        return False
-
-
-def _frames_folder(out: Path, number: int, path: Path) -> Path:
-    """Where input `number`'s frame images go."""
-    return out / "frames" / f"{number:03d}-{path.stem}"
 
 
 def print_results(results: dict, out: str | Path) -> int:
