@@ -20,7 +20,13 @@ against the room (a head turning or swaying: the codec's motion search meets an 
 does not follow, which no training clip shows).
 Five more change the whole photo without touching the person's place in it: a homography as a camera
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
-teal-orange film grade, saturation x1.6. Two sharpen the whole photo as cameras and TVs do (an unsharp
+teal-orange film grade, saturation x1.6. Three put something before the face (an ellipse with a hard,
+anti-aliased outline, `mask_gen.synth.scene.occluded`): another held-out person's skin as a hand before
+the chin or beside the cheek, another photo's texture as an object before the mouth. Three smooth the
+whole photo edge-preservingly as a webcam's noise reduction or a beauty filter does (flat skin, sharp
+eyes and hair): a bilateral filter (colour sigma 30 or 60, space sigma 4 or 6 % of the face's width) or
+non-local means (h 15); one cuts its contrast to 0.6 with the blacks lifted, as a backlit webcam's
+haze. Two sharpen the whole photo as cameras and TVs do (an unsharp
 mask of sigma 2 % of the face's width, amount 0.5 or 1.5). Three cut the photo at the left so the face touches the frame's
 edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame), and one at the
 top so 80 % of the face's height is inside it, as a close-up cuts the forehead. Two weave the photo as an interlaced frame of a camera panning
