@@ -34,8 +34,9 @@ def test_an_int8_onnx_model_keeps_the_float_models_verdicts_and_masks(bundle_pat
     for image in (pairs[2].fake, pairs[3].fake, pairs[2].real):
         a, b = eager.predict_image(image), int8.predict_image(image)
         assert a.is_fake == b.is_fake
-        # int8, not float: close, not equal (onnxruntime 1.2x moves a few edge pixels of this tiny
-        # model by up to 0.15; the map as a whole stays put)
-        assert np.abs(a.prob - b.prob).mean() < 0.01 and np.abs(a.prob - b.prob).max() < 0.25
+        # int8, not float: close, not equal. The map as a whole stays put; a few edge pixels of this tiny
+        # model move further (onnxruntime 1.2x: up to 0.15; 1.32: 8 of 4,096 pixels by 0.1-0.43)
+        moved = np.abs(a.prob - b.prob)
+        assert moved.mean() < 0.01 and np.quantile(moved, 0.99) < 0.05 and (moved > 0.1).mean() < 0.01
         if a.mask.any():
             assert dice(a.mask, b.mask) > 0.95
