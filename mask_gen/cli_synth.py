@@ -8,6 +8,20 @@ from mask_gen.synth.layouts import LAYOUTS, SynthConfig, write_synthetic
 from mask_gen.synth.manipulations import MANIPULATIONS
 from mask_gen.synth.video import MotionConfig
 
+# the recipes of DEGRADE_PRESETS in a line each, for --help without importing albumentations (a test keeps
+# the two in step)
+DEGRADE_NOTES = {
+    "stills": "the default: studio photos compressed as stills",
+    "footage": "codecs at the face's size on predicted frames, motion blur, lighting, roll",
+    "scenes": "footage, and a defocused or textured background behind half the people",
+    "footage_far": "footage, and 30 %% of the faces 28-70 px wide in the frame",
+    "footage_soft": "footage_far, and a quarter of the crops out of focus",
+    "footage_hard": "footage_soft, and 30 %% of the compressed crops coded as a starved stream",
+    "footage_sharp": "footage_hard, and a quarter of the crops sharpened with halos",
+    "footage_edge": "footage_hard, and 30 %% of the photos cut at one side through or beside the face",
+    "footage_denoised": "footage_hard, and 30 %% of the crops smoothed edge-preservingly as webcams denoise",
+}
+
 
 def _csv(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
@@ -37,10 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--degrade",
         default="stills",
-        help="--self-blend degradation recipe: stills (default), footage (codecs at the face's size, "
-        "predicted frames, motion blur, lighting), scenes (footage, and a defocused or textured "
-        "background behind half the people), footage_far (footage, and 30 %% of the faces 28-70 px wide "
-        "in the frame) or footage_soft (footage_far, and a quarter of the crops out of focus)",
+        help="--self-blend degradation recipe (mask_gen.synth.self_blend_set.DEGRADE_PRESETS): "
+        + "; ".join(f"{name} ({note})" for name, note in DEGRADE_NOTES.items()),
     )
     parser.add_argument(
         "--forgery",

@@ -308,3 +308,16 @@ def test_denoise_runs_only_when_asked_and_refuses_bad_ranges():
         Denoise(space_range=(0.01, 0.6))
     with pytest.raises(ConfigError):
         Denoise(h_range=(0.0, 5.0))
+
+
+def test_synth_help_names_every_degradation_preset_in_order():
+    import argparse
+
+    from mask_gen.cli_synth import DEGRADE_NOTES, add_arguments
+
+    assert list(DEGRADE_NOTES) == list(DEGRADE_PRESETS)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    help_text = " ".join(parser.format_help().split())
+    for name in DEGRADE_PRESETS:
+        assert f" {name} (" in help_text
