@@ -58,7 +58,7 @@ from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.scene import composite, defocused, occluded, person_matte, scene_texture, woven_interlaced
-from mask_gen.synth.self_blend_set import edge_face, far_face, unsharp
+from mask_gen.synth.self_blend_set import bilateral, edge_face, far_face, nl_means, unsharp
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
@@ -111,12 +111,6 @@ def _graded(rgb: np.ndarray) -> np.ndarray:
     tilt = 0.2 * (light - 0.5)  # -0.1 in the darkest shadows, +0.1 in the brightest highlights
     out = rgb.astype(np.float32) * np.concatenate([1 + tilt, np.ones_like(tilt), 1 - tilt], axis=2)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
-
-def _bilateral(rgb: np.ndarray, sigma_colour: float, sigma_space: float) -> np.ndarray:
-    """Edge-preserving smoothing, as webcams' noise reduction and beauty filters leave skin: flat, with
-    sharp eyes, hair and outline."""
-    return cv2.bilateralFilter(rgb, -1, sigma_colour, sigma_space)
 
 
 def _hazy(rgb: np.ndarray, contrast: float) -> np.ndarray:
@@ -228,11 +222,9 @@ CONDITIONS = {
     "seen from below: perspective 25 %": lambda s: _perspective(s.image, s.box, 0.25, "pitch"),
     "colour graded teal-orange": _whole(lambda s: _graded(s.image)),
     "saturation x1.6": _whole(lambda s: _saturated(s.image, 1.6)),
-    "denoised: bilateral 30": _whole(lambda s: _bilateral(s.image, 30, 0.04 * s.face_width)),
-    "denoised: bilateral 60": _whole(lambda s: _bilateral(s.image, 60, 0.06 * s.face_width)),
-    "denoised: non-local means 15": _whole(
-        lambda s: cv2.fastNlMeansDenoisingColored(s.image, None, 15, 15, 7, 21)
-    ),
+    "denoised: bilateral 30": _whole(lambda s: bilateral(s.image, 30, 0.04 * s.face_width)),
+    "denoised: bilateral 60": _whole(lambda s: bilateral(s.image, 60, 0.06 * s.face_width)),
+    "denoised: non-local means 15": _whole(lambda s: nl_means(s.image, 15)),
     "hazy: contrast 0.6": _whole(lambda s: _hazy(s.image, 0.6)),
     "sharpened: unsharp 0.5": _whole(lambda s: unsharp(s.image, 0.5, 0.02 * s.face_width)),
     "sharpened: unsharp 1.5": _whole(lambda s: unsharp(s.image, 1.5, 0.02 * s.face_width)),

@@ -237,11 +237,21 @@ class Denoise(A.ImageOnlyTransform):
         **params,
     ) -> np.ndarray:
         if method == "nlmeans":
-            return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(img), None, h, h, 7, 21)
-        return cv2.bilateralFilter(img, -1, colour, share * img.shape[1])
+            return nl_means(img, h)
+        return bilateral(img, colour, share * img.shape[1])
 
     def get_transform_init_args_names(self) -> tuple[str, ...]:
         return ("colour_range", "space_range", "h_range")
+
+
+def bilateral(rgb: np.ndarray, sigma_colour: float, sigma_space: float) -> np.ndarray:
+    """OpenCV's bilateral filter (colour sigma in grey levels, space sigma in pixels): flat skin, sharp edges."""
+    return cv2.bilateralFilter(rgb, -1, sigma_colour, sigma_space)
+
+
+def nl_means(rgb: np.ndarray, h: float) -> np.ndarray:
+    """OpenCV's non-local means of strength `h` (luma and colour alike; 7 px patches, 21 px search)."""
+    return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(rgb), None, h, h, 7, 21)
 
 
 OVERSHARPEN = {"amount_range": (0.3, 2.0), "sigma_range": (0.008, 0.02)}  # sigma as a share of the width

@@ -235,6 +235,15 @@ def test_the_hard_codec_codes_a_share_of_the_crops_beyond_the_other_ranges_and_l
     assert [type(t).__name__ for t in soft.transforms] == ["VideoCompression", "OneOf"]
 
 
+# a recipe of just the step under test: every step on by default switched off
+ONLY = {"hflip": 0, "small_face": 0, "blur": 0, "noise": 0, "colour": 0, "grey": 0, "compress": 0}
+
+
+def steps(preset: str) -> list[str]:
+    """The names of the steps a preset's pipeline runs."""
+    return [type(t).__name__ for t in build_degrade(degrade_preset(preset)).transforms]
+
+
 def _halo_energy(image: np.ndarray) -> float:
     """Energy of the mid frequencies an unsharp mask of a 1.5-4 px radius boosts (a difference of
     Gaussians); a 3x3 sharpening kernel acts mostly finer than that."""
@@ -245,13 +254,9 @@ def _halo_energy(image: np.ndarray) -> float:
 def test_oversharpening_puts_halos_on_the_whole_crop_beyond_the_footage_sharpen_and_only_when_asked(crop):
     from mask_gen.synth.self_blend_set import Oversharpen
 
-    def steps(preset):
-        return [type(t).__name__ for t in build_degrade(degrade_preset(preset)).transforms]
-
     assert "Oversharpen" not in steps("footage_hard") and "Oversharpen" in steps("footage_sharp")
-    only = {"hflip": 0, "small_face": 0, "blur": 0, "noise": 0, "colour": 0, "grey": 0, "compress": 0}
-    usual = build_degrade(DegradeConfig(**only, sharpen=1.0))
-    strong = build_degrade(DegradeConfig(**only, oversharpen=1.0))
+    usual = build_degrade(DegradeConfig(**ONLY, sharpen=1.0))
+    strong = build_degrade(DegradeConfig(**ONLY, oversharpen=1.0))
     assert [type(t).__name__ for t in strong.transforms] == ["Oversharpen"]
     gains_usual, gains_strong = [], []
     for seed in range(8):
@@ -288,12 +293,8 @@ def test_denoising_flattens_the_grain_and_keeps_the_edges_where_defocus_blurs_bo
 def test_denoise_runs_only_when_asked_and_refuses_bad_ranges():
     from mask_gen.synth.self_blend_set import Denoise
 
-    def steps(preset):
-        return [type(t).__name__ for t in build_degrade(degrade_preset(preset)).transforms]
-
     assert "Denoise" not in steps("footage_hard") and "Denoise" in steps("footage_denoised")
-    only = {"hflip": 0, "small_face": 0, "blur": 0, "noise": 0, "colour": 0, "grey": 0, "compress": 0}
-    pipeline = build_degrade(DegradeConfig(**only, denoise=1.0))
+    pipeline = build_degrade(DegradeConfig(**ONLY, denoise=1.0))
     assert [type(t).__name__ for t in pipeline.transforms] == ["Denoise"]
     image = _step_with_grain(1)
     methods = set()
