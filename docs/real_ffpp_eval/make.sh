@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds docs/real_ffpp_eval/ (about 5 minutes on 2 cores, plus about 1 h 40 min the first time to train
-# the seeds' U-Nets): the bundled default (run 14, flip-averaged), run 9 flip-averaged, runs 4, 3 and 2 (earlier
-# defaults, from git history), the seeds' unet and unet_v1 trained from scratch on run 4's self-blend recipe
+# the seeds' U-Nets): the bundled default (run 20, flip-averaged), runs 18, 14 and 9 flip-averaged, runs 4, 3 and 2
+# (earlier defaults, from git history), the seeds' unet and unet_v1 trained from scratch on run 4's self-blend recipe
 # (configs/sbi_unet*.yaml, 829 and 1,708 steps; not committed: trained here when data/bundles lacks them), the synthetic-data unet_v1 (an older
 # default, from git history) and MesoNet's original Keras Meso4 / MesoInception4 (DeepFakes weights) side by
 # side on face crops of the real FF++ c23 pairs in ../shared. Those are research-only test media: nothing
@@ -18,6 +18,8 @@ from_git() {
   git show "$1:localize/assets/$2.json" | sed "s/\"file\": \"$2.safetensors\"/\"file\": \"$3.safetensors\"/" \
     > "$DATA/bundles/$3.json"
 }
+from_git b85b1df default_sbi_mobilenet_v2 run18_sbi_mobilenet_v2
+from_git 119937d default_sbi_mobilenet_v2 run14_sbi_mobilenet_v2
 from_git f57bc4a default_sbi_mobilenet_v2 run9_sbi_mobilenet_v2
 from_git 7ccd855 default_sbi_mobilenet_v2 run4_sbi_mobilenet_v2
 from_git 8249f85 default_sbi_mobilenet_v2 run3_sbi_mobilenet_v2
@@ -52,7 +54,8 @@ writer.writeheader()
 writer.writerows(rows)
 open(sys.argv[1], "w").write(out.getvalue())
 PY
-forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run9_sbi_mobilenet_v2" \
+forgeloc eval --model localize/assets/default_sbi_mobilenet_v2 --model "$DATA/bundles/run18_sbi_mobilenet_v2" \
+  --model "$DATA/bundles/run14_sbi_mobilenet_v2" --model "$DATA/bundles/run9_sbi_mobilenet_v2" \
   --model "$DATA/bundles/run4_sbi_mobilenet_v2" \
   --model "$DATA/bundles/run3_sbi_mobilenet_v2" \
   --model "$DATA/bundles/run2_sbi_mobilenet_v2" \
