@@ -2,7 +2,7 @@
 # Run 11: does a U-Net on EfficientNet-Lite0 (configs/sbi_efficientnet_lite0.yaml: run 4's recipe on the
 # footage_soft degradations, from ImageNet) replace the bundled default (run 9, MobileNetV2)? The rule was
 # written into the run's config and committed before the run started; this file applies it. Run from the
-# repository root after docs/default_model_eval/make.sh (which draws the five held-out test sets) and the
+# repository root after docs/default_model_eval/draws.sh (which draws the five held-out test sets) and the
 # training:
 #
 #   forgeloc train fit --config configs/sbi_efficientnet_lite0.yaml

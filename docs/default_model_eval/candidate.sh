@@ -3,7 +3,7 @@
 # runs 10 and 11 (docs/weight_interpolation/choose.py): export the checkpoint, then (measure.sh) search its thresholds on
 # the two footage_soft validation draws (at most 5 % of real crops flagged), evaluate both models on the
 # five seed-2 held-out draws and run benchmarks/scene_false_alarms.py on both. Run from the repository
-# root after docs/default_model_eval/make.sh (which draws the held-out test sets):
+# root after docs/default_model_eval/draws.sh (which draws the held-out test sets):
 #
 #   bash docs/default_model_eval/candidate.sh CHECKPOINT NAME OUT_DIR [CHOOSE_ARGS...]
 #

@@ -18,27 +18,16 @@
 # The people are the same 307 validation portraits: fresh blends and degradations, not fresh faces.
 # Run from the repository root; ../shared's real media are never read here.
 set -euo pipefail
-FACES=../shared/data/faces
 SEED=${SEED:-3}
 DRAWS=data/seed$SEED
 OUT=${OUT:-docs/default_model_eval}
 PREV=b85b1df PREV_NAME=run18_sbi_mobilenet_v2  # the previous default, as it was bundled
-mkdir -p data/bundles "$DRAWS"
+mkdir -p data/bundles
 git show $PREV:localize/assets/default_sbi_mobilenet_v2.safetensors > data/bundles/$PREV_NAME.safetensors
 git show $PREV:localize/assets/default_sbi_mobilenet_v2.json |
   sed "s/\"file\": \"default_sbi_mobilenet_v2.safetensors\"/\"file\": \"$PREV_NAME.safetensors\"/" \
   > data/bundles/$PREV_NAME.json
-draw() {  # NAME DEGRADE FORGERY (kept when already drawn: the draws are fixed by their seed)
-  [ -f "$DRAWS/$1/manifest.csv" ] && return
-  forgeloc synth "$DRAWS/$1" --self-blend "$FACES" --splits val --seed "$SEED" --input-size 160 \
-    --degrade "$2" --forgery "$3"
-  sed -i "s/^\(val-$SEED-[^,]*\),val,/\1,test,/" "$DRAWS/$1/manifest.csv"  # every crop is test material
-}
-draw sbi_test160 stills self_blend
-draw sbi_test160_footage footage self_blend
-draw swap_test160_footage footage donor_poisson
-draw far_test160 footage_far self_blend
-draw soft_test160 footage_soft self_blend
+bash docs/default_model_eval/draws.sh "$SEED" "$DRAWS"
 models=(--model localize/assets/default_sbi_mobilenet_v2.json --model data/bundles/$PREV_NAME.json)
 forgeloc eval "${models[@]}" --data "$DRAWS/sbi_test160" --data "$DRAWS/sbi_test160_footage" \
   --data "$DRAWS/swap_test160_footage" --data "$DRAWS/far_test160" --data "$DRAWS/soft_test160" --split test \

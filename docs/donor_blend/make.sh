@@ -2,7 +2,7 @@
 # Run 12: does run 9 fine-tuned with donor blends for half its fakes (configs/sbi_mobilenet_v2_donor.yaml;
 # mask_gen.synth.self_blend.donor_blend) replace the bundled default (run 9)? The rule was written into the
 # run's config and committed before the run's first checkpoint; this file applies it. Run from the
-# repository root after docs/default_model_eval/make.sh (which draws the five held-out test sets) and the
+# repository root after docs/default_model_eval/draws.sh (which draws the five held-out test sets) and the
 # training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_donor.yaml

@@ -2,7 +2,7 @@
 # Does averaging each crop's map with its mirror image's (`forgeloc export --flip-average`: the bundle runs
 # every crop twice, once flipped left-right) make the bundled default (run 9) better enough to pay for
 # twice the model's cost? No training: the same weights, thresholds searched again with the flip. Run from
-# the repository root after docs/default_model_eval/make.sh (which draws the five held-out test sets):
+# the repository root after docs/default_model_eval/draws.sh (which draws the five held-out test sets):
 #
 #   bash docs/flip_average/make.sh
 #

@@ -2,7 +2,7 @@
 # Run 14: does run 9 fine-tuned with 30 % of its compressed crops coded as a starved stream
 # (configs/sbi_mobilenet_v2_hard.yaml; DEGRADE_PRESETS["footage_hard"]) replace the bundled default
 # (run 9, flip-averaged)? The rule was written into the run's config and committed before the run
-# started; this file applies it. Run from the repository root after docs/default_model_eval/make.sh
+# started; this file applies it. Run from the repository root after docs/default_model_eval/draws.sh
 # (which draws the five held-out test sets), the footage_soft validation draws (data/sbi_val160_soft,
 # docs/model_card.md) and the training:
 #

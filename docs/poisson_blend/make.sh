@@ -3,7 +3,7 @@
 # (configs/sbi_mobilenet_v2_poisson.yaml; mask_gen.synth.self_blend.poisson_self_blend) replace the bundled
 # default (run 9)? The rule was written into the
 # run's config and committed before the run's first checkpoint; this file applies it. Run from the
-# repository root after docs/default_model_eval/make.sh (which draws the five held-out test sets) and the
+# repository root after docs/default_model_eval/draws.sh (which draws the five held-out test sets) and the
 # training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_poisson.yaml

@@ -2,7 +2,7 @@
 # Run 15: does the default (run 14) fine-tuned with a quarter of its crops sharpened with halos as cameras
 # and TVs do (configs/sbi_mobilenet_v2_sharp.yaml; DEGRADE_PRESETS["footage_sharp"]) replace it? The rule
 # was written into the run's config and committed before the run started; docs/sharpen/choose.py applies
-# it. Run from the repository root after docs/default_model_eval/make.sh (which draws the five held-out
+# it. Run from the repository root after docs/default_model_eval/draws.sh (which draws the five held-out
 # test sets), the footage_soft validation draws (data/sbi_val160_soft, docs/model_card.md) and the
 # training:
 #

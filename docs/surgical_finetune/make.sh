@@ -3,7 +3,7 @@
 # only the encoder's stages above output stride 16 train, from ImageNet, on the footage_soft recipe)
 # replace the bundled default (run 9)? The rule was written into the run's config and committed before
 # the run started; this file applies it. Run from the repository root after
-# docs/default_model_eval/make.sh (which draws the five held-out test sets) and the training:
+# docs/default_model_eval/draws.sh (which draws the five held-out test sets) and the training:
 #
 #   forgeloc train fit --config configs/sbi_mobilenet_v2_surgical.yaml
 #   bash docs/surgical_finetune/make.sh runs/lightning_logs/version_7/checkpoints/last.ckpt  # (resumed: config)

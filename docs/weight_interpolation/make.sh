@@ -2,7 +2,7 @@
 # Run 9: weight-space interpolation (WiSE-FT) between the frozen-encoder ablation and run 8, and the rule
 # that decides whether one of the interpolated models replaces run 8 as the default. This file, with its
 # rule, was committed before the frozen-encoder endpoint finished training and before any interpolated
-# model was measured. Run from the repository root after docs/default_model_eval/make.sh (which draws the
+# model was measured. Run from the repository root after docs/default_model_eval/draws.sh (which draws the
 # five held-out test sets) and configs/sbi_mobilenet_v2_frozenenc.yaml's training, here with its time limit
 # raised so that it runs its 2,800 steps (this 2-core machine now takes 0.78 steps/s; the config's 50
 # minutes would stop it near step 2,300 with the cosine learning rate not yet annealed):
