@@ -89,16 +89,11 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
             raise MediaError(
                 f"video frames of {width}x{height} exceed the limit of {max_pixels} pixels", path
             )
-        frames = stream.frames
-        if frames <= 0:
-            try:
-                frames = sum(1 for packet in container.demux(stream) if packet.size)
-            except av.FFmpegError as error:
-                raise MediaError(f"corrupt video ({error.strerror or error})", path) from None
+        rotation, packets = _scan(container, path, count=stream.frames <= 0)
+        frames = stream.frames if stream.frames > 0 else packets
         rate = stream.average_rate or stream.guessed_rate or 0
-    with _open(path) as container:
-        if round(_rotation(container) / 90) % 2:  # a quarter turn: shown (and decoded) the other way up
-            width, height = height, width
+    if round(rotation / 90) % 2:  # a quarter turn: shown (and decoded) the other way up
+        width, height = height, width
     info = VideoInfo(frames, width, height, float(rate))
     if info.frames <= 0 or info.width <= 0:
         raise MediaError("video has no frames", path)
@@ -128,14 +123,28 @@ def deinterlaced(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rotation(container: av.container.InputContainer) -> float:
-    """The display rotation of the first frame that decodes (0 when none does): read once by the probe."""
+def _scan(container: av.container.InputContainer, path: Path, count: bool) -> tuple[float, int]:
+    """One pass over the main video stream's packets, as far as needed: the display rotation of the first
+    frame that decodes (0 when none does) and, when `count`, how many packets carry data (the frame count
+    of a container that does not store it). Damage that stops the count is a MediaError."""
+    stream = video_stream(container)
+    rotation, packets = None, 0
     try:
-        for frame in container.decode(video_stream(container)):
-            return float(frame.rotation)
-    except av.FFmpegError:
-        pass
-    return 0.0
+        for packet in container.demux(stream):
+            if rotation is None:
+                try:
+                    decoded = packet.decode()
+                except av.FFmpegError:
+                    rotation = 0.0  # the first frame does not decode: nothing to turn
+                else:
+                    rotation = float(decoded[0].rotation) if decoded else None
+            packets += bool(packet.size)
+            if rotation is not None and not count:
+                break
+    except av.FFmpegError as error:
+        if count:
+            raise MediaError(f"corrupt video ({error.strerror or error})", path) from None
+    return rotation or 0.0, packets
 
 
 PREFETCH = 4  # decoded frames a reader may hold ahead of its caller

@@ -55,6 +55,26 @@ def test_video_roundtrip_and_selected_frames(tmp_path):
     assert abs(float(got[7].mean()) - 70) < 3
 
 
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])  # the frame count stored, and counted from packets
+def test_a_video_is_probed_in_one_opening(tmp_path, monkeypatch, suffix):
+    import av
+
+    path = tmp_path / f"v{suffix}"
+    with av.open(str(path), "w") as container:  # MP4 stores the frame count, Matroska does not
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.set_display_rotation(-90)  # read from the first frame in the same opening
+        for i in range(9):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * i, np.uint8))))
+        container.mux(stream.encode())
+    opened = []
+    real_open = av.open
+    monkeypatch.setattr(av, "open", lambda *args, **kwargs: opened.append(args) or real_open(*args, **kwargs))
+    info = probe_video(path)
+    assert (info.frames, info.width, info.height) == (9, 48, 64)
+    assert len(opened) == 1
+
+
 def _readers(path):
     return [t for t in threading.enumerate() if t.name == f"decode {path.name}"]
 
