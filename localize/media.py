@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
@@ -23,16 +24,25 @@ def media_kind(path: str | Path) -> str:
         return "video"
     if not path.is_file():
         raise MediaError("file not found", path)
+    stat = path.stat()
+    kind = _kind_by_content(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if kind is None:
+        raise MediaError(
+            f"unsupported file type {path.suffix or '(no suffix)'}: neither an image (PNG, JPEG, BMP, "
+            "TIFF, WebP, HEIC) nor a video that FFmpeg reads",
+            path,
+        )
+    return kind
+
+
+@functools.lru_cache(maxsize=256)
+def _kind_by_content(path: Path, mtime_ns: int, size: int) -> str | None:
+    """media_kind of a file by its content (None: neither), remembered by the file's path, change time and
+    size: a file read in steps (probed, then its frames read) is sniffed once."""
     header = image_header(path)
     if header is not None:
         return "video" if header.format == "GIF" else "image"
-    if is_readable_video(path):
-        return "video"
-    raise MediaError(
-        f"unsupported file type {path.suffix or '(no suffix)'}: neither an image (PNG, JPEG, BMP, TIFF, "
-        "WebP, HEIC) nor a video that FFmpeg reads",
-        path,
-    )
+    return "video" if is_readable_video(path) else None
 
 
 def media_info(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:

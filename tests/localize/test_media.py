@@ -154,6 +154,24 @@ def test_media_with_an_odd_suffix_or_none_is_read_by_content(tmp_path):
     assert media_info(tmp_path / "anim").frames == 3  # a GIF is a video, by content as by suffix
 
 
+def test_a_file_without_a_suffix_is_sniffed_once_until_it_changes(tmp_path, monkeypatch):
+    """Probing then reading a video named by no suffix opens it three times (sniff, probe, frames), not
+    once more per step; the same name holding other content is sniffed again."""
+    import av
+
+    from localize.media import media_kind
+
+    path = tmp_path / "VID_0002"
+    write_video(path, [np.full((32, 48, 3), 10 * i, np.uint8) for i in range(4)])
+    opened = []
+    real_open = av.open
+    monkeypatch.setattr(av, "open", lambda *args, **kwargs: opened.append(args) or real_open(*args, **kwargs))
+    assert media_info(path).frames == 4 and len(list(iter_media_frames(path))) == 4
+    assert len(opened) == 3
+    write_png(path, np.zeros((6, 8, 3), np.uint8))  # replaced: another size and change time
+    assert media_kind(path) == "image"
+
+
 @pytest.mark.parametrize("suffix", [".3gp", ".ts", ".m2ts", ".flv", ".wmv"])
 def test_phone_camcorder_and_legacy_containers_are_videos(tmp_path, suffix):
     import av
