@@ -24,6 +24,7 @@ from localize.errors import ConfigError, MediaError
 from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops
 from localize.frame_maps import assemble, judge_map, tiles
 from localize.images import DEFAULT_MAX_PIXELS
+from localize.interlace import DEINTERLACED, without_combing
 from localize.media import iter_timed_media_frames, media_info
 from localize.onnx_runtime import use_onnx
 from localize.results import FramePrediction, FrameSummary, VideoPrediction, ends_early, summarize
@@ -254,9 +255,14 @@ class Localizer:
         tracker = self._tracker()
         pending: list = []
         count = 0
+        combed = False  # said once per input
         for index, time, frame in iter_timed_media_frames(path, indices, self.config.max_pixels):
             if time is None:  # a stream without timestamps: its nominal rate
                 time = index / info.fps if info.fps else 0.0
+            frame, rebuilt = without_combing(frame)  # interlaced once, re-encoded without the flag
+            if rebuilt and not combed:
+                combed = True
+                logger.warning(DEINTERLACED, path, f"combing in frame {index}")
             boxes, face_found, marks = self._boxes(frame, tracker)
             pending.append((frame, boxes, face_found, index, time, marks))
             count += 1

@@ -20,6 +20,7 @@ import numpy as np
 from localize.atomic import atomic_path
 from localize.errors import MediaError
 from localize.images import DEFAULT_MAX_PIXELS
+from localize.interlace import DEINTERLACED, deinterlaced
 from localize.seeking import Step, index_frames, seek_plan, worth_indexing
 
 log = logging.getLogger(__name__)
@@ -106,21 +107,6 @@ def upright(frame: np.ndarray, rotation: float) -> np.ndarray:
     quarter turn."""
     turns = round(rotation / 90) % 4
     return np.ascontiguousarray(np.rot90(frame, turns)) if turns else frame
-
-
-def deinterlaced(rgb: np.ndarray) -> np.ndarray:
-    """An interlaced frame rebuilt from its top field: the even lines kept, each odd line the mean of the
-    lines above and below it. The two fields are moments apart, so a woven frame of anything moving
-    shows combing, which the model takes for a blend seam (benchmarks/scene_false_alarms.py: 43-88 % of
-    held-out real faces flagged against 3 %); players deinterlace before showing it, and so does this."""
-    odd = rgb.shape[0] // 2  # how many odd lines
-    above = rgb[0 : 2 * odd : 2].astype(np.uint16)
-    below = rgb[2 : 2 * odd + 1 : 2].astype(np.uint16)
-    if len(below) < odd:  # an even height: the last line has none below it
-        below = np.concatenate([below, above[-1:]])
-    out = rgb.copy()
-    out[1::2] = ((above + below + 1) // 2).astype(np.uint8)
-    return out
 
 
 def _scan(container: av.container.InputContainer, path: Path, count: bool) -> tuple[float, int]:
@@ -225,20 +211,17 @@ def _decode_into(
                     first = frame.pts
                 if (wanted is None or number in wanted) and number not in given:
                     given.add(number)
-                    if frame.interlaced_frame and not interlaced:
-                        interlaced = True
-                        log.warning(
-                            "%s: interlaced video: each frame is analysed as its top field, line-doubled "
-                            "(the combing of two fields would look like a blend seam)",
-                            path,
-                        )
                     seconds = (
                         None
                         if frame.pts is None or first is None
                         else float((frame.pts - first) * stream.time_base)
                     )
                     rgb = frame.to_ndarray(format="rgb24")
-                    rgb = deinterlaced(rgb) if frame.interlaced_frame else rgb
+                    if frame.interlaced_frame:
+                        rgb = deinterlaced(rgb)
+                        if not interlaced:
+                            interlaced = True
+                            log.warning(DEINTERLACED, path, "interlaced video")
                     ready.put((number, seconds, upright(rgb, frame.rotation)))
     except av.FFmpegError as error:
         if reached < 0:

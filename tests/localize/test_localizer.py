@@ -211,3 +211,30 @@ def test_frame_times_are_presentation_times_in_variable_frame_rate_video(bundle_
     image = tmp_path / "still.png"
     write_png(image, pairs[0].real)
     assert [f.time for f in localizer.predict_video(image).frames] == [0.0]
+
+
+def test_combing_without_the_interlaced_flag_is_analysed_as_the_top_field(bundle_path, tmp_path, caplog):
+    """Interlaced video re-encoded as progressive (and a still grabbed from it) keeps its combing but not
+    the flag: frames whose pixels comb are analysed rebuilt from their top field, with one warning per
+    input; progressive frames are analysed as they are decoded."""
+    from skimage import data
+
+    from localize.interlace import deinterlaced
+    from localize.media import iter_media_frames
+    from mask_gen.synth.scene import woven_interlaced
+
+    photo = np.ascontiguousarray(data.astronaut()[::4, ::4])  # 128x128
+    woven = [woven_interlaced(np.roll(photo, 3 * i, axis=1), 2) for i in range(4)]
+    write_video(tmp_path / "baked.mp4", woven, crf=18)
+    write_video(tmp_path / "progressive.mp4", [np.roll(photo, 3 * i, axis=1) for i in range(4)], crf=18)
+    write_png(tmp_path / "grab.png", woven[0])
+    localizer = Localizer.load(bundle_path, InferenceConfig(crop="none"))
+    for name, combed in (("baked.mp4", True), ("grab.png", True), ("progressive.mp4", False)):
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            analysed = {p.index: p.image for p in localizer.iter_video(tmp_path / name, every=1)}
+        decoded = dict(iter_media_frames(tmp_path / name))
+        assert sorted(analysed) == sorted(decoded)
+        for index, frame in decoded.items():
+            assert np.array_equal(analysed[index], deinterlaced(frame) if combed else frame)
+        assert caplog.text.count("combing in frame 0: analysed as its top field") == combed

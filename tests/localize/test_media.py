@@ -448,7 +448,8 @@ def test_interlaced_video_is_read_deinterlaced_and_says_so(tmp_path, caplog):
 
     import av
 
-    from localize.video import deinterlaced, iter_frames
+    from localize.interlace import deinterlaced
+    from localize.video import iter_frames
 
     rng = np.random.default_rng(0)
     base = rng.integers(0, 256, (64, 96, 3), dtype=np.uint8)
@@ -467,7 +468,7 @@ def test_interlaced_video_is_read_deinterlaced_and_says_so(tmp_path, caplog):
     progressive = dict(iter_frames(paths["progressive"]))
     assert not caplog.records
     frames = dict(iter_frames(paths["interlaced"]))
-    assert caplog.text.count("interlaced video: each frame is analysed as its top field") == 1
+    assert caplog.text.count("interlaced video: analysed as its top field") == 1
     with av.open(str(paths["interlaced"])) as container:
         woven = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     for number, frame in frames.items():
