@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 
 COMB_WINDOW = 32  # px: the squares over which line-scale and field-scale detail are compared
-COMB_STEP = 8  # px between the squares' corners
+COMB_STEP = 8  # px between the squares' corners (every other column is read: combing is vertical)
 # combing() above this is combing, chosen on the validation portraits (python benchmarks/combing.py): above
-# white noise (1.13) and all but 0.7 % of the portraits as photographed, coded, grainy or enlarged (halftone
-# prints among them); 98 % of them woven 1 px apart and re-encoded as H.264 CRF 23, all 2 px apart
+# white noise (1.19) and all but 0.7 % of the portraits as photographed, coded, grainy or enlarged (halftone
+# prints among them); 97 % of them woven 1 px apart and re-encoded as H.264 CRF 23, all 2 px apart
 COMBED = 1.25
 DEINTERLACED = (  # the warning, with the file and the reason
     "%s: %s: analysed as its top field, line-doubled (the combing of two fields would look like a blend seam)"
@@ -30,7 +30,7 @@ def combing(rgb: np.ndarray, window: int = COMB_WINDOW, step: int = COMB_STEP) -
     """How strongly the frame alternates line by line, where it does most: the largest, over squares of
     `window` pixels every `step` pixels, of the ratio of the luma's second difference across neighbouring
     lines |Y(y-1) + Y(y+1) - 2 Y(y)| to the same across lines two apart |Y(y-2) + Y(y+2) - 2 Y(y)|, each
-    summed over the square (2 grey levels a pixel added below, to steady flat squares).
+    summed over the square's even columns (2 grey levels a pixel added below, to steady flat squares).
 
     A natural image has less detail at the finer scale (a ratio below 1), noise as much at both (about 1);
     in combing, neighbouring lines come from different fields and lines two apart from the same one, so
@@ -46,22 +46,26 @@ def combing(rgb: np.ndarray, window: int = COMB_WINDOW, step: int = COMB_STEP) -
     """
     if rgb.shape[0] < MIN_LINES:
         return 0.0
-    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    lines = cv2.convertScaleAbs(cv2.filter2D(luma, cv2.CV_16S, _LINES))[2:-2]
+    luma = np.ascontiguousarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[:, ::2])  # combing is vertical: half
+    lines = cv2.convertScaleAbs(cv2.filter2D(luma, cv2.CV_16S, _LINES))[2:-2]  # the columns tell as much
     fields = cv2.convertScaleAbs(cv2.filter2D(luma, cv2.CV_16S, _FIELDS))[2:-2]
-    side = min(window, *lines.shape)
+    shape = (min(window, lines.shape[0]), min(max(1, window // 2), lines.shape[1]))
+    steps = (step, max(1, step // 2))
+    area = shape[0] * shape[1]
     return float(
-        (_window_sums(lines, side, step) / (_window_sums(fields, side, step) + 2.0 * side * side)).max()
+        (_window_sums(lines, shape, steps) / (_window_sums(fields, shape, steps) + 2.0 * area)).max()
     )
 
 
-def _window_sums(values: np.ndarray, side: int, step: int) -> np.ndarray:
-    """Sums of `values` over side x side squares every `step` pixels, from its integral image."""
+def _window_sums(values: np.ndarray, shape: tuple[int, int], steps: tuple[int, int]) -> np.ndarray:
+    """Sums of `values` over windows of `shape` (rows, columns) every `steps`, from its integral image."""
     total = cv2.integral(values)
-    rows = np.arange(0, values.shape[0] - side + 1, step)
-    cols = np.arange(0, values.shape[1] - side + 1, step)
-    top, bottom = total[rows], total[rows + side]
-    return (bottom[:, cols + side] - bottom[:, cols] - top[:, cols + side] + top[:, cols]).astype(np.float32)
+    rows = np.arange(0, values.shape[0] - shape[0] + 1, steps[0])
+    cols = np.arange(0, values.shape[1] - shape[1] + 1, steps[1])
+    top, bottom = total[rows], total[rows + shape[0]]
+    return (bottom[:, cols + shape[1]] - bottom[:, cols] - top[:, cols + shape[1]] + top[:, cols]).astype(
+        np.float32
+    )
 
 
 def without_combing(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
