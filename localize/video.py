@@ -90,7 +90,7 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
             raise MediaError(
                 f"video frames of {width}x{height} exceed the limit of {max_pixels} pixels", path
             )
-        rotation, packets = _scan(container, path, count=stream.frames <= 0)
+        rotation, packets = _scan(container, stream, path, count=stream.frames <= 0)
         frames = stream.frames if stream.frames > 0 else packets
         rate = stream.average_rate or stream.guessed_rate or 0
     if round(rotation / 90) % 2:  # a quarter turn: shown (and decoded) the other way up
@@ -109,11 +109,12 @@ def upright(frame: np.ndarray, rotation: float) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(frame, turns)) if turns else frame
 
 
-def _scan(container: av.container.InputContainer, path: Path, count: bool) -> tuple[float, int]:
-    """One pass over the main video stream's packets, as far as needed: the display rotation of the first
-    frame that decodes (0 when none does) and, when `count`, how many packets carry data (the frame count
-    of a container that does not store it). Damage that stops the count is a MediaError."""
-    stream = video_stream(container)
+def _scan(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, path: Path, count: bool
+) -> tuple[float, int]:
+    """One pass over `stream`'s packets, as far as needed: the display rotation of the first frame that
+    decodes (0 when none does) and, when `count`, how many packets carry data (the frame count of a
+    container that does not store it). Damage that stops the count is a MediaError."""
     rotation, packets = None, 0
     try:
         for packet in container.demux(stream):

@@ -10,7 +10,7 @@ from localize.interlace import COMBED, combing, deinterlaced, without_combing
 from mask_gen.synth.h264 import h264_still
 from mask_gen.synth.scene import woven_interlaced
 
-PHOTOS = {"astronaut": data.astronaut(), "coffee": data.coffee()[:, :598], "chelsea": data.chelsea()[:, :450]}
+PHOTOS = {"astronaut": data.astronaut(), "coffee": data.coffee(), "chelsea": data.chelsea()}
 
 
 @pytest.mark.parametrize("name", PHOTOS)
