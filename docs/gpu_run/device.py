@@ -63,7 +63,11 @@ def main(out: Path, train_s: float, extra: list[str]) -> None:
     rate = data_rate(data_args, PROBE_S)
     steps = max(10, int(rate * train_s / data_args["batch_size"]))
     logging.info("data workers: %.0f crops/s -> %d steps of %d", rate, steps, data_args["batch_size"])
-    trainer = fit(["--config", CONFIG, "--trainer.max_steps", str(steps), *extra])
+    limit = int(train_s * 1.15) + 30  # a guard: the steps, not the clock, should end the run
+    clock = f"00:00:{limit // 60:02d}:{limit % 60:02d}"
+    trainer = fit(
+        ["--config", CONFIG, "--trainer.max_steps", str(steps), "--trainer.max_time", clock, *extra]
+    )
     folder = Path(trainer.checkpoint_callback.dirpath)
     saved = sorted(folder.glob("every-*.ckpt"), key=step_number)
     final = folder / f"final-step={trainer.global_step}.ckpt"  # the averaged weights at the last step
