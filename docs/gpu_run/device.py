@@ -41,8 +41,10 @@ def data_rate(init_args: dict, seconds: float) -> float:
     batches = iter(loader)
     next(batches)
     start, count = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
-        count += len(next(batches)[0])
+    for batch in batches:  # one epoch at most
+        count += len(batch[0])
+        if time.perf_counter() - start > seconds:
+            break
     return count / (time.perf_counter() - start)
 
 
