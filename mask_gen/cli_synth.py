@@ -58,7 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--forgery",
         default="self_blend",
         help="--self-blend fakes: self_blend (default), or a forgery the training never makes, for "
-        "validation: donor_poisson (another person's face), recolour, tone_warp",
+        "validation: donor_poisson (another person's face), recolour, tone_warp, rendered_swap (another "
+        "person's face drawn at low resolution, as FaceSwap renders), mouth_rerender (the mouth re-drawn "
+        "smooth, as NeuralTextures)",
     )
     parser.add_argument(
         "--val-fraction", type=float, default=0.1, help="--self-blend share of people held out (default 0.1)"

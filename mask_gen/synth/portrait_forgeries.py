@@ -59,7 +59,7 @@ def _recolour(
     source = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32)
     cast = rng.uniform(-8, 8, 3)
     cast[rng.integers(3)] = rng.choice([-1, 1]) * rng.uniform(12, 24)
-    return _blend(real, np.clip(source + cast, 0, 255), alpha), alpha
+    return blend(real, np.clip(source + cast, 0, 255), alpha), alpha
 
 
 def _tone_warp(
@@ -72,10 +72,10 @@ def _tone_warp(
     nose = (float(points[2, 0]), float(points[2, 1]))
     matrix = cv2.getRotationMatrix2D(nose, rng.uniform(-4, 4), rng.uniform(0.96, 1.04))
     source = cv2.warpAffine(source, matrix, real.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
-    return _blend(real, source, alpha), alpha
+    return blend(real, source, alpha), alpha
 
 
-def _blend(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def blend(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     weight = alpha[..., None]
     mixed = source.astype(np.float32) * weight + real.astype(np.float32) * (1 - weight)
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)

@@ -5,7 +5,8 @@ grey, JPEG or H.264), so neither class can be told apart by how it was stored. W
 draw repeats (validation). `write_self_blend_dataset` writes such crops in the mask-gen format.
 
 The fake of a pair may instead be made by one of the portrait edits (`FORGERIES`: a donor face from
-another person of the same split, Poisson-blended; a recolouring; a tone-and-warp): forgeries a
+another person of the same split, Poisson-blended; a recolouring; a tone-and-warp; or, imitating FaceSwap
+and NeuralTextures, a donor face drawn at low resolution and a re-rendered mouth): forgeries a
 self-blend-trained model never saw, for validation that is not the training task over again.
 """
 
@@ -27,6 +28,7 @@ from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
+from mask_gen.synth.rendered_forgeries import RENDERED
 from mask_gen.synth.scene import defocused, in_scene, person_matte
 from mask_gen.synth.self_blend import (
     SelfBlendConfig,
@@ -354,13 +356,17 @@ def far_face(
     return small, small_alpha, moved
 
 
-# each forgery and the manifest's method name for its fakes (all but self_blend are portrait EDITS)
+# each forgery and the manifest's method name for its fakes (all but self_blend are portrait EDITS or,
+# for validation that imitates FaceSwap and NeuralTextures, RENDERED edits)
 METHODS = {
     "self_blend": "SelfBlend",
     "donor_poisson": "DonorSwap",
     "recolour": "Recolour",
     "tone_warp": "ToneWarp",
+    "rendered_swap": "RenderedSwap",
+    "mouth_rerender": "MouthRerender",
 }
+_EDITS = {**EDITS, **RENDERED}
 FORGERIES = tuple(METHODS)
 
 
@@ -462,7 +468,7 @@ class SelfBlendSampler:
             return self_blend(image, points, rng, self.blend)
         donor = self.photos[self._other(number, rng)]
         alpha = blend_alpha(points, image.shape, HULL, rng)
-        return EDITS[self.forgery](image, alpha, points, donor, rng)
+        return _EDITS[self.forgery](image, alpha, points, donor, rng)
 
     def sample(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """(RGB uint8 crop at the input size, soft mask float32) of item `index`, before normalising."""

@@ -158,7 +158,9 @@ def two_people(tmp_path_factory) -> list:
     return read_face_index(root)
 
 
-@pytest.mark.parametrize("forgery", ["donor_poisson", "recolour", "tone_warp"])
+@pytest.mark.parametrize(
+    "forgery", ["donor_poisson", "recolour", "tone_warp", "rendered_swap", "mouth_rerender"]
+)
 def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(two_people, forgery):
     from localize.preprocess import Preprocessing
     from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
