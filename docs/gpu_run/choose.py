@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "weight_interpolation"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sharpen"))
 from choose import REFERENCE, figures  # noqa: E402
 
 DENOISED = ("denoised: bilateral 30", "denoised: bilateral 60", "denoised: non-local means 15")
