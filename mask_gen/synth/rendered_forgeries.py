@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from localize.media import read_image
+from mask_gen.synth.manipulations import match_colours
 from mask_gen.synth.portrait_forgeries import Edit, blend
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.self_blend import face_axes
@@ -35,19 +36,6 @@ def rendered(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def matched_colours(source: np.ndarray, target: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """`source` with its Lab mean and spread inside `region` moved to `target`'s there (FaceSwap's
-    colour correction)."""
-    if region.sum() < 2:
-        return source.copy()
-    src = cv2.cvtColor(source, cv2.COLOR_RGB2LAB).astype(np.float32)
-    dst = cv2.cvtColor(target, cv2.COLOR_RGB2LAB).astype(np.float32)
-    s_mean, s_std = src[region].mean(0), src[region].std(0) + 1e-3
-    d_mean, d_std = dst[region].mean(0), dst[region].std(0) + 1e-3
-    moved = np.clip((src - s_mean) / s_std * d_std + d_mean, 0, 255).astype(np.uint8)
-    return cv2.cvtColor(moved, cv2.COLOR_LAB2RGB)
-
-
 def _rendered_swap(
     real: np.ndarray, alpha: np.ndarray, points: np.ndarray, donor: FacePhoto, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +49,7 @@ def _rendered_swap(
         return real.copy(), np.zeros(real.shape[:2], np.float32)
     height, width = real.shape[:2]
     aligned = cv2.warpAffine(read_image(donor.path), matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
-    source = matched_colours(rendered(aligned, rng.uniform(*RENDER_SCALES)), real, region)
+    source = match_colours(rendered(aligned, rng.uniform(*RENDER_SCALES)), real, region)
     return blend(real, source, alpha), alpha
 
 

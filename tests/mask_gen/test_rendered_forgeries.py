@@ -8,8 +8,9 @@ import numpy as np
 import skimage.data
 from PIL import Image
 
+from mask_gen.synth.manipulations import match_colours
 from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.rendered_forgeries import RENDERED, matched_colours, mouth_alpha, rendered
+from mask_gen.synth.rendered_forgeries import RENDERED, mouth_alpha, rendered
 
 # the astronaut's 5 landmarks (YuNet): right eye, left eye, nose, right and left mouth corners
 POINTS = np.array([[204, 107], [243, 103], [227, 128], [209, 148], [241, 145]], np.float64)
@@ -31,14 +32,14 @@ def test_rendering_at_a_fraction_of_the_resolution_removes_fine_detail_and_keeps
     assert np.array_equal(rendered(image, 1.0), image)
 
 
-def test_colours_are_matched_to_the_target_inside_the_region():
+def test_colours_are_matched_to_the_target_inside_the_region_as_the_rendered_swap_does():
     target = skimage.data.astronaut()
     source = np.clip(target.astype(int) // 2 + (60, 0, 40), 0, 255).astype(np.uint8)  # darker, cast
     region = np.zeros(target.shape[:2], bool)
     region[80:200, 170:280] = True
     lab = lambda image: cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(float)[region]  # noqa: E731
     before = np.abs(lab(source).mean(0) - lab(target).mean(0)).max()
-    after = np.abs(lab(matched_colours(source, target, region)).mean(0) - lab(target).mean(0)).max()
+    after = np.abs(lab(match_colours(source, target, region)).mean(0) - lab(target).mean(0)).max()
     assert before > 20 and after < 2
 
 
