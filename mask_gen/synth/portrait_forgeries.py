@@ -21,7 +21,7 @@ from localize.errors import ConfigError
 from localize.media import read_image
 from mask_gen.synth.manipulations import SynthPair, clone_region
 from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.self_blend import SelfBlendConfig, blend_alpha
+from mask_gen.synth.self_blend import SelfBlendConfig, aligned_donor, blend_alpha, mix
 
 # Sharper hulls than the training generator's (its blur reaches 25 px at a 100 px face), no erosion
 # bias: the region is a face, its edge soft enough that a blend leaves no step.
@@ -35,14 +35,9 @@ def _donor_poisson(
     FaceForensics++'s Deepfakes are pasted; the whole cloned region counts as changed)."""
     region = alpha >= 0.5
     region[:2], region[-2:], region[:, :2], region[:, -2:] = False, False, False, False
-    image = read_image(donor.path)
-    matrix, _ = cv2.estimateAffinePartial2D(
-        donor.landmark_array().astype(np.float32), points.astype(np.float32)
-    )
-    if matrix is None or not region.any():
+    aligned = aligned_donor(read_image(donor.path), donor.landmark_array(), points, real.shape)
+    if aligned is None or not region.any():
         return real.copy(), np.zeros(real.shape[:2], np.float32)
-    height, width = real.shape[:2]
-    aligned = cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
     mode = cv2.NORMAL_CLONE if rng.random() < 0.5 else cv2.MIXED_CLONE
     return clone_region(aligned, real, region, mode), region.astype(np.float32)
 
@@ -59,7 +54,7 @@ def _recolour(
     source = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32)
     cast = rng.uniform(-8, 8, 3)
     cast[rng.integers(3)] = rng.choice([-1, 1]) * rng.uniform(12, 24)
-    return blend(real, np.clip(source + cast, 0, 255), alpha), alpha
+    return mix(real, np.clip(source + cast, 0, 255), alpha), alpha
 
 
 def _tone_warp(
@@ -72,13 +67,7 @@ def _tone_warp(
     nose = (float(points[2, 0]), float(points[2, 1]))
     matrix = cv2.getRotationMatrix2D(nose, rng.uniform(-4, 4), rng.uniform(0.96, 1.04))
     source = cv2.warpAffine(source, matrix, real.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
-    return blend(real, source, alpha), alpha
-
-
-def blend(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    weight = alpha[..., None]
-    mixed = source.astype(np.float32) * weight + real.astype(np.float32) * (1 - weight)
-    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    return mix(real, source, alpha), alpha
 
 
 Edit = Callable[

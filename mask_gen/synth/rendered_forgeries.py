@@ -19,9 +19,9 @@ import numpy as np
 
 from localize.media import read_image
 from mask_gen.synth.manipulations import match_colours
-from mask_gen.synth.portrait_forgeries import Edit, blend
+from mask_gen.synth.portrait_forgeries import Edit
 from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.self_blend import face_axes
+from mask_gen.synth.self_blend import aligned_donor, face_axes, mix
 
 RENDER_SCALES = (0.3, 0.5)  # the rendered region's resolution, a fraction of the frame's
 MOUTH_SCALES = (0.3, 0.55)
@@ -41,16 +41,12 @@ def _rendered_swap(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Another person's face aligned on the landmarks, drawn at 30-50 % resolution, colour-matched
     inside the hull and alpha-blended (no gradient-domain fill: the seam is the blend's)."""
-    matrix, _ = cv2.estimateAffinePartial2D(
-        donor.landmark_array().astype(np.float32), points.astype(np.float32)
-    )
     region = alpha >= 0.5
-    if matrix is None or not region.any():
+    aligned = aligned_donor(read_image(donor.path), donor.landmark_array(), points, real.shape)
+    if aligned is None or not region.any():
         return real.copy(), np.zeros(real.shape[:2], np.float32)
-    height, width = real.shape[:2]
-    aligned = cv2.warpAffine(read_image(donor.path), matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
     source = match_colours(rendered(aligned, rng.uniform(*RENDER_SCALES)), real, region)
-    return blend(real, source, alpha), alpha
+    return mix(real, source, alpha), alpha
 
 
 def mouth_alpha(points: np.ndarray, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -79,7 +75,7 @@ def _mouth_rerender(
     matrix = np.array([[1.0, 0.0, 0.0], [0.0, stretch, centre[1] * (1 - stretch)]], np.float32)
     moved = cv2.warpAffine(real, matrix, real.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
     source = cv2.bilateralFilter(rendered(moved, rng.uniform(*MOUTH_SCALES)), 5, 20, 5)
-    return blend(real, source, region), region
+    return mix(real, source, region), region
 
 
 RENDERED: dict[str, Edit] = {"rendered_swap": _rendered_swap, "mouth_rerender": _mouth_rerender}

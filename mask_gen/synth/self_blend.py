@@ -233,14 +233,28 @@ def self_blend(
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
     face = _face_width(points)
     alpha = blend_alpha(points, real.shape, config, rng) * float(rng.choice(BLEND_RATIOS))
-    return _mix(real, _source(real, face, config, rng), alpha), alpha.astype(np.float32)
+    return mix(real, _source(real, face, config, rng), alpha), alpha.astype(np.float32)
 
 
-def _mix(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def mix(real: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """`source` blended into `real` with per-pixel weight `alpha`, rounded back to uint8."""
     weight = alpha[..., None]
     fake = source.astype(np.float32) * weight + real.astype(np.float32) * (1 - weight)
     return np.clip(np.round(fake), 0, 255).astype(np.uint8)
+
+
+def aligned_donor(
+    donor: np.ndarray, donor_landmarks: np.ndarray, landmarks: np.ndarray, shape: tuple[int, ...]
+) -> np.ndarray | None:
+    """`donor` moved by the similarity transform that puts its 5 landmarks on `landmarks`, on a canvas of
+    `shape` (borders reflected); None when the landmarks admit no such transform."""
+    matrix, _ = cv2.estimateAffinePartial2D(
+        np.asarray(donor_landmarks, np.float32).reshape(5, 2), np.asarray(landmarks, np.float32).reshape(5, 2)
+    )
+    if matrix is None:
+        return None
+    height, width = shape[:2]
+    return cv2.warpAffine(donor, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
 
 
 def poisson_self_blend(
@@ -312,13 +326,9 @@ def donor_blend(
     """
     _require_rgb(real, "donor_blend")
     points = np.asarray(landmarks, np.float64).reshape(5, 2)
-    matrix, _ = cv2.estimateAffinePartial2D(
-        np.asarray(donor_landmarks, np.float32).reshape(5, 2), points.astype(np.float32)
-    )
-    if matrix is None:
+    aligned = aligned_donor(donor, donor_landmarks, points, real.shape)
+    if aligned is None:
         return real.copy(), np.zeros(real.shape[:2], np.float32)
-    height, width = real.shape[:2]
-    aligned = cv2.warpAffine(donor, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
     if is_grey(real):
         aligned = np.repeat(cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     face = _face_width(points)
@@ -326,4 +336,4 @@ def donor_blend(
     region = alpha > 0.5
     if region.sum() >= 16:
         aligned = match_colours(aligned, real, region)
-    return _mix(real, _source(aligned, face, config, rng), alpha), alpha.astype(np.float32)
+    return mix(real, _source(aligned, face, config, rng), alpha), alpha.astype(np.float32)
