@@ -58,6 +58,8 @@ def read_face_index(root: str | Path) -> list[FacePhoto]:
     """The photos an `index.csv` lists (paths confined to the folder); DatasetError names a bad line."""
     root = Path(root)
     path = root / INDEX
+    if not root.is_dir():
+        raise DatasetError("folder not found", root)
     if not path.is_file():
         raise DatasetError(
             f"no {INDEX} (columns file, box_xywh, landmarks5; `forgeloc synth OUT --face-index FOLDER` makes one)",

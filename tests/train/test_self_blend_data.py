@@ -72,6 +72,10 @@ def test_people_never_straddle_splits(faces):
 
 
 def test_bad_index_lines_are_named(tmp_path):
+    with pytest.raises(DatasetError, match="folder not found"):
+        read_face_index(tmp_path / "absent")
+    with pytest.raises(DatasetError, match="no index.csv"):
+        read_face_index(tmp_path)
     (tmp_path / "index.csv").write_text("file,box_xywh,landmarks5\n../x.jpg,1 2 3 4,1 2 3 4 5 6 7 8 9 10\n")
     with pytest.raises(DatasetError, match="outside the folder"):
         read_face_index(tmp_path)
