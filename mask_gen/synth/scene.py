@@ -7,7 +7,7 @@ texture there, and the `scenes` preset does so to both classes, so that a sharpn
 outline carries no label while the blend's seam inside the face does. It was built on a first probe whose
 cruder matte cut through the face (68 % of real held-out crops flagged with a defocused backdrop); with
 this matte, run 4 flags 4.9 % against 3.9 % as photographed (`benchmarks/scene_false_alarms.py`, which
-uses these functions), so the backdrop is not what makes real faces look blended (docs/model_card.md).
+uses these functions), so the backdrop is not what makes real faces look blended (docs/training_history.md).
 """
 
 from __future__ import annotations
