@@ -1,7 +1,8 @@
 """predict_video speed and memory on synthetic 720p clips with a face: eager PyTorch next to ONNX Runtime
 (float32, and int8 calibrated on face crops of the clip) on every frame of a 10 s clip, where the model's
-share of the work shows; the real-time factor at the default sampling; and peak memory of a 10 s clip
-against a 60 s clip.
+share of the work shows; the real-time factor at the default sampling in both runtimes (the shipped
+default runs in ONNX Runtime from its cached export; `--runtime torch` and bundles without NAME.onnx in
+PyTorch); and peak memory of a 10 s clip against a 60 s clip.
 
 Run: python benchmarks/inspect_throughput.py [--model BUNDLE] [--every 0] [--repeats 3]
 Without --model a randomly initialised unet_v1 bundle stands in (speed does not depend on the weights).
@@ -178,10 +179,11 @@ def main() -> None:
         ):  # the fastest of `repeats` fresh processes: the least disturbed by the rest of the machine
             runs = [run_child(path, clips[10], runtime, 1) for _ in range(args.repeats)]
             results[("10 s", name, "every frame")] = min(runs, key=lambda r: r["seconds"])
-        for seconds in (10, 60):
-            results[(f"{seconds} s", "onnx", sampling)] = run_child(
-                bundle, clips[seconds], "onnx", args.every
-            )
+        for seconds in (10, 60):  # torch: `--runtime torch`, or a bundle of one's own without NAME.onnx
+            for runtime in ("torch", "onnx"):
+                results[(f"{seconds} s", runtime, sampling)] = run_child(
+                    bundle, clips[seconds], runtime, args.every
+                )
         model = model_ms(bundle, int8_bundle)
         tracking = tracking_ms(clips[10])
     print("1280x720 H.264 clips; each row a fresh process")

@@ -83,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--runtime",
         choices=["auto", "torch", "onnx"],
         default="auto",
-        help="what runs the model (default auto: onnxruntime when the bundle has NAME.onnx)",
+        help="what runs the model (default auto: onnxruntime when the bundle has NAME.onnx, and for the bundled default)",
     )
     parser.add_argument(
         "--flip-average",

@@ -17,15 +17,17 @@ from typing import Literal
 
 import numpy as np
 
-from localize.bundle import Bundle, load_bundle
+from localize.bundle import Bundle, bundle_paths, load_bundle
 from localize.decide import region_scale
 from localize.detectors import build_detector, yunet_margin
 from localize.errors import ConfigError, MediaError
+from localize.face_model import cache_dir
 from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops
 from localize.frame_maps import assemble, judge_map, tiles
 from localize.images import DEFAULT_MAX_PIXELS
 from localize.interlace import DEINTERLACED, without_combing
 from localize.media import iter_timed_media_frames, media_info
+from localize.onnx_cache import with_cached_onnx
 from localize.onnx_runtime import use_onnx
 from localize.results import FramePrediction, FrameSummary, VideoPrediction, ends_early, summarize
 from localize.sampling import sample_indices
@@ -52,6 +54,13 @@ def default_bundle_path() -> Path:
     return Path(str(resources.files("localize") / "assets" / f"{DEFAULT_BUNDLE}.json"))
 
 
+def is_default(bundle: Bundle) -> bool:
+    """Whether the bundle was loaded from the package's default model."""
+    return (
+        bundle.path is not None and bundle_paths(bundle.path)[0].resolve() == default_bundle_path().resolve()
+    )
+
+
 @dataclass(frozen=True)
 class InferenceConfig:
     """How frames are cropped, batched and judged; None values come from the bundle (its preprocessing
@@ -69,7 +78,8 @@ class InferenceConfig:
     min_fake_fraction: float | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
     max_faces: int = 1  # faces analysed per frame (crop="face")
-    runtime: Literal["auto", "torch", "onnx"] = "auto"  # auto: onnxruntime when the bundle has a model
+    # auto: onnxruntime when the bundle has NAME.onnx, or for the shipped default (exported once to the cache)
+    runtime: Literal["auto", "torch", "onnx"] = "auto"
     flip_average: bool | None = None  # None: as the bundle records (its thresholds were searched that way)
 
     def __post_init__(self) -> None:
@@ -154,7 +164,13 @@ class Localizer:
             )
         self.size = tuple(record.input_size)
         self.segmentation = bundle.spec.task == "segmentation"
-        if config.runtime == "onnx" or (config.runtime == "auto" and "onnx" in bundle.meta and bundle.path):
+        if config.runtime != "torch" and "onnx" not in bundle.meta and is_default(bundle):
+            # the package carries no ONNX file: the default's export is made once into the cache
+            bundle = self.bundle = with_cached_onnx(bundle, cache_dir())
+        wants_onnx = config.runtime == "onnx" or (
+            config.runtime == "auto" and "onnx" in bundle.meta and bundle.path
+        )
+        if wants_onnx and bundle.session is None:
             use_onnx(bundle)
         elif config.runtime == "torch":
             bundle.session = None

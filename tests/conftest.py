@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,10 @@ YUNET = SHARED.parent / "detectors" / "yunet" / "yunet_s_640_640.onnx"
 
 # the face detector's file comes from ../shared (nothing downloads in tests); without it, the LBP fallback
 os.environ["FORGELOC_OFFLINE"] = "1"
+# the cache (the default model's ONNX export) lives in a folder of this run, never the user's ~/.cache
+_HOME = tempfile.mkdtemp(prefix="forgeloc-home-")
+atexit.register(shutil.rmtree, _HOME, True)
+os.environ["FORGELOC_HOME"] = _HOME
 if YUNET.is_file():
     os.environ.setdefault("FORGELOC_FACE_MODEL", str(YUNET))
 

@@ -1,0 +1,85 @@
+"""The shipped default model in onnxruntime without an ONNX file in the package: its export is made once
+into the cache, `$FORGELOC_HOME/onnx/NAME-KEY.onnx` (KEY a hash of the bundle's json and weights, so a
+changed model is exported afresh), and checked against PyTorch on a probe batch every time it is opened.
+When it cannot be made, opened or checked, the model runs in PyTorch as before, with one log line; when
+the cache cannot be written, the export is used from memory."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from localize.atomic import write_bytes_atomic
+from localize.bundle import Bundle, bundle_paths, probabilities
+
+logger = logging.getLogger(__name__)
+
+# largest difference in P(fake) between onnxruntime and PyTorch on the probe batch for the export to be
+# used (float32 on both sides differs by about 1e-6; the frame rule's thresholds are steps of 0.05)
+PROBE_TOLERANCE = 1e-3
+
+
+def cache_file(bundle: Bundle, home: Path) -> Path:
+    """Where the bundle's export is cached: home/onnx/NAME-KEY.onnx."""
+    json_path, weights_path = bundle_paths(bundle.path)
+    digest = hashlib.sha256(json_path.read_bytes() + weights_path.read_bytes()).hexdigest()[:16]
+    return home / "onnx" / f"{json_path.stem}-{digest}.onnx"
+
+
+def agrees(bundle: Bundle, session) -> float:
+    """Largest |P(fake)| difference between the session and the bundle's PyTorch model on a fixed probe
+    batch (two normalised crops of random values)."""
+    height, width = bundle.preprocessing.input_size
+    probe = torch.from_numpy(np.random.default_rng(0).standard_normal((2, 3, height, width), np.float32))
+    torch_out = probabilities(replace(bundle, session=None), probe)
+    onnx_out = probabilities(replace(bundle, session=session), probe)
+    return float(np.abs(torch_out - onnx_out).max())
+
+
+def _open(payload: bytes):
+    """An onnxruntime session for `payload` (the same options as a bundle's NAME.onnx), or None."""
+    import onnxruntime
+
+    from localize.onnx_runtime import session_options
+
+    try:
+        return onnxruntime.InferenceSession(payload, session_options(), providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own exception types for a malformed model
+        logger.debug("cached ONNX model not loadable: %s", error)
+        return None
+
+
+def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
+    """The bundle running in onnxruntime from its cached export (made now if missing or unusable), its
+    json record gaining "onnx" (sha256, and the file under "cached") for provenance; the bundle as it
+    was when no checked export can be had."""
+    from localize.onnx_runtime import onnx_model
+
+    target = cache_file(bundle, home)
+    payload = target.read_bytes() if target.is_file() else None
+    session = _open(payload) if payload else None
+    if session is None or agrees(bundle, session) > PROBE_TOLERANCE:
+        try:
+            payload = onnx_model(bundle)
+        except Exception as error:  # the exporter fails in many ways (missing onnx package, an op it lacks)
+            logger.warning("%s: no ONNX export (%s); running in PyTorch", bundle.path, error)
+            return bundle
+        session = _open(payload)
+        gap = agrees(bundle, session) if session is not None else None
+        if gap is None or gap > PROBE_TOLERANCE:
+            logger.warning(
+                "%s: its ONNX export does not match PyTorch (%s); running in PyTorch", bundle.path, gap
+            )
+            return bundle
+        try:
+            write_bytes_atomic(target, payload)
+            logger.info("exported the model to %s for onnxruntime (once)", target)
+        except OSError as error:
+            logger.info("%s: ONNX export not cached (%s); using it from memory", target, error)
+    record = {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits"}
+    return replace(bundle, meta={**bundle.meta, "onnx": {**record, "cached": str(target)}}, session=session)
