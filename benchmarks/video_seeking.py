@@ -1,9 +1,11 @@
 """Reading inspect's default sampling (32 frames evenly spaced) of a long video: by seeking
 (localize.seeking, the default) against decoding straight through (seek=False), the baseline, in the
 same run, on 1280x720 H.264 clips with a keyframe every 2 s (phones, streaming) and every 10 s (x264's
-default). Both read the same frames (checked).
+default), in MP4 (a frame table: a seek lands on its keyframe) and MPEG-TS (broadcast and camera
+recordings: FFmpeg estimates where to seek, so each seek aims a keyframe early). Both read the same frames
+(checked).
 
-Run: python benchmarks/video_seeking.py [--minutes 3] [--repeats 3]
+Run: python benchmarks/video_seeking.py [--minutes 3] [--repeats 3] [--containers mp4,ts]
 """
 
 from __future__ import annotations
@@ -53,21 +55,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=3, help="length of each clip (default 3)")
     parser.add_argument("--repeats", type=int, default=3, help="reads per row; the fastest counts")
+    parser.add_argument("--containers", default="mp4,ts", help="file types, by suffix (default mp4,ts)")
     args = parser.parse_args()
     seconds = round(args.minutes * 60)
     print(f"{seconds} s clips, 1280x720 H.264 at 25 frames/s, 32 frames evenly spaced")
-    print("| keyframe every | straight through s | seeking s | ratio |")
-    print("| --- | --- | --- | --- |")
+    print("| container | keyframe every | straight through s | seeking s | ratio |")
+    print("| --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
-        for gop in (50, 250):
-            path = Path(folder) / f"clip_g{gop}.mp4"
+        for suffix, gop in ((s, g) for s in args.containers.split(",") for g in (50, 250)):
+            path = Path(folder) / f"clip_g{gop}.{suffix}"
             make_clip(path, seconds, gop)
             indices = sample_indices(25 * seconds, frames=32)
             straight, expected = read_seconds(path, indices, False, args.repeats)
             sought, got = read_seconds(path, indices, True, args.repeats)
             assert [i for i, _, _ in got] == [i for i, _, _ in expected]
             assert all(np.array_equal(a[2], b[2]) for a, b in zip(got, expected, strict=True)), "same frames"
-            print(f"| {gop / 25:g} s | {straight:.2f} | {sought:.2f} | {straight / sought:.1f}x |")
+            print(f"| {suffix} | {gop / 25:g} s | {straight:.2f} | {sought:.2f} | {straight / sought:.1f}x |")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ with the length of the video.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import queue
 import threading
@@ -278,16 +279,35 @@ def _straight(
         yield number, frame
 
 
+def _landed(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, step: Step
+) -> Iterator[av.VideoFrame]:
+    """Frames decoded from the step's keyframe on: seeks to each of its aims in turn until decoding
+    reaches that keyframe, decoded as one, before any later frame; _Missed when no aim does."""
+    for aim in step.aims or (step.seek,):
+        if aim is not None:
+            container.seek(aim, stream=stream, backward=True)
+        decoded = container.decode(stream)
+        for frame in decoded:
+            if frame.pts is None:
+                raise _Missed
+            if frame.pts < step.seek:  # landed earlier: decode on to the keyframe
+                continue
+            if frame.pts == step.seek and frame.key_frame:
+                return itertools.chain((frame,), decoded)
+            break  # landed late: aim further back
+    raise _Missed
+
+
 def _sought(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, plan: list[Step]
 ) -> Iterator[tuple[int, av.VideoFrame]]:
-    """The frames of a seek plan, in order; _Missed when decoding from a keyframe does not reach the
-    wanted timestamp exactly."""
+    """The frames of a seek plan, in order; _Missed when a seek cannot reach its keyframe or decoding
+    from it does not reach the wanted timestamp exactly."""
     decoded: Iterator[av.VideoFrame] | None = None
     for step in plan:
-        if step.seek is not None or decoded is None:
-            container.seek(step.seek if step.seek is not None else step.pts, stream=stream, backward=True)
-            decoded = container.decode(stream)
+        if step.seek is not None:
+            decoded = _landed(container, stream, step)
         for frame in decoded:
             if frame.pts is None or frame.pts > step.pts:
                 raise _Missed

@@ -68,6 +68,51 @@ def test_sparse_frames_are_read_by_seeking_and_are_the_frames_decoding_gives(
         assert "seeking: about" in caplog.text and "missed" not in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("name", "codec", "options"),
+    [("h264.ts", "libx264", {"g": "12", "bf": "3"}), ("mpeg2.ts", "mpeg2video", {"g": "12", "bf": "2"})],
+)
+def test_transport_streams_are_read_by_seeking_a_keyframe_early_and_give_the_frames_decoding_gives(
+    tmp_path, caplog, name, codec, options
+):
+    path = _clip(tmp_path / name, codec, options)  # FFmpeg seeks a transport stream by estimating offsets
+    assert not index_frames(path, 0).exact
+    caplog.set_level(logging.DEBUG, logger="localize")
+    for indices in ([1, 2, 75, FRAMES - 1], [0, 13, 14, 100], [30, 140]):
+        caplog.clear()
+        _same_as_straight(path, indices)
+        assert "seeking: about" in caplog.text and "missed" not in caplog.text
+    # the first aim, the keyframe's decoding timestamp, lands on the keyframe itself (its PTS lands late)
+    index = index_frames(path, 0)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for step in seek_plan(index, [30, 75, 140]):
+            container.seek(step.aims[0], stream=stream, backward=True)
+            assert next(iter(container.decode(stream))).pts == step.seek
+
+
+def test_a_transport_stream_across_the_mpeg_clock_wrap_is_read_by_seeking(tmp_path, caplog):
+    """The 33-bit MPEG clock wraps after 26.5 h; this recording crosses it on frame 93 (FFmpeg unwraps)."""
+    times = [95440.0 + 0.04 * n for n in range(200)]
+    path = _clip(tmp_path / "wrap.ts", "libx264", {"g": "12", "bf": "3"}, times)
+    caplog.set_level(logging.DEBUG, logger="localize")
+    _same_as_straight(path, [5, 60, 120, 190])
+    assert "seeking: about" in caplog.text and "missed" not in caplog.text
+
+
+def test_recordings_joined_end_to_end_are_read_straight_through(tmp_path, caplog):
+    """Two transport streams joined byte for byte (as captures are), the second's clock 12 s behind the
+    first's end: the damaged packet at the join voids the index, and the frames are those decoding gives."""
+    first = _clip(tmp_path / "a.ts", "libx264", {"g": "10"}, [0.04 * n for n in range(300)])
+    second = _clip(tmp_path / "b.ts", "libx264", {"g": "10"}, [0.04 * n + 0.54 for n in range(300)])
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    assert index_frames(joined, 0) is None
+    caplog.set_level(logging.DEBUG, logger="localize")
+    _same_as_straight(joined, [5, 290, 310, 590])
+    assert "seeking: about" not in caplog.text
+
+
 def test_variable_frame_rate_times_survive_seeking(tmp_path, caplog):
     times = [
         round(0.04 * n + (0.5 if n >= 60 else 0.0) + (1.0 if n >= 120 else 0.0), 3) for n in range(FRAMES)
@@ -107,8 +152,8 @@ def test_dense_samplings_short_runs_and_unindexed_containers_are_read_straight_t
         (210, 2100, 2000),
     ]
     assert seek_plan(index, [10, 90, 199]) is None  # 191 frames decoded against 200: not worth it
-    ts = _clip(tmp_path / "stream.ts", "libx264", {"g": "10"})  # no frame table: seeks estimate offsets
-    assert index_frames(ts, 0) is None
+    ps = _clip(tmp_path / "stream.mpg", "mpeg2video", {"g": "10"})  # a program stream: no frame table
+    assert index_frames(ps, 0) is None
     whole = _clip(tmp_path / "whole.mp4", "libx264", {"g": "10"})
     assert index_frames(whole, 0).pts == tuple(sorted(index_frames(whole, 0).pts))
     cut = tmp_path / "cut.mp4"
