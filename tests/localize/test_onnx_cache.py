@@ -40,6 +40,7 @@ def test_the_default_runs_in_onnxruntime_from_one_cached_export_with_the_same_ma
     assert (
         again.bundle.session is not None and files[0].stat().st_mtime_ns == stamp
     )  # reused, not re-exported
+    assert Localizer.load(None, InferenceConfig(crop="none", runtime="onnx")).bundle.session is not None
     eager = Localizer.load(None, InferenceConfig(crop="none", runtime="torch"))
     assert eager.bundle.session is None and is_default(eager.bundle)
     a, b = eager.predict_image(pairs[1].fake), onnx.predict_image(pairs[1].fake)
