@@ -241,9 +241,13 @@ class Localizer:
         return boxes, bool(faces) or self.crop_mode == "none", marks
 
     def predict_image(self, rgb: np.ndarray) -> FramePrediction:
-        """Where one RGB uint8 (H, W, 3) image was manipulated."""
+        """Where one RGB uint8 (H, W, 3) image was manipulated. An image whose pixels comb (a frame of
+        interlaced video) is analysed rebuilt from its top field, with a warning, as files are."""
         if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
             raise MediaError(f"expected an RGB uint8 (H, W, 3) array, got {getattr(rgb, 'shape', type(rgb))}")
+        rgb, rebuilt = without_combing(rgb)
+        if rebuilt:
+            logger.warning(DEINTERLACED, "the image", "combing")
         boxes, face_found, marks = self._boxes(rgb, self._tracker())
         return self._predict_frames([(rgb, boxes, face_found, 0, 0.0, marks)])[0]
 

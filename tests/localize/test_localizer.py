@@ -238,3 +238,9 @@ def test_combing_without_the_interlaced_flag_is_analysed_as_the_top_field(bundle
         for index, frame in decoded.items():
             assert np.array_equal(analysed[index], deinterlaced(frame) if combed else frame)
         assert caplog.text.count("combing in frame 0: analysed as its top field") == combed
+    for image, combed in ((woven[0], True), (photo, False)):  # the Python API's in-memory images alike
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            analysed = localizer.predict_image(image).image
+        assert np.array_equal(analysed, deinterlaced(image) if combed else image)
+        assert caplog.text.count("the image: combing: analysed as its top field") == combed
