@@ -78,8 +78,8 @@ def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
             return bundle
         try:
             write_bytes_atomic(target, payload)
-            logger.info("exported the model to %s for onnxruntime (once)", target)
+            logger.debug("exported the model to %s for onnxruntime (once)", target)
         except OSError as error:
-            logger.info("%s: ONNX export not cached (%s); using it from memory", target, error)
+            logger.debug("%s: ONNX export not cached (%s); using it from memory", target, error)
     record = {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits"}
     return replace(bundle, meta={**bundle.meta, "onnx": {**record, "cached": str(target)}}, session=session)
