@@ -56,13 +56,17 @@ def _open(payload: bytes):
 
 def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
     """The bundle running in onnxruntime from its cached export (made now if missing or unusable), its
-    json record gaining "onnx" (sha256, and the file under "cached") for provenance; the bundle as it
-    was when no checked export can be had."""
+    json record gaining "onnx" (sha256, and the file under "cached" when it is one) for provenance; the
+    bundle as it was when no checked export can be had."""
     from localize.onnx_runtime import onnx_model
 
     target = cache_file(bundle, home)
-    payload = target.read_bytes() if target.is_file() else None
+    try:
+        payload = target.read_bytes() if target.is_file() else None
+    except OSError:  # unreadable: exported afresh below
+        payload = None
     session = _open(payload) if payload else None
+    cached = session is not None
     if session is None or agrees(bundle, session) > PROBE_TOLERANCE:
         try:
             payload = onnx_model(bundle)
@@ -78,8 +82,12 @@ def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
             return bundle
         try:
             write_bytes_atomic(target, payload)
+            cached = True
             logger.debug("exported the model to %s for onnxruntime (once)", target)
         except OSError as error:
+            cached = False
             logger.debug("%s: ONNX export not cached (%s); using it from memory", target, error)
     record = {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits"}
-    return replace(bundle, meta={**bundle.meta, "onnx": {**record, "cached": str(target)}}, session=session)
+    if cached:
+        record["cached"] = str(target)
+    return replace(bundle, meta={**bundle.meta, "onnx": record}, session=session)

@@ -70,6 +70,7 @@ def test_an_unwritable_cache_uses_the_export_from_memory(tiny, tmp_path):
     (tmp_path / "onnx").write_text("a file where the cache folder should be")
     bundle = with_cached_onnx(tiny, tmp_path)
     assert bundle.session is not None and agrees(tiny, bundle.session) <= PROBE_TOLERANCE
+    assert "cached" not in bundle.meta["onnx"]  # provenance names no file that holds nothing
 
 
 def test_a_failed_export_falls_back_to_pytorch_with_a_warning(tiny, tmp_path, monkeypatch, caplog):
