@@ -16,6 +16,7 @@ import torch
 
 from localize.atomic import write_bytes_atomic
 from localize.bundle import Bundle, bundle_paths, probabilities
+from localize.onnx_runtime import new_session, onnx_model, onnx_record
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +43,10 @@ def agrees(bundle: Bundle, session) -> float:
 
 
 def _open(payload: bytes):
-    """An onnxruntime session for `payload` (the same options as a bundle's NAME.onnx), or None."""
-    import onnxruntime
-
-    from localize.onnx_runtime import session_options
-
+    """An onnxruntime session for `payload` (as for a bundle's NAME.onnx), or None."""
     try:
-        return onnxruntime.InferenceSession(payload, session_options(), providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own exception types for a malformed model
+        return new_session(payload)
+    except Exception as error:  # onnxruntime's own exception types
         logger.debug("cached ONNX model not loadable: %s", error)
         return None
 
@@ -58,8 +55,6 @@ def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
     """The bundle running in onnxruntime from its cached export (made now if missing or unusable), its
     json record gaining "onnx" (sha256, and the file under "cached" when it is one) for provenance; the
     bundle as it was when no checked export can be had."""
-    from localize.onnx_runtime import onnx_model
-
     target = cache_file(bundle, home)
     try:
         payload = target.read_bytes() if target.is_file() else None
@@ -87,7 +82,5 @@ def with_cached_onnx(bundle: Bundle, home: Path) -> Bundle:
         except OSError as error:
             cached = False
             logger.debug("%s: ONNX export not cached (%s); using it from memory", target, error)
-    record = {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits"}
-    if cached:
-        record["cached"] = str(target)
+    record = onnx_record(payload, **({"cached": str(target)} if cached else {}))
     return replace(bundle, meta={**bundle.meta, "onnx": record}, session=session)

@@ -46,10 +46,14 @@ def attach_onnx(path: str | Path, payload: bytes, **details) -> Path:
     """Write `payload` as the bundle's NAME.onnx and record its checksum (and `details`) in the json."""
     target = onnx_path(path)
     write_bytes_atomic(target, payload)
-    sha256 = hashlib.sha256(payload).hexdigest()
-    record = {"sha256": sha256, "input": "image", "output": "logits", **details}
+    record = onnx_record(payload, **details)
     update_meta(path, lambda meta: meta.update(onnx=record))
     return target
+
+
+def onnx_record(payload: bytes, **details) -> dict:
+    """The bundle json's "onnx" entry for an ONNX model's bytes: its checksum, input and output names."""
+    return {"sha256": hashlib.sha256(payload).hexdigest(), "input": "image", "output": "logits", **details}
 
 
 def add_onnx(path: str | Path) -> Path:
@@ -57,21 +61,20 @@ def add_onnx(path: str | Path) -> Path:
     return attach_onnx(path, onnx_model(load_bundle(path)))
 
 
-def session_options():
-    """onnxruntime's options for a bundle's model: idle worker threads sleep instead of spinning, as
-    inspect decodes and tracks on other threads meanwhile (measured once on 2 cores: 10 % more frames/s
-    end to end in float32, 20 % in int8; the model alone 4 % slower)."""
+def new_session(payload: bytes):
+    """An onnxruntime session for an ONNX model's bytes on the CPU, idle worker threads sleeping instead of
+    spinning, as inspect decodes and tracks on other threads meanwhile (measured once on 2 cores: 10 % more
+    frames/s end to end in float32, 20 % in int8; the model alone 4 % slower). onnxruntime raises its own
+    exception types for a malformed model."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
+    return onnxruntime.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
 
 
 def onnx_session(path: str | Path, meta: dict):
     """An onnxruntime session for the bundle's NAME.onnx, checked against the json's checksum."""
-    import onnxruntime
-
     target = onnx_path(path)
     if not target.is_file():
         raise BundleError("the bundle's json names an ONNX model but NAME.onnx is missing", target)
@@ -79,8 +82,8 @@ def onnx_session(path: str | Path, meta: dict):
     if hashlib.sha256(payload).hexdigest() != meta["onnx"]["sha256"]:
         raise BundleError("ONNX model does not match the checksum in the bundle json", target)
     try:
-        return onnxruntime.InferenceSession(payload, session_options(), providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own exception types for a malformed model
+        return new_session(payload)
+    except Exception as error:  # onnxruntime's own exception types
         raise BundleError(f"not a loadable ONNX model ({type(error).__name__})", target) from None
 
 

@@ -284,7 +284,7 @@ def _landed(
 ) -> Iterator[av.VideoFrame]:
     """Frames decoded from the step's keyframe on: seeks to each of its aims in turn until decoding
     reaches that keyframe, decoded as one, before any later frame; _Missed when no aim does."""
-    for aim in step.aims or (step.seek,):
+    for aim in step.aims:
         if aim is not None:
             container.seek(aim, stream=stream, backward=True)
         decoded = container.decode(stream)

@@ -77,7 +77,7 @@ def test_a_failed_export_falls_back_to_pytorch_with_a_warning(tiny, tmp_path, mo
     def broken(bundle):
         raise RuntimeError("exporter lacks an operator")
 
-    monkeypatch.setattr("localize.onnx_runtime.onnx_model", broken)
+    monkeypatch.setattr("localize.onnx_cache.onnx_model", broken)
     with caplog.at_level(logging.WARNING):
         bundle = with_cached_onnx(tiny, tmp_path)
     assert bundle is tiny and bundle.session is None
