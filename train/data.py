@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytorch_lightning as pl
 import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 
-from localize.errors import DatasetError
+from localize.errors import ConfigError, DatasetError
 from localize.images import read_image, read_mask
 from localize.models import model_spec
 from localize.preprocess import Preprocessing, read_dataset_json
 from mask_gen.manifest import ManifestRow, read_manifest
 from train.augment import AugmentConfig, build_augment
+
+log = logging.getLogger(__name__)
 
 
 def check_rows(root: Path, rows: list[ManifestRow], split: str) -> None:
@@ -42,10 +46,20 @@ def check_rows(root: Path, rows: list[ManifestRow], split: str) -> None:
 
 
 class ForgeryDataset(Dataset):
-    """(image float (3, H, W) in [0, 1] normalised, mask float (1, H, W), label float) per manifest row."""
+    """(image float (3, H, W) in [0, 1] normalised, mask float (1, H, W), label float) per manifest row;
+    with `size` ((H, W)), crops of another size are resized to it (area interpolation; a mask pixel stays
+    set where at least half of what it covers was)."""
 
-    def __init__(self, root: Path, rows: list[ManifestRow], mean, std, augment=None) -> None:
-        self.root, self.rows, self.augment = root, rows, augment
+    def __init__(
+        self,
+        root: Path,
+        rows: list[ManifestRow],
+        mean,
+        std,
+        augment=None,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        self.root, self.rows, self.augment, self.size = root, rows, augment, size
         self.mean = np.asarray(mean, np.float32).reshape(3, 1, 1)
         self.std = np.asarray(std, np.float32).reshape(3, 1, 1)
 
@@ -56,6 +70,11 @@ class ForgeryDataset(Dataset):
         row = self.rows[index]
         image = read_image(self.root / row.image)
         mask = read_mask(self.root / row.mask).astype(np.uint8)
+        if self.size is not None and image.shape[:2] != tuple(self.size):
+            height, width = self.size
+            image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+            covered = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
+            mask = (covered >= 0.5).astype(np.uint8)
         if self.augment is not None:
             out = self.augment(image=image, mask=mask)
             image, mask = out["image"], out["mask"]
@@ -65,6 +84,37 @@ class ForgeryDataset(Dataset):
             torch.from_numpy(mask[None].astype(np.float32)),
             torch.tensor(float(row.label)),
         )
+
+
+def validation_forgeries(data_dir: str | Path, split: str, record: Preprocessing) -> ForgeryDataset:
+    """A `forgeloc mask-gen` folder's `split` rows as validation for a model that crops as `record` does:
+    resized to its input size, normalised as it is. Refused (ConfigError naming the folder) when the folder's
+    crops are made otherwise (whole frames, another margin), since a figure on them would not say how the
+    model does on its own crops; another detector's boxes are only warned about."""
+    root = Path(data_dir)
+    if not (root / "manifest.csv").is_file():
+        raise ConfigError("no manifest.csv: not a forgeloc mask-gen folder", root)
+    rows = [row for row in read_manifest(root) if row.split == split]
+    check_rows(root, rows, split)
+    if {row.label for row in rows} != {0, 1}:
+        raise DatasetError(
+            f"the {split} split needs real and fake crops for a frame AUC", root / "manifest.csv"
+        )
+    theirs = read_dataset_json(root)
+    if theirs.crop != record.crop or abs(theirs.margin - record.margin) > 1e-6:
+        raise ConfigError(
+            f"its crops are {theirs.crop} crops at margin {theirs.margin}; the model's are {record.crop} crops "
+            f"at margin {record.margin} (make them with --margin {record.margin})",
+            root,
+        )
+    if theirs.detector != record.detector:
+        log.warning(
+            "%s: crops around %s boxes; the model's are around %s boxes",
+            root,
+            theirs.detector,
+            record.detector,
+        )
+    return ForgeryDataset(root, rows, record.mean, record.std, size=record.input_size)
 
 
 class ForgeryDataModule(pl.LightningDataModule):

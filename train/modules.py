@@ -23,6 +23,11 @@ from train.losses import bce_minus_log_dice
 
 log = logging.getLogger(__name__)
 
+# validation loaders in the order a datamodule gives them: its own held-out split, then (optionally) a
+# folder of real forgeries (train.self_blend_data.SelfBlendDataModule's val_forgeries)
+VALIDATION_STAGES = ("val", "val_forgeries")
+STAGES = (*VALIDATION_STAGES, "test")
+
 
 class _ForgeryModule(pl.LightningModule):
     """The model by registry name, Adam and the learning-rate schedule shared by both tasks."""
@@ -128,6 +133,13 @@ class _ForgeryModule(pl.LightningModule):
         for stage in self._deep_stages:
             stage.requires_grad_(False)
 
+    def _evaluate(self, batch, stage: str) -> None:
+        raise NotImplementedError
+
+    def validation_step(self, batch, batch_index, dataloader_idx: int = 0):
+        """The datamodule's held-out split ("val"), or its second loader, real forgeries ("val_forgeries")."""
+        self._evaluate(batch, VALIDATION_STAGES[dataloader_idx])
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
@@ -213,9 +225,9 @@ class SegmentationModule(_ForgeryModule):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in ("val", "test")})
-        self.frame_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in ("val", "test")})
-        self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in ("val", "test")})
+        self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in STAGES})
+        self.frame_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in STAGES})
+        self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in STAGES})
 
     def training_step(self, batch, batch_index):
         x, mask, label = batch
@@ -226,7 +238,8 @@ class SegmentationModule(_ForgeryModule):
     def _evaluate(self, batch, stage: str) -> None:
         x, mask, label = batch
         logits = self(x)
-        self.log(f"{stage}_loss", bce_minus_log_dice(logits, mask), batch_size=len(x), sync_dist=True)
+        loss = bce_minus_log_dice(logits, mask)
+        self.log(f"{stage}_loss", loss, batch_size=len(x), sync_dist=True, add_dataloader_idx=False)
         self.pixels[stage].update(torch.sigmoid(logits), mask.long())
         maps = torch.sigmoid(logits)[:, 0].detach().float().cpu().numpy()
         flags = torch.tensor([frame_is_fake(m, **FRAME_RULE) for m in maps], device=label.device)
@@ -244,11 +257,10 @@ class SegmentationModule(_ForgeryModule):
         self.log(f"{stage}_frame_auc", self.frame_auc[stage].compute(), prog_bar=True)
         self.frame_auc[stage].reset()
 
-    def validation_step(self, batch, batch_index):
-        self._evaluate(batch, "val")
-
     def on_validation_epoch_end(self):
-        self._finish("val")
+        for stage in VALIDATION_STAGES:
+            if self.frame_auc[stage].update_called:  # val_forgeries only when the datamodule has them
+                self._finish(stage)
 
     def test_step(self, batch, batch_index):
         self._evaluate(batch, "test")
@@ -264,8 +276,8 @@ class ClassifierModule(_ForgeryModule):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in ("val", "test")})
-        self.auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in ("val", "test")})
+        self.f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in STAGES})
+        self.auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in STAGES})
 
     def training_step(self, batch, batch_index):
         x, _, label = batch
@@ -281,14 +293,12 @@ class ClassifierModule(_ForgeryModule):
             F.binary_cross_entropy_with_logits(logits, label),
             batch_size=len(x),
             sync_dist=True,
+            add_dataloader_idx=False,
         )
         self.f1[stage].update(torch.sigmoid(logits), label.long())
         self.auc[stage].update(torch.sigmoid(logits), label.long())
-        self.log(f"{stage}_f1", self.f1[stage], prog_bar=True)
-        self.log(f"{stage}_auc", self.auc[stage])
-
-    def validation_step(self, batch, batch_index):
-        self._evaluate(batch, "val")
+        self.log(f"{stage}_f1", self.f1[stage], prog_bar=True, add_dataloader_idx=False)
+        self.log(f"{stage}_auc", self.auc[stage], add_dataloader_idx=False)
 
     def test_step(self, batch, batch_index):
         self._evaluate(batch, "test")

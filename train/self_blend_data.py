@@ -2,7 +2,7 @@
 Yamasaki 2022): every epoch sees a fresh blend of every training face beside the real face itself, both
 through the same video-like degradations (mask_gen.synth.self_blend_set). Validation holds out whole
 people and draws its blends and degradations from fixed seeds, so every validation pass sees the same
-crops.
+crops. Optionally, a folder of real forgeries you may choose on is validated beside them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.self_blend import SelfBlendConfig
 from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, check_shares
+from train.data import ForgeryDataset, validation_forgeries
 
 
 class SelfBlendDataset(Dataset):
@@ -59,12 +60,21 @@ class SelfBlendDataModule(pl.LightningDataModule):
         model: str = "unet",
         donor_share: float = 0.0,
         poisson_share: float = 0.0,
+        val_forgeries: str | None = None,
+        val_forgeries_split: str = "val",
     ) -> None:
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
         the training fakes blend in another training person's face instead of the photo's own
         (`mask_gen.synth.self_blend.donor_blend`), `poisson_share` are cloned in the gradient domain
-        (`poisson_self_blend`); validation stays self-blended, so runs compare."""
+        (`poisson_self_blend`); validation stays self-blended, so runs compare.
+
+        `val_forgeries`: a `forgeloc mask-gen` folder of real forgeries you may choose on (made, say, from
+        your own FF++ training-split pairs; never your test videos). Its `val_forgeries_split` rows are
+        validated after the self-blends at every validation and logged as `val_forgeries_frame_auc`,
+        `val_forgeries_dice` and so on, so a checkpoint callback can monitor how the model does on real
+        forgeries rather than on its own task. Its crops must be face crops at this `margin`
+        (`train.data.validation_forgeries`); they are resized to `input_size`."""
         check_shares(donor_share, poisson_share)
         super().__init__()
         spec = model_spec(model)
@@ -84,12 +94,16 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 "blend": asdict(blend),
                 "donor_share": donor_share,
                 "poisson_share": poisson_share,
+                "val_forgeries": val_forgeries,
+                "val_forgeries_split": val_forgeries_split,
             }
         )
         self.face_dir, self.batch_size, self.num_workers = face_dir, batch_size, num_workers
         self.val_fraction, self.degrade, self.blend = val_fraction, degrade, blend
         self.donor_share, self.poisson_share = donor_share, poisson_share
+        self.val_forgeries, self.val_forgeries_split = val_forgeries, val_forgeries_split
         self.splits: dict[str, list[FacePhoto]] = {}
+        self.forgeries: ForgeryDataset | None = None
 
     def setup(self, stage: str | None = None) -> None:
         self.splits = split_people(read_face_index(self.face_dir), self.val_fraction)
@@ -98,6 +112,8 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 raise ConfigError(
                     f"the {split} split of {self.face_dir} is empty (val_fraction {self.val_fraction})"
                 )
+        if self.val_forgeries:  # checked before the first step, not at the first validation
+            self.forgeries = validation_forgeries(self.val_forgeries, self.val_forgeries_split, self.record)
 
     def state_dict(self) -> dict:
         """Saved in every checkpoint: the record export copies into the bundle."""
@@ -131,5 +147,10 @@ class SelfBlendDataModule(pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         return self._loader("train")
 
-    def val_dataloader(self) -> DataLoader:
-        return self._loader("val")
+    def val_dataloader(self) -> DataLoader | list[DataLoader]:
+        """The held-out self-blends; with `val_forgeries`, those and then the real forgeries (the modules
+        log the second loader's figures as `val_forgeries_*`)."""
+        if self.forgeries is None:
+            return self._loader("val")
+        forgeries = DataLoader(self.forgeries, batch_size=self.batch_size, num_workers=self.num_workers)
+        return [self._loader("val"), forgeries]

@@ -16,6 +16,7 @@ from localize.errors import ConfigError, DatasetError
 from localize.models import build_model
 from localize.models.zoo import encoder_state, load_encoder_weights
 from mask_gen.synth.portraits import person_key, read_face_index, split_people
+from mask_gen.writer import read_manifest
 from train.self_blend_data import SelfBlendDataModule
 
 WEIGHTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "weights"
@@ -274,3 +275,95 @@ def test_the_adapt_config_fine_tunes_the_bundled_default_on_your_faces(faces, tm
     head = "segmentation_head.0.weight"
     torch.testing.assert_close(ours[head].float(), theirs[head].float(), atol=0.01, rtol=0.05)
     assert max(float((ours[k].float() - theirs[k].float()).abs().max()) for k in ours) < 0.1
+
+
+@pytest.fixture(scope="module")
+def forgeries(faces, tmp_path_factory) -> Path:
+    """A mask-gen folder standing for real forgeries one may choose on: self-blends at 96 px, seed 7."""
+    from localize.cli import main
+
+    out = tmp_path_factory.mktemp("forgeries") / "set"
+    args = ["synth", str(out), "--self-blend", str(faces), "--splits", "train,val", "--input-size", "96"]
+    assert main(args + ["--val-fraction", "0.5", "--seed", "7"]) == 0
+    return out
+
+
+def test_real_forgeries_are_validated_beside_the_self_blends_under_their_own_names(faces, forgeries):
+    import pytorch_lightning as pl
+    from torchmetrics.functional.classification import binary_auroc
+
+    from train.modules import SegmentationModule
+
+    module = SelfBlendDataModule(
+        str(faces), input_size=64, val_fraction=0.3, batch_size=4, model="unet", val_forgeries=str(forgeries)
+    )
+    module.setup("fit")
+    checked = module.forgeries
+    assert len(checked) == sum(row.split == "val" for row in read_manifest(forgeries))
+    x, mask, label = checked[1]
+    assert x.shape == (3, 64, 64) and mask.shape == (1, 64, 64)  # 96 px crops resized to the model's
+    assert bool(mask.any()) == bool(label) and 0 < float(mask.mean()) < 1
+    torch.manual_seed(0)
+    model = SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 3})
+    quiet = {"logger": False, "enable_checkpointing": False, "enable_progress_bar": False}
+    trainer = pl.Trainer(**quiet)
+    trainer.validate(model, datamodule=module, verbose=False)
+    logged = trainer.callback_metrics
+    model.eval()  # as validation ran it
+    with torch.no_grad():
+        batch = torch.stack([checked[i][0] for i in range(len(checked))])
+        peaks = torch.sigmoid(model(batch)).amax(dim=(1, 2, 3))
+    labels = torch.stack([checked[i][2] for i in range(len(checked))]).long()
+    expected = float(binary_auroc(peaks, labels))
+    assert float(logged["val_forgeries_frame_auc"]) == pytest.approx(expected, abs=1e-6)
+    assert {"val_frame_auc", "val_dice", "val_forgeries_dice", "val_forgeries_loss"} <= set(logged)
+    plain = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, batch_size=4, model="unet")
+    trainer = pl.Trainer(**quiet)
+    trainer.validate(model, datamodule=plain, verbose=False)  # without them: the old names only
+    assert float(trainer.callback_metrics["val_frame_auc"]) == pytest.approx(float(logged["val_frame_auc"]))
+    assert not any(name.startswith("val_forgeries") for name in trainer.callback_metrics)
+
+
+def test_real_forgeries_are_normalised_as_the_model_is(faces, forgeries):
+    import cv2
+
+    from localize.images import read_image
+
+    module = SelfBlendDataModule(
+        str(faces),
+        input_size=64,
+        val_fraction=0.3,
+        model="smp:Unet:mobilenet_v2",
+        val_forgeries=str(forgeries),
+    )
+    module.setup("fit")
+    row = module.forgeries.rows[0]
+    small = cv2.resize(read_image(forgeries / row.image), (64, 64), interpolation=cv2.INTER_AREA)
+    expected = module.record.normalize(small[None])[0]  # ImageNet mean and std, as the encoder wants
+    np.testing.assert_allclose(module.forgeries[0][0].numpy(), expected, atol=1e-5)
+
+
+def test_real_forgeries_cropped_otherwise_or_one_sided_are_refused_before_training(
+    faces, forgeries, tmp_path
+):
+    from localize.cli import main
+
+    wide = tmp_path / "wide"
+    args = ["synth", str(wide), "--self-blend", str(faces), "--splits", "val", "--input-size", "64"]
+    assert main(args + ["--val-fraction", "0.5", "--margin", "1.6"]) == 0
+    for folder, says in ((wide, "margin 1.6"), (tmp_path, "no manifest.csv")):
+        module = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, val_forgeries=str(folder))
+        with pytest.raises(ConfigError, match=says):
+            module.setup("fit")
+    with pytest.raises(DatasetError, match="the train split"):  # a split the folder lacks
+        SelfBlendDataModule(
+            str(faces), val_fraction=0.3, val_forgeries=str(wide), val_forgeries_split="train", margin=1.6
+        ).setup("fit")
+    manifest = wide / "manifest.csv"
+    header, *lines = manifest.read_text().splitlines()
+    label = header.split(",").index("label")
+    manifest.write_text(
+        "\n".join([header] + [line for line in lines if line.split(",")[label] == "0"]) + "\n"
+    )
+    with pytest.raises(DatasetError, match="needs real and fake crops"):  # no AUC from one class
+        SelfBlendDataModule(str(faces), val_fraction=0.3, val_forgeries=str(wide), margin=1.6).setup("fit")
