@@ -1,11 +1,11 @@
 """Reading inspect's default sampling (32 frames evenly spaced) of a long video: by seeking
 (localize.seeking, the default) against decoding straight through (seek=False), the baseline, in the
 same run, on 1280x720 H.264 clips with a keyframe every 2 s (phones, streaming) and every 10 s (x264's
-default), in MP4 (a frame table: a seek lands on its keyframe) and MPEG-TS (broadcast and camera
-recordings: FFmpeg estimates where to seek, so each seek aims a keyframe early). Both read the same frames
-(checked).
+default), in MP4 (a frame table: a seek lands on its keyframe), MPEG-TS (broadcast and camera
+recordings) and FLV (live-stream recordings), where FFmpeg estimates where to seek, so each seek aims a
+keyframe early. Both read the same frames (checked).
 
-Run: python benchmarks/video_seeking.py [--minutes 3] [--repeats 3] [--containers mp4,ts]
+Run: python benchmarks/video_seeking.py [--minutes 3] [--repeats 3] [--containers mp4,ts,flv]
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=3, help="length of each clip (default 3)")
     parser.add_argument("--repeats", type=int, default=3, help="reads per row; the fastest counts")
-    parser.add_argument("--containers", default="mp4,ts", help="file types, by suffix (default mp4,ts)")
+    parser.add_argument(
+        "--containers", default="mp4,ts,flv", help="file types, by suffix (default mp4,ts,flv)"
+    )
     args = parser.parse_args()
     seconds = round(args.minutes * 60)
     print(f"{seconds} s clips, 1280x720 H.264 at 25 frames/s, 32 frames evenly spaced")

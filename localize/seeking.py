@@ -24,13 +24,14 @@ log = logging.getLogger(__name__)
 # containers with a table of their frames (MP4/MOV sample tables, Matroska cues, AVI's index), where a
 # seek lands on the keyframe asked for
 INDEXED_FORMATS = frozenset({"mov", "mp4", "matroska", "webm", "avi"})
-# MPEG transport streams (broadcast, camcorder and surveillance recordings) have no such table: FFmpeg
-# seeks them by searching the file for a decoding timestamp, so a seek there aims at the keyframe's DTS
-# (aimed at its PTS, it lands a keyframe late whenever frames are reordered), then at the DTS of this many
-# keyframes before it, in turn, until decoding reaches the wanted keyframe (FFmpeg unwraps the 33-bit MPEG
-# clock; recordings joined end to end leave a damaged packet at the join, so no index). Other containers
-# without a table (program streams, FLV) are read straight through.
-ESTIMATED_FORMATS = frozenset({"mpegts"})
+# MPEG transport streams (broadcast, camcorder and surveillance recordings) and FLV (live-stream and
+# screen recordings) have no such table: FFmpeg seeks them by searching the file for a decoding timestamp,
+# so a seek there aims at the keyframe's DTS (aimed at its PTS, it lands a keyframe late whenever frames
+# are reordered), then at the DTS of this many keyframes before it, in turn, until decoding reaches the
+# wanted keyframe (FFmpeg unwraps the 33-bit MPEG clock; recordings joined end to end leave a damaged
+# packet at the join, so no index). MPEG program streams (.mpg, .vob) are read straight through: their
+# demuxer flags packets as keyframes that are not and can repeat a timestamp, so they never index.
+ESTIMATED_FORMATS = frozenset({"mpegts", "flv"})
 AIM_BACK = (0, 1, 2)
 
 

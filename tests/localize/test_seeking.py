@@ -70,12 +70,17 @@ def test_sparse_frames_are_read_by_seeking_and_are_the_frames_decoding_gives(
 
 @pytest.mark.parametrize(
     ("name", "codec", "options"),
-    [("h264.ts", "libx264", {"g": "12", "bf": "3"}), ("mpeg2.ts", "mpeg2video", {"g": "12", "bf": "2"})],
+    [
+        ("h264.ts", "libx264", {"g": "12", "bf": "3"}),
+        ("mpeg2.ts", "mpeg2video", {"g": "12", "bf": "2"}),
+        ("h264.flv", "libx264", {"g": "12", "bf": "3"}),  # a live-stream recording
+        ("flv1.flv", "flv", {"g": "12"}),  # Sorenson Spark, the Flash era's codec
+    ],
 )
-def test_transport_streams_are_read_by_seeking_a_keyframe_early_and_give_the_frames_decoding_gives(
+def test_transport_streams_and_flv_are_read_by_seeking_a_keyframe_early_and_give_the_frames_decoding_gives(
     tmp_path, caplog, name, codec, options
 ):
-    path = _clip(tmp_path / name, codec, options)  # FFmpeg seeks a transport stream by estimating offsets
+    path = _clip(tmp_path / name, codec, options)  # FFmpeg seeks these by estimating offsets
     assert not index_frames(path, 0).exact
     caplog.set_level(logging.DEBUG, logger="localize")
     for indices in ([1, 2, 75, FRAMES - 1], [0, 13, 14, 100], [30, 140]):
@@ -152,8 +157,10 @@ def test_dense_samplings_short_runs_and_unindexed_containers_are_read_straight_t
         (210, 2100, 2000),
     ]
     assert seek_plan(index, [10, 90, 199]) is None  # 191 frames decoded against 200: not worth it
-    ps = _clip(tmp_path / "stream.mpg", "mpeg2video", {"g": "10"})  # a program stream: no frame table
-    assert index_frames(ps, 0) is None
+    for name in ("stream.mpg", "dvd.vob"):  # program streams: keyframe flags and timestamps not to be trusted
+        ps = _clip(tmp_path / name, "mpeg2video", {"g": "10", "bf": "2"})
+        assert index_frames(ps, 0) is None
+        _same_as_straight(ps, [5, 60, 120])
     whole = _clip(tmp_path / "whole.mp4", "libx264", {"g": "10"})
     assert index_frames(whole, 0).pts == tuple(sorted(index_frames(whole, 0).pts))
     cut = tmp_path / "cut.mp4"
