@@ -23,6 +23,15 @@ from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, check
 from train.data import ForgeryDataset, validation_forgeries
 
 
+def monitored(trainer: pl.Trainer) -> set[str]:
+    """The metrics the trainer's callbacks (checkpoints, early stopping) watch."""
+    return {
+        monitor
+        for callback in trainer.callbacks
+        if isinstance(monitor := getattr(callback, "monitor", None), str)
+    }
+
+
 class SelfBlendDataset(Dataset):
     """(image normalised (3, H, W), binary blend mask (1, H, W), label) of a SelfBlendSampler's items."""
 
@@ -114,6 +123,13 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 )
         if self.val_forgeries:  # checked before the first step, not at the first validation
             self.forgeries = validation_forgeries(self.val_forgeries, self.val_forgeries_split, self.record)
+        elif self.trainer is not None:  # a callback waiting for figures nobody will log fails now, not later
+            waiting = sorted(m for m in monitored(self.trainer) if m.startswith("val_forgeries"))
+            if waiting:
+                raise ConfigError(
+                    f"a callback monitors {waiting[0]}, but no folder of real forgeries is given "
+                    "(--data.init_args.val_forgeries)"
+                )
 
     def state_dict(self) -> dict:
         """Saved in every checkpoint: the record export copies into the bundle."""

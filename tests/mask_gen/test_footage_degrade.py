@@ -140,6 +140,11 @@ def test_the_footage_configs_train_with_the_footage_preset(name):
             "footage_denoised",
             {"far_face": 0.3, "defocus": 0.25, "hard_codec": 0.3, "denoise": 0.3},
         ),
+        (
+            "sbi_real_val",
+            "footage_denoised",
+            {"far_face": 0.3, "defocus": 0.25, "hard_codec": 0.3, "denoise": 0.3},
+        ),
     ],
 )
 def test_the_scenes_far_and_soft_configs_train_with_their_presets_footage_plus_their_steps(

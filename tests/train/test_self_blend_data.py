@@ -367,3 +367,31 @@ def test_real_forgeries_cropped_otherwise_or_one_sided_are_refused_before_traini
     )
     with pytest.raises(DatasetError, match="needs real and fake crops"):  # no AUC from one class
         SelfBlendDataModule(str(faces), val_fraction=0.3, val_forgeries=str(wide), margin=1.6).setup("fit")
+
+
+@pytest.mark.slow
+def test_the_real_val_config_keeps_the_checkpoints_that_find_real_forgeries_best(
+    faces, forgeries, tmp_path, capsys
+):
+    from localize.cli import main
+
+    config = Path(__file__).resolve().parents[2] / "configs" / "sbi_real_val.yaml"
+    args = ["train", "fit", "--config", str(config), "--data.init_args.face_dir", str(faces)]
+    args += ["--data.init_args.val_fraction", "0.3", "--data.init_args.batch_size", "2"]
+    args += ["--data.init_args.input_size", "64", "--model.init_args.encoder_weights", "null"]
+    args += [
+        "--trainer.max_steps",
+        "2",
+        "--trainer.limit_train_batches",
+        "2",
+        "--trainer.limit_val_batches",
+        "1",
+    ]
+    args += ["--trainer.enable_progress_bar", "false", "--trainer.default_root_dir", str(tmp_path)]
+    args += ["--trainer.logger.init_args.save_dir", str(tmp_path)]
+    assert main(args) == 2  # no folder of real forgeries: refused before the first step
+    assert "monitors val_forgeries_frame_auc" in capsys.readouterr().err
+    assert not list(tmp_path.glob("lightning_logs/*/checkpoints/*.ckpt"))
+    assert main(args + ["--data.init_args.val_forgeries", str(forgeries)]) == 0
+    kept = [p.name for p in tmp_path.glob("lightning_logs/version_*/checkpoints/*.ckpt")]
+    assert any(name.startswith("step=") and "val_forgeries_frame_auc=" in name for name in kept), kept
