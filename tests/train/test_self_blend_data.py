@@ -324,6 +324,35 @@ def test_real_forgeries_are_validated_beside_the_self_blends_under_their_own_nam
     assert not any(name.startswith("val_forgeries") for name in trainer.callback_metrics)
 
 
+def test_a_classifier_scores_real_forgeries_under_their_own_names_too(faces, forgeries):
+    import pytorch_lightning as pl
+    from torchmetrics.functional.classification import binary_auroc
+
+    from train.modules import ClassifierModule
+
+    module = SelfBlendDataModule(
+        str(faces),
+        input_size=256,
+        val_fraction=0.3,
+        batch_size=4,
+        model="meso4",
+        val_forgeries=str(forgeries),
+    )
+    module.setup("fit")
+    torch.manual_seed(0)
+    model = ClassifierModule(model="meso4")
+    trainer = pl.Trainer(logger=False, enable_checkpointing=False, enable_progress_bar=False)
+    trainer.validate(model, datamodule=module, verbose=False)
+    model.eval()
+    checked = module.forgeries
+    with torch.no_grad():
+        scores = torch.sigmoid(model(torch.stack([checked[i][0] for i in range(len(checked))])))
+    labels = torch.stack([checked[i][2] for i in range(len(checked))]).long()
+    logged = trainer.callback_metrics
+    assert float(logged["val_forgeries_auc"]) == pytest.approx(float(binary_auroc(scores, labels)), abs=1e-6)
+    assert {"val_auc", "val_f1", "val_forgeries_f1", "val_forgeries_loss"} <= set(logged)
+
+
 def test_real_forgeries_are_normalised_as_the_model_is(faces, forgeries):
     import cv2
 
