@@ -29,6 +29,7 @@ from localize.preprocess import Preprocessing, of_bundle_meta
 
 FORMAT = "forgeloc-bundle/1"
 DEFAULT_THRESHOLDS = {"threshold": 0.5, "min_region_px": 100, "min_fake_fraction": 0.5}
+MAX_LIMITS, MAX_LIMIT_CHARS = 12, 400  # the json's "limits": a few sentences a report can carry
 
 
 def canonical_thresholds(values: dict) -> dict:
@@ -60,6 +61,12 @@ class Bundle:
         """Whether every crop is also run mirrored left-right and the two maps averaged (the json's
         "test_time": {"hflip": true}; `forgeloc export --flip-average`)."""
         return bool(self.meta.get("test_time", {}).get("hflip", False))
+
+    @property
+    def limits(self) -> tuple[str, ...]:
+        """What the model's makers say it cannot do or tell (the json's "limits": a few plain sentences,
+        shown in every inspection report beside its verdicts); empty when the json says nothing."""
+        return tuple(self.meta.get("limits", ()))
 
     @property
     def thresholds(self) -> dict:
@@ -229,6 +236,15 @@ def _check_meta(meta: dict, json_path: Path) -> None:
         isinstance(meta["onnx"], dict) and isinstance(meta["onnx"].get("sha256"), str)
     ):
         raise bad("onnx", "must record the ONNX model's sha256")
+    limits = meta.get("limits", [])
+    if (
+        not isinstance(limits, list)
+        or len(limits) > MAX_LIMITS
+        or not all(isinstance(line, str) and 0 < len(line.strip()) <= MAX_LIMIT_CHARS for line in limits)
+    ):
+        raise bad(
+            "limits", f"must be a list of at most {MAX_LIMITS} sentences of 1-{MAX_LIMIT_CHARS} characters"
+        )
 
 
 def load_bundle(path: str | Path) -> Bundle:

@@ -263,13 +263,16 @@ def _model_entry(localizer, bundle_path: Path) -> dict:
     checksums = {"json": sha256_of(json_path), "weights": sha256_of(weights_path)}
     if localizer.bundle.session is not None:  # the session was built only after checking the file against it
         checksums["onnx"] = localizer.bundle.meta["onnx"]["sha256"]
-    return {
+    entry = {
         "bundle": str(json_path),
         "model": localizer.bundle.meta["model"],
         "runtime": runtime_of(localizer.bundle),
         "sha256": checksums,
         "thresholds": localizer.bundle.thresholds,
     }
+    if localizer.bundle.limits:  # the model's stated limits travel with every verdict it gives
+        entry["limits"] = list(localizer.bundle.limits)
+    return entry
 
 
 def inspect(

@@ -210,6 +210,36 @@ def test_hostile_file_names_are_escaped_in_the_report(bundle_path, pairs, tmp_pa
     assert stem.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in html
 
 
+def test_the_models_stated_limits_travel_with_its_verdicts_escaped(bundle_path, inputs, tmp_path):
+    """A bundle json's "limits" reach results.json and the report's top, as text; a json without them
+    leaves no such section."""
+    plain = tmp_path / "plain"
+    assert run_inspect(bundle_path, plain, inputs / "fake.png") == 0
+    assert "limits" not in json.loads((plain / "results.json").read_text())["model"]
+    assert 'id="limits"' not in (plain / "report.html").read_text()
+    stated = tmp_path / "stated"
+    shutil.copytree(bundle_path.parent, stated)
+    json_path = stated / bundle_path.name
+    meta = json.loads(json_path.read_text())
+    meta["limits"] = ["Misses graphics-based swaps.", "A FAKE verdict is <b>never</b> proof."]
+    json_path.write_text(json.dumps(meta))
+    out = tmp_path / "out"
+    assert run_inspect(json_path, out, inputs / "fake.png") == 0
+    assert json.loads((out / "results.json").read_text())["model"]["limits"] == meta["limits"]
+    html = (out / "report.html").read_text()
+    section = html[html.index('id="limits"') : html.index("</section>", html.index('id="limits"'))]
+    assert "Misses graphics-based swaps." in section and "&lt;b&gt;never&lt;/b&gt;" in section
+    assert html.index('id="limits"') < html.index('id="input-1"')  # before any verdict
+
+
+def test_the_default_model_states_its_limits():
+    from localize.bundle import load_bundle
+    from localize.localizer import default_bundle_path
+
+    limits = load_bundle(default_bundle_path()).limits
+    assert limits and any("never proof" in line for line in limits)
+
+
 @pytest.mark.parametrize("detector", ["yunet", "lbp"])
 def test_thin_images_are_analysed_and_the_batch_goes_on(bundle_path, pairs, tmp_path, detector):
     """1x1, 1x500, 500x1 and 2x3000 images crashed face detection and lost every later input."""

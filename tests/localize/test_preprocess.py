@@ -119,6 +119,11 @@ def test_a_flip_averaging_bundle_averages_each_map_with_its_mirror_images(bundle
         ({"onnx": {"sha": 1}}, "onnx"),
         ({"test_time": {"hflip": "yes"}}, "test_time"),
         ({"test_time": ["hflip"]}, "test_time"),
+        ({"limits": "misses FaceSwap"}, "limits"),
+        ({"limits": ["", "x"]}, "limits"),
+        ({"limits": ["x" * 401]}, "limits"),
+        ({"limits": ["x"] * 13}, "limits"),
+        ({"limits": [3]}, "limits"),
     ],
 )
 def test_malformed_bundle_json_is_one_line_naming_the_field(tmp_path, change, field):
