@@ -84,6 +84,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="dataset",
         help="the dataset's splits where it has them (default), or a hash of the source video id",
     )
+    parser.add_argument(
+        "--splits",
+        default="train,val,test",
+        help="only the pairs in these splits (comma-separated; default all): e.g. val, to make a set to "
+        "choose checkpoints on without decoding the rest",
+    )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument(
         "--shard", default="0/1", help="process shard K of N, K counting from 0 (0/4 ... 3/4; default 0/1)"
@@ -161,15 +167,31 @@ def _print_detector(out: str) -> None:
         print(f"faces: {found['detector']} ({found['sha256']})")
 
 
+def parse_splits(text: str) -> set[str]:
+    """`--splits`: a comma-separated subset of train, val and test."""
+    from localize.errors import ConfigError
+    from mask_gen.datasets.pair import SPLITS
+
+    wanted = {part.strip() for part in text.split(",") if part.strip()}
+    if not wanted or wanted - set(SPLITS):
+        raise ConfigError(f"--splits must be some of {','.join(SPLITS)}, got {text!r}")
+    return wanted
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from mask_gen.datasets import load_pairs
+    from localize.errors import ConfigError
+    from mask_gen.datasets import load_pairs, split_of
     from mask_gen.writer import build_dataset, parse_shard, shard_pairs
 
     config = _config(args)
     index, count = parse_shard(args.shard)
-    pairs = shard_pairs(load_pairs(args.data, args.layout), index, count)
+    wanted = parse_splits(args.splits)
+    pairs = [pair for pair in load_pairs(args.data, args.layout) if split_of(pair, config.split_by) in wanted]
+    if not pairs:
+        raise ConfigError(f"no pair of {args.data} is in the split(s) {', '.join(sorted(wanted))}")
+    pairs = shard_pairs(pairs, index, count)
 
     def progress(stream, total):
         return tqdm(stream, total=total, desc="pairs", unit="pair", file=sys.stderr)

@@ -424,3 +424,19 @@ def test_mask_flags_map_onto_the_mask_config():
     assert seed.mask == MaskConfig(threshold=8.0, grow=None, fill_holes=False)
     fixed = _config(parser.parse_args(["data", "--out", "o", "--threshold", "auto", "--grow", "5"]))
     assert fixed.mask.threshold == "auto" and fixed.mask.grow == 5.0
+
+
+def test_splits_limits_the_work_to_the_pairs_of_those_splits(synthetic, tmp_path, capsys):
+    args = ["mask-gen", str(synthetic["ffpp"]), "--frames", "1"]
+    assert main([*args, "--out", str(tmp_path / "all")]) == 0
+    assert main([*args, "--out", str(tmp_path / "val"), "--splits", "val"]) == 0
+    everything = manifest(tmp_path / "all")
+    assert {row["split"] for row in everything} > {"val"}  # the set has other splits to leave out
+    assert manifest(tmp_path / "val") == [row for row in everything if row["split"] == "val"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "bad"), "--splits", "valid"]) == 2
+    assert "--splits must be some of train,val,test" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+    dfdc = ["mask-gen", str(synthetic["dfdc"]), "--out", str(tmp_path / "none"), "--splits", "test"]
+    assert main(dfdc) == 2  # DFDC's metadata says "train" for every pair
+    assert "no pair of" in capsys.readouterr().err and not (tmp_path / "none").exists()
