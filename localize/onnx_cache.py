@@ -26,9 +26,13 @@ PROBE_TOLERANCE = 1e-3
 
 
 def cache_file(bundle: Bundle, home: Path) -> Path:
-    """Where the bundle's export is cached: home/onnx/NAME-KEY.onnx."""
+    """Where the bundle's export is cached: home/onnx/NAME-KEY.onnx, KEY from the json's bytes, which
+    record the weights' SHA-256 (load_bundle has checked the weights against it); the weights' own bytes
+    only for a json that records none."""
     json_path, weights_path = bundle_paths(bundle.path)
-    digest = hashlib.sha256(json_path.read_bytes() + weights_path.read_bytes()).hexdigest()[:16]
+    recorded = bundle.meta.get("weights", {}).get("sha256")
+    weights = recorded.encode() if recorded else weights_path.read_bytes()
+    digest = hashlib.sha256(json_path.read_bytes() + weights).hexdigest()[:16]
     return home / "onnx" / f"{json_path.stem}-{digest}.onnx"
 
 

@@ -47,8 +47,8 @@ def check_rows(root: Path, rows: list[ManifestRow], split: str) -> None:
 
 class ForgeryDataset(Dataset):
     """(image float (3, H, W) in [0, 1] normalised, mask float (1, H, W), label float) per manifest row;
-    with `size` ((H, W)), crops of another size are resized to it (area interpolation; a mask pixel stays
-    set where at least half of what it covers was)."""
+    with `record`, crops of another size are resized to its input size as it says (a mask pixel stays set
+    where at least half of what it covers was)."""
 
     def __init__(
         self,
@@ -57,9 +57,9 @@ class ForgeryDataset(Dataset):
         mean,
         std,
         augment=None,
-        size: tuple[int, int] | None = None,
+        record: Preprocessing | None = None,
     ) -> None:
-        self.root, self.rows, self.augment, self.size = root, rows, augment, size
+        self.root, self.rows, self.augment, self.record = root, rows, augment, record
         self.mean = np.asarray(mean, np.float32).reshape(3, 1, 1)
         self.std = np.asarray(std, np.float32).reshape(3, 1, 1)
 
@@ -70,9 +70,9 @@ class ForgeryDataset(Dataset):
         row = self.rows[index]
         image = read_image(self.root / row.image)
         mask = read_mask(self.root / row.mask).astype(np.uint8)
-        if self.size is not None and image.shape[:2] != tuple(self.size):
-            height, width = self.size
-            image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+        if self.record is not None and image.shape[:2] != self.record.input_size:
+            height, width = self.record.input_size
+            image = self.record.resize(image)
             covered = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
             mask = (covered >= 0.5).astype(np.uint8)
         if self.augment is not None:
@@ -114,7 +114,7 @@ def validation_forgeries(data_dir: str | Path, split: str, record: Preprocessing
             theirs.detector,
             record.detector,
         )
-    return ForgeryDataset(root, rows, record.mean, record.std, size=record.input_size)
+    return ForgeryDataset(root, rows, record.mean, record.std, record=record)
 
 
 class ForgeryDataModule(pl.LightningDataModule):
