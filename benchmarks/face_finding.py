@@ -9,6 +9,11 @@ tracked box covers (its centre inside the reference box and the reference's cent
 and on the turned-head DFDC clip brtujopkby; tracked boxes that cover no reference face (false boxes);
 and milliseconds of face finding per frame (tracker included).
 
+The detectors run as an offline install runs them: an empty cache, no FORGELOC_FACE_MODEL and every
+socket refused, so `yunet` is the file the installed package carries. `--agreement` (default on) also
+tracks with YuNet read from ../shared's copy and counts how many of its tracked boxes the installed
+YuNet's equal exactly, and how many boxes it has that the other has not.
+
     python benchmarks/face_finding.py [--detectors yunet,lbp] [--every 10]
 """
 
@@ -17,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,14 +81,51 @@ def measure(name: str, every: int, max_faces: int = 3) -> dict:
     }
 
 
+def agreement(every: int, max_faces: int = 3) -> dict:
+    """Tracked boxes of the installed YuNet against those of ../shared's copy, frame by frame."""
+    from localize.detectors import YuNetDetector, build_detector
+    from localize.faces import FaceTracker, TrackConfig
+    from localize.media import iter_media_frames, media_info
+    from localize.sampling import sample_indices
+
+    installed = build_detector("yunet")
+    theirs = YuNetDetector(YUNET)
+    matched = their_boxes = extra = 0
+    for path in clips():
+        ours = FaceTracker(installed, TrackConfig(max_faces=max_faces))
+        other = FaceTracker(theirs, TrackConfig(max_faces=max_faces))
+        indices = sample_indices(media_info(path).frames, every=every)[:1000]
+        for _, frame in iter_media_frames(path, indices):
+            a, b = set(ours.track(frame).values()), set(other.track(frame).values())
+            matched += len(a & b)
+            their_boxes += len(b)
+            extra += len(a - b)
+    return {
+        "installed_file": str(installed.model_path),
+        "source": installed.source,
+        "shared_boxes": their_boxes,
+        "shared_boxes_matched": round(matched / max(their_boxes, 1), 4),
+        "extra_boxes": extra,
+    }
+
+
+def refuse_network(*args, **kwargs):
+    raise OSError("benchmarks/face_finding.py runs offline: no network")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detectors", default="yunet,lbp")
     parser.add_argument("--every", type=int, default=10)
+    parser.add_argument("--no-agreement", action="store_true")
     args = parser.parse_args()
-    if YUNET.is_file():
-        os.environ.setdefault("FORGELOC_FACE_MODEL", str(YUNET))
+    os.environ.pop("FORGELOC_FACE_MODEL", None)
+    os.environ["FORGELOC_HOME"] = tempfile.mkdtemp(prefix="forgeloc-empty-cache-")
+    socket.socket.connect = refuse_network
+    socket.create_connection = refuse_network
     results = {name: measure(name, args.every) for name in args.detectors.split(",")}
+    if not args.no_agreement:
+        results["installed_vs_shared"] = agreement(args.every)
     print(json.dumps(results, indent=2))
 
 

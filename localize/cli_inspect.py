@@ -106,7 +106,7 @@ def add_face_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--face-model",
-        help="YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the cache $FORGELOC_HOME, else one download)",
+        help="YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the installed package's copy, else the cache $FORGELOC_HOME)",
     )
 
 

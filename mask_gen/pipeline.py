@@ -44,7 +44,8 @@ class MaskGenConfig:
     split_by: Literal["dataset", "hash"] = "dataset"
     max_faces: int = 1  # people per frame cropped (DFDC clips may show two); the largest first
     detector: str = "yunet"  # face detector (boxes in YuNet's convention whichever runs)
-    face_model: str | None = None  # YuNet's file; None: $FORGELOC_FACE_MODEL, the cache, a download
+    # YuNet's file; None: $FORGELOC_FACE_MODEL, the installed package's, the cache
+    face_model: str | None = None
 
     def __post_init__(self) -> None:
         if self.crop not in ("face", "none"):

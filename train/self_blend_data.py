@@ -12,7 +12,7 @@ from dataclasses import asdict
 import numpy as np
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 
 from localize.errors import ConfigError
 from localize.models import model_spec
@@ -48,8 +48,41 @@ class SelfBlendDataset(Dataset):
         return torch.from_numpy(x), torch.from_numpy(mask[None]), torch.tensor(float(index % 2))
 
 
+def as_list(value, count: int, name: str) -> list:
+    """`value` repeated `count` times when it is one value, else the list itself (of that length)."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value] * count
+    if len(values) != count:
+        raise ConfigError(f"{name} needs one value per face folder ({count}), got {len(values)}")
+    return values
+
+
+def draw_weights(photos_per_folder: list[list[FacePhoto]], folder_weights: list[float], video_share):
+    """One training weight per sampler item (each photo's real and fake), so that folder k gives
+    `folder_weights[k]` of all draws (normalised), and within a folder holding both photos and video
+    frames (`FacePhoto.is_video_frame`), `video_share` of its draws are frames (None: as listed)."""
+    if any(w < 0 for w in folder_weights) or not sum(folder_weights):
+        raise ConfigError(f"face_weights must be >= 0 with a positive sum, got {folder_weights}")
+    if video_share is not None and not 0 <= video_share <= 1:
+        raise ConfigError(f"video_share must be in [0, 1], got {video_share}")
+    weights = []
+    for photos, weight in zip(photos_per_folder, folder_weights, strict=True):
+        frames = sum(p.is_video_frame for p in photos)
+        stills = len(photos) - frames
+        for photo in photos:
+            if video_share is None or not frames or not stills:
+                share = 1 / len(photos)
+            else:
+                share = video_share / frames if photo.is_video_frame else (1 - video_share) / stills
+            weights += [weight * share] * 2
+    return torch.tensor(weights, dtype=torch.double) / sum(folder_weights)
+
+
 class SelfBlendDataModule(pl.LightningDataModule):
-    """Train/val loaders of self-blends over a face-photo folder (`index.csv`), split by person.
+    """Train/val loaders of self-blends over one or more face folders (`index.csv`), split by person.
+
+    Several folders (`face_dir` a list) are mixed by `face_weights` (share of the training draws of each)
+    and, within a folder of photos and video frames, by `video_share`; each folder is split by person
+    with its own `val_fraction`, and `val_photos` caps how many held-out photos a folder validates.
 
     The preprocessing record (face crops around the detector's boxes, `margin`, `input_size`, the model's
     normalisation) is saved in every checkpoint, so `forgeloc export` writes it into the bundle.
@@ -57,13 +90,13 @@ class SelfBlendDataModule(pl.LightningDataModule):
 
     def __init__(
         self,
-        face_dir: str,
+        face_dir: str | list[str],
         input_size: int = 128,
         margin: float = 1.3,
         detector: str = "yunet",
         batch_size: int = 16,
         num_workers: int = 0,
-        val_fraction: float = 0.1,
+        val_fraction: float | list[float] = 0.1,
         degrade: DegradeConfig = DegradeConfig(),
         blend: SelfBlendConfig = SelfBlendConfig(),
         model: str = "unet",
@@ -71,6 +104,9 @@ class SelfBlendDataModule(pl.LightningDataModule):
         poisson_share: float = 0.0,
         val_forgeries: str | None = None,
         val_forgeries_split: str = "val",
+        face_weights: list[float] | None = None,
+        video_share: float | None = None,
+        val_photos: int | list[int | None] | None = None,
     ) -> None:
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
@@ -95,9 +131,20 @@ class SelfBlendDataModule(pl.LightningDataModule):
             mean=spec.mean,
             std=spec.std,
         )
+        self.face_dirs = list(face_dir) if isinstance(face_dir, (list, tuple)) else [face_dir]
+        self.val_fractions = as_list(val_fraction, len(self.face_dirs), "val_fraction")
+        self.face_weights = as_list(
+            1.0 if face_weights is None else face_weights, len(self.face_dirs), "face_weights"
+        )
+        self.video_share = video_share
+        self.val_photos = as_list(val_photos, len(self.face_dirs), "val_photos")
         self.save_hyperparameters(
             {
                 "face_dir": face_dir,
+                "face_weights": self.face_weights,
+                "video_share": video_share,
+                "val_fraction": val_fraction,
+                "val_photos": val_photos,
                 "batch_size": batch_size,
                 "degrade": asdict(degrade),
                 "blend": asdict(blend),
@@ -108,19 +155,30 @@ class SelfBlendDataModule(pl.LightningDataModule):
             }
         )
         self.face_dir, self.batch_size, self.num_workers = face_dir, batch_size, num_workers
-        self.val_fraction, self.degrade, self.blend = val_fraction, degrade, blend
+        self.degrade, self.blend = degrade, blend
         self.donor_share, self.poisson_share = donor_share, poisson_share
         self.val_forgeries, self.val_forgeries_split = val_forgeries, val_forgeries_split
         self.splits: dict[str, list[FacePhoto]] = {}
+        self.train_weights: torch.Tensor | None = None
         self.forgeries: ForgeryDataset | None = None
 
     def setup(self, stage: str | None = None) -> None:
-        self.splits = split_people(read_face_index(self.face_dir), self.val_fraction)
-        for split, photos in self.splits.items():
-            if not photos:
-                raise ConfigError(
-                    f"the {split} split of {self.face_dir} is empty (val_fraction {self.val_fraction})"
-                )
+        per_folder = []
+        for folder, fraction, cap in zip(self.face_dirs, self.val_fractions, self.val_photos, strict=True):
+            splits = split_people(read_face_index(folder), fraction)
+            for split, photos in splits.items():
+                if not photos:
+                    raise ConfigError(f"the {split} split of {folder} is empty (val_fraction {fraction})")
+            if cap is not None:
+                splits["val"] = splits["val"][:cap]
+            per_folder.append(splits)
+        self.splits = {s: [p for splits in per_folder for p in splits[s]] for s in ("train", "val")}
+        mixed = len(self.face_dirs) > 1 or self.video_share is not None
+        self.train_weights = (
+            draw_weights([f["train"] for f in per_folder], self.face_weights, self.video_share)
+            if mixed
+            else None
+        )
         if self.val_forgeries:  # checked before the first step, not at the first validation
             self.forgeries = validation_forgeries(self.val_forgeries, self.val_forgeries_split, self.record)
         elif self.trainer is not None:  # a callback waiting for figures nobody will log fails now, not later
@@ -151,10 +209,13 @@ class SelfBlendDataModule(pl.LightningDataModule):
 
     def _loader(self, split: str) -> DataLoader:
         train = split == "train"
+        weighted = train and self.train_weights is not None
+        sampler = WeightedRandomSampler(self.train_weights, len(self.train_weights)) if weighted else None
         return DataLoader(
             self.dataset(split),
             batch_size=self.batch_size,
-            shuffle=train,
+            shuffle=train and not weighted,
+            sampler=sampler,
             num_workers=self.num_workers,
             drop_last=train,
             persistent_workers=self.num_workers > 0,

@@ -4,8 +4,10 @@ Self-blending needs each face's box and 5 landmarks (`mask_gen.synth.portraits`)
 them with YuNet in every photo and in evenly spaced frames of every video below a folder (a researcher's
 own FF++ originals work the same way), copies the photos and writes the frames as PNGs into OUT, and
 writes OUT/index.csv. Each face gets a `group`: its photo, or its video for all that video's frames, so a
-video never straddles the training and validation splits. A file that cannot be read, or shows no face,
-is one warning line and is skipped.
+video never straddles the training and validation splits; where the folder has its own `index.csv` with
+`path` and `person_id` columns (as `../shared/data/real_faces` has), the person is the group instead, so a
+person's photos and clips stay on one side together. A file that cannot be read, or shows no face, is one
+warning line and is skipped.
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ def largest_face(faces: list[Face], min_face_px: int) -> Face | None:
     return max(kept, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), default=None)
 
 
+def people_of(source: Path) -> dict[str, str]:
+    """{relative path: person id} from the folder's own `index.csv` when it has `path` and `person_id`
+    columns; empty otherwise (each file is then its own group)."""
+    path = source / INDEX
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError(f"{path}: not a readable csv ({error})") from None
+    return {row["path"]: row["person_id"] for row in rows if row.get("path") and row.get("person_id")}
+
+
 def _row(file: str, group: str, face: Face) -> dict:
     x0, y0, x1, y1 = face.box
     marks = " ".join(f"{v:.1f}" for point in face.landmarks for v in point)
@@ -83,6 +99,7 @@ def index_faces(
     if getattr(detector, "name", "") != "yunet":
         raise ConfigError("self-blending needs YuNet's 5 landmarks; the LBP cascade gives none (see Faces)")
     files = sorted(p for p in source.rglob("*") if p.is_file() and (is_image_path(p) or is_video_path(p)))
+    people = people_of(source)
     rows, photos, frames, skipped = [], 0, 0, 0
     for path in files:
         relative = path.relative_to(source)
@@ -100,7 +117,8 @@ def index_faces(
         if not added:
             log.warning("%s: no face with landmarks of at least %d px, skipped", path, config.min_face_px)
             skipped += 1
-        rows += [_row(file, relative.as_posix(), face) for file, face in added]
+        group = people.get(relative.as_posix(), relative.as_posix())
+        rows += [_row(file, group, face) for file, face in added]
     if not rows:
         raise ConfigError(f"no face found in any photo or video below {source}")
     out.mkdir(parents=True, exist_ok=True)

@@ -24,12 +24,14 @@ INDEX = "index.csv"
 
 @dataclass(frozen=True)
 class FacePhoto:
-    """One photo: its path, who it shows (the split key), the face box and its 5 landmarks."""
+    """One photo: its path, who it shows (the split key), the face box and its 5 landmarks; whether it
+    is a frame of a video (`mask_gen.synth.face_index` writes those under `frames/`)."""
 
     path: Path
     person: str
     box: Box
     landmarks: tuple[float, ...]
+    is_video_frame: bool = False
 
     def landmark_array(self) -> np.ndarray:
         """The landmarks as a (5, 2) float array."""
@@ -80,7 +82,8 @@ def read_face_index(root: str | Path) -> list[FacePhoto]:
                 person = row.get("group") or person_key(
                     row.get("person") or row["file"], row.get("state") or ""
                 )
-                photos.append(FacePhoto(image, person, box, marks))
+                frame = Path(row["file"]).parts[0] == "frames"
+                photos.append(FacePhoto(image, person, box, marks, frame))
     except UnicodeDecodeError:
         raise DatasetError("not UTF-8 text", path) from None
     if not photos:

@@ -66,11 +66,18 @@ class DegradeConfig:
     oversharpen: float = 0.0  # the whole crop sharpened as cameras and TVs do (Oversharpen, OVERSHARPEN)
     edge_face: float = 0.0  # the photo cut at one side through or beside the face (edge_face, EDGE_INSIDE)
     denoise: float = 0.0  # the whole crop smoothed edge-preservingly as webcams denoise (Denoise, DENOISE)
+    # the photo shrunk before the forgery so its face box is 100-400 px wide (VIDEO_FACE_WIDTHS), the size
+    # of faces in 480p-1080p footage, so the blend is drawn at the resolution a video's swap is
+    video_face: float = 0.0
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if not 0 <= value <= 1:
                 raise ConfigError(f"degradation {name} must be in [0, 1], got {value}")
+        if self.video_face and self.scene:
+            raise ConfigError(
+                "video_face and scene cannot both be on (the scene's matte is the photo's size)"
+            )
 
 
 _FOOTAGE = DegradeConfig(
@@ -334,6 +341,33 @@ def edge_face(
     return np.ascontiguousarray(image), np.ascontiguousarray(alpha), clipped
 
 
+VIDEO_FACE_WIDTHS = (100.0, 400.0)  # face box widths, in frame pixels, of faces in 480p-1080p footage
+
+
+def video_face(
+    image: np.ndarray, box: Box, landmarks: np.ndarray, width: float
+) -> tuple[np.ndarray, Box, np.ndarray]:
+    """The photo, its face box and landmarks shrunk (INTER_AREA) so that the box is `width` pixels wide,
+    as the face of a person filmed at 480p-1080p is; a face already that small is left as it is. Applied
+    before the forgery, so the blend is drawn at that resolution, as a video's face swap is.
+
+    Example:
+        >>> small, box, marks = video_face(np.zeros((1000, 800, 3), np.uint8), (100, 100, 600, 700),
+        ...                                np.full((5, 2), 300.0), 250)
+        >>> small.shape, box, marks[0].tolist()
+        ((500, 400, 3), (50, 50, 300, 350), [150.0, 150.0])
+    """
+    scale = width / max(box[2] - box[0], 1)
+    if scale >= 1:
+        return image, box, landmarks
+    height, wide = image.shape[:2]
+    size = (max(8, round(wide * scale)), max(8, round(height * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    fx, fy = size[0] / wide, size[1] / height
+    moved = (round(box[0] * fx), round(box[1] * fy), round(box[2] * fx), round(box[3] * fy))
+    return small, moved, landmarks * np.array([fx, fy])
+
+
 FAR_FACE_WIDTHS = (28.0, 70.0)  # face box widths, in frame pixels, of faces far from the camera
 
 
@@ -450,10 +484,10 @@ class SelfBlendSampler:
         return in_scene(image, self._matte(number), x1 - x0, self._photo(self._other(number, rng)), rng)
 
     def _forge(
-        self, number: int, image: np.ndarray, rng: np.random.Generator
+        self, number: int, image: np.ndarray, points: np.ndarray, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(fake, soft mask) of photo `number` by the sampler's forgery; donors are other photos."""
-        points = self.photos[number].landmark_array()
+        """(fake, soft mask) of photo `number` (as `image`, its landmarks `points`) by the sampler's
+        forgery; donors are other photos."""
         if self.forgery == "self_blend":
             if self.donor_share or self.poisson_share:  # no draw at all when both are off
                 draw = rng.random()
@@ -475,13 +509,14 @@ class SelfBlendSampler:
         seed = None if self.fixed_seed is None else (self.fixed_seed, index)
         rng = np.random.default_rng(seed)
         photo = self.photos[index // 2]
-        image = self._photo(index // 2)
+        image, box, points = self._photo(index // 2), photo.box, photo.landmark_array()
+        if self.degrade.video_face and rng.random() < self.degrade.video_face:  # no draw at all when off
+            image, box, points = video_face(image, box, points, rng.uniform(*VIDEO_FACE_WIDTHS))
         alpha = np.zeros(image.shape[:2], np.float32)
         if index % 2:
-            image, alpha = self._forge(index // 2, image, rng)
+            image, alpha = self._forge(index // 2, image, points, rng)
         if self.degrade.scene and rng.random() < self.degrade.scene:  # no draw at all when off
             image = self._scene(index // 2, image, rng)
-        box = photo.box
         if self.degrade.far_face and rng.random() < self.degrade.far_face:
             image, alpha, box = far_face(image, alpha, box, rng.uniform(*FAR_FACE_WIDTHS))
         if self.degrade.edge_face and rng.random() < self.degrade.edge_face:

