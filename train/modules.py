@@ -247,9 +247,8 @@ class SegmentationModule(_ForgeryModule):
         maps = torch.sigmoid(logits)[:, 0].detach().float().cpu().numpy()
         flags = torch.tensor([frame_is_fake(m, **FRAME_RULE) for m in maps], device=label.device)
         self.frame_f1[stage].update(flags.long(), label.long())
-        real = label < 0.5
-        if real.any():
-            self.real_flagged[stage].update(flags[real].float())
+        # weighted, not filtered: every rank updates every metric at every step, or DDP's sync mismatches
+        self.real_flagged[stage].update(flags.float(), weight=(label < 0.5).float())
         self.frame_auc[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
 
     def _finish(self, stage: str) -> None:
@@ -260,9 +259,10 @@ class SegmentationModule(_ForgeryModule):
         self.log(f"{stage}_iou", float((tp / (tp + fp + fn)).nan_to_num(1.0)))
         self.log(f"{stage}_frame_f1", self.frame_f1[stage].compute())
         self.frame_f1[stage].reset()
-        if self.real_flagged[stage].update_called:
-            self.log(f"{stage}_real_flagged", self.real_flagged[stage].compute())
-            self.real_flagged[stage].reset()
+        real_flagged = self.real_flagged[stage].compute()  # 0/0 = nan on a split with no real frame
+        self.real_flagged[stage].reset()
+        if not torch.isnan(real_flagged):
+            self.log(f"{stage}_real_flagged", real_flagged)
         self.log(f"{stage}_frame_auc", self.frame_auc[stage].compute(), prog_bar=True)
         self.frame_auc[stage].reset()
 

@@ -107,6 +107,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         face_weights: list[float] | None = None,
         video_share: float | None = None,
         val_photos: int | list[int | None] | None = None,
+        val_degrade: DegradeConfig | None = None,
     ) -> None:
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
@@ -119,7 +120,10 @@ class SelfBlendDataModule(pl.LightningDataModule):
         validated after the self-blends at every validation and logged as `val_forgeries_frame_auc`,
         `val_forgeries_dice` and so on, so a checkpoint callback can monitor how the model does on real
         forgeries rather than on its own task. Its crops must be face crops at this `margin`
-        (`train.data.validation_forgeries`); they are resized to `input_size`."""
+        (`train.data.validation_forgeries`); they are resized to `input_size`.
+
+        `val_degrade` degrades the held-out self-blends instead of `degrade` (None: the same), so arms that
+        train on different degradations still validate on the same images."""
         check_shares(donor_share, poisson_share)
         super().__init__()
         spec = model_spec(model)
@@ -147,6 +151,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 "val_photos": val_photos,
                 "batch_size": batch_size,
                 "degrade": asdict(degrade),
+                "val_degrade": None if val_degrade is None else asdict(val_degrade),
                 "blend": asdict(blend),
                 "donor_share": donor_share,
                 "poisson_share": poisson_share,
@@ -156,6 +161,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         )
         self.face_dir, self.batch_size, self.num_workers = face_dir, batch_size, num_workers
         self.degrade, self.blend = degrade, blend
+        self.val_degrade = degrade if val_degrade is None else val_degrade
         self.donor_share, self.poisson_share = donor_share, poisson_share
         self.val_forgeries, self.val_forgeries_split = val_forgeries, val_forgeries_split
         self.splits: dict[str, list[FacePhoto]] = {}
@@ -199,7 +205,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         sampler = SelfBlendSampler(
             self.splits[split],
             self.record,
-            self.degrade,
+            self.degrade if train else self.val_degrade,
             self.blend,
             None if train else 0,
             donor_share=self.donor_share if train else 0.0,

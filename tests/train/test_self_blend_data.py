@@ -424,3 +424,105 @@ def test_the_real_val_config_keeps_the_checkpoints_that_find_real_forgeries_best
     assert main(args + ["--data.init_args.val_forgeries", str(forgeries)]) == 0
     kept = [p.name for p in tmp_path.glob("lightning_logs/version_*/checkpoints/*.ckpt")]
     assert any(name.startswith("step=") and "val_forgeries_frame_auc=" in name for name in kept), kept
+
+
+def _photos(stills: int, frames: int, person: str) -> list:
+    """FacePhoto records (never read) for draw_weights: `stills` photos, then `frames` video frames."""
+    from mask_gen.synth.portraits import FacePhoto
+
+    marks = tuple(float(v) for v in LANDMARKS.split())
+    return [
+        FacePhoto(Path(f"{person}{k}.png"), person, (0, 0, 10, 10), marks, k >= stills)
+        for k in range(stills + frames)
+    ]
+
+
+def test_each_folder_and_its_video_frames_get_the_share_of_draws_the_config_declares():
+    from train.self_blend_data import draw_weights
+
+    mixed, stills = _photos(3, 6, "a"), _photos(4, 0, "b")
+    weights = draw_weights([mixed, stills], [0.6, 0.4], video_share=0.25)
+    assert len(weights) == 2 * (9 + 4)  # each photo's real and fake item
+    weights = weights / weights.sum()
+    first = weights[: 2 * 9]
+    assert float(first.sum()) == pytest.approx(0.6)  # the folder's share, whatever its size
+    frames = [w for photo, w in zip(mixed, first[::2], strict=True) if photo.is_video_frame]
+    assert 2 * float(sum(frames)) == pytest.approx(0.6 * 0.25)  # the frames' share within it
+    plain = draw_weights([mixed, stills], [1, 1], video_share=None)  # as listed: every photo alike within
+    assert torch.allclose(plain[: 2 * 9], plain[0].expand(18))
+    with pytest.raises(ConfigError, match="face_weights"):
+        draw_weights([mixed], [0], None)
+    with pytest.raises(ConfigError, match="video_share"):
+        draw_weights([mixed], [1], 1.5)
+
+
+def test_two_face_folders_each_hold_out_their_own_people_and_train_drawn_by_weight(faces, tmp_path):
+    import shutil
+
+    from torch.utils.data import WeightedRandomSampler
+
+    second = tmp_path / "second"
+    shutil.copytree(faces, second)
+    module = SelfBlendDataModule(
+        [str(faces), str(second)],
+        input_size=64,
+        val_fraction=[0.3, 0.5],
+        val_photos=[None, 2],
+        face_weights=[3, 1],
+        model="unet",
+    )
+    module.setup("fit")
+    alone = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
+    alone.setup("fit")
+    val_from = [p.path.parent for p in module.splits["val"]]
+    assert val_from.count(faces) == len(alone.splits["val"]) and val_from.count(second) == 2  # the cap
+    assert len(module.splits["train"]) == len(alone.splits["train"]) + (12 - 6)
+    assert isinstance(module.train_dataloader().sampler, WeightedRandomSampler)
+    first = 2 * len(alone.splits["train"])
+    assert float(module.train_weights[:first].sum() / module.train_weights.sum()) == pytest.approx(0.75)
+    with pytest.raises(ConfigError, match="one value per face folder"):
+        SelfBlendDataModule([str(faces), str(second)], val_fraction=[0.3], model="unet")
+
+
+def test_validation_images_follow_val_degrade_when_given(faces):
+    from mask_gen.synth.self_blend_set import DegradeConfig
+
+    hard = DegradeConfig(footage_compress=1.0, defocus=1.0)
+
+    def val_image(**kwargs):
+        module = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet", **kwargs)
+        module.setup("fit")
+        return module.dataset("val")[1][0]
+
+    assert torch.equal(val_image(val_degrade=hard), val_image(degrade=hard))  # arm A's images, arm B's
+    assert not torch.equal(val_image(val_degrade=hard), val_image())  # training's degradations
+    assert torch.equal(val_image(degrade=hard, val_degrade=DegradeConfig()), val_image())
+
+
+def test_video_face_shrinks_the_photo_before_the_blend_and_keeps_the_mask_on_the_face(tmp_path):
+    """A portrait with a 360 px face shrunk to a 100-400 px face box first: the crops are still the face
+    at the model's input, and the blend mask still sits on it (landmarks and box moved with the pixels)."""
+    import cv2
+
+    from localize.preprocess import Preprocessing
+    from mask_gen.synth.portraits import FacePhoto
+    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+
+    big = cv2.resize(skimage.data.astronaut(), (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    big = np.clip(big.astype(np.int16) + np.random.default_rng(0).integers(-12, 13, big.shape), 0, 255)
+    Image.fromarray(big.astype(np.uint8)).save(tmp_path / "big.png")
+    marks = tuple(4 * float(v) for v in LANDMARKS.split())
+    photos = [FacePhoto(tmp_path / "big.png", "one", (712, 252, 1072, 704), marks)]
+    record = Preprocessing(crop="face", margin=1.3, detector="yunet", input_size=(96, 96))
+
+    def item(video_face: float, index: int):
+        sampler = SelfBlendSampler(photos, record, DegradeConfig(video_face=video_face), fixed_seed=0)
+        return sampler.sample(index)
+
+    (full, _), (small, _) = item(0.0, 0), item(1.0, 0)
+    assert full.shape == small.shape == (96, 96, 3) and not np.array_equal(full, small)
+    (_, mask_full), (_, mask_small) = item(0.0, 1), item(1.0, 1)
+    for mask in (mask_full, mask_small):
+        ys, xs = np.nonzero(mask > 0.5)
+        assert 0.1 < float((mask > 0.5).mean()) < 0.8
+        assert abs(xs.mean() - 48) < 16 and abs(ys.mean() - 48) < 20  # centred on the crop's face

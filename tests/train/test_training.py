@@ -524,3 +524,30 @@ def test_the_training_frame_f1_uses_the_frame_rule_of_inspection():
     mask = torch.zeros(2, 1, 64, 64)
     module._evaluate((torch.zeros(2, 3, 64, 64), mask, torch.tensor([1.0, 1.0])), "val")
     assert float(module.frame_f1["val"].compute()) == pytest.approx(2 * 1 / (2 * 1 + 0 + 1))  # 1 hit, 1 miss
+
+
+def test_real_flagged_is_the_share_of_real_frames_the_frame_rule_flags_over_the_whole_split():
+    """Batches of mixed, all-fake and all-real frames: the logged rate counts real frames only, over the
+    epoch; a split with no real frame logs no rate. The net is a 1x1 convolution passing the first
+    channel through, so a frame whose first channel is +4 is flagged (a region above 0.5) and -4 is not."""
+    from train.modules import SegmentationModule
+
+    module = SegmentationModule(model="unet", model_args={"base_features": 4, "depth": 2}).eval()
+    module.net = torch.nn.Conv2d(3, 1, 1)
+    with torch.no_grad():
+        module.net.weight.zero_()
+        module.net.weight[0, 0] = 1.0
+        module.net.bias.zero_()
+
+    def batch(signs, labels):
+        x = torch.zeros(len(signs), 3, 32, 32)
+        x[:, 0] = 4.0 * torch.tensor(signs, dtype=torch.float32)[:, None, None]
+        return x, torch.zeros(len(signs), 1, 32, 32), torch.tensor(labels, dtype=torch.float32)
+
+    with torch.no_grad():
+        module._evaluate(batch([1, 1, -1, 1], [0, 1, 0, 1]), "val")  # reals: flagged, passed
+        module._evaluate(batch([1, 1], [1, 1]), "val")  # no real frame
+        module._evaluate(batch([1, -1, -1, -1], [0, 0, 0, 0]), "val")  # reals: 1 of 4 flagged
+        module._evaluate(batch([1, 1], [1, 1]), "test")
+    assert module.real_flagged["val"].compute().item() == pytest.approx(2 / 6)
+    assert torch.isnan(module.real_flagged["test"].compute())
