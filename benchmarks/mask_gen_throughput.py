@@ -21,8 +21,8 @@ import numpy as np
 from localize.images import write_png
 from localize.video import probe_video
 from mask_gen import MaskConfig, make_mask
+from mask_gen.config import MaskGenConfig
 from mask_gen.datasets import load_pairs
-from mask_gen.pipeline import MaskGenConfig
 from mask_gen.synth.layouts import SynthConfig, write_synthetic
 from mask_gen.synth.sources import bundled_photos
 from mask_gen.synth.video import MotionConfig

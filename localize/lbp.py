@@ -14,7 +14,7 @@ from localize.boxes import Box, crop, expand_box
 from localize.errors import ConfigError
 
 if TYPE_CHECKING:
-    from localize.faces import TrackConfig
+    from localize.track_config import TrackConfig
 
 
 @dataclass(frozen=True)

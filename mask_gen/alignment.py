@@ -15,7 +15,7 @@ from mask_gen.core import difference_map
 from mask_gen.datasets.pair import Pair
 
 if TYPE_CHECKING:
-    from mask_gen.pipeline import MaskGenConfig
+    from mask_gen.config import MaskGenConfig
 
 
 def check_alignment(pair: Pair, config: MaskGenConfig) -> int:

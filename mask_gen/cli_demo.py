@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
 
     from localize.cli_inspect import inspect, print_results
     from mask_gen.cli_mask_gen import print_summary
+    from mask_gen.config import MaskGenConfig
     from mask_gen.datasets import load_pairs
-    from mask_gen.pipeline import MaskGenConfig
     from mask_gen.synth.layouts import SynthConfig, write_synthetic
     from mask_gen.synth.score import score_dataset
     from mask_gen.synth.video import MotionConfig

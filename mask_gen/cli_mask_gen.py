@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mask_gen.config import MaskGenConfig
 from mask_gen.core import MaskConfig
 from mask_gen.datasets import ADAPTERS
-from mask_gen.pipeline import MaskGenConfig
 from mask_gen.writer import Summary
 
 ON_INTERRUPT = "interrupted: the pairs finished so far are kept in OUT; run the same command again to resume"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from localize.errors import ConfigError
 from localize.preprocess import DATASET_JSON
-from mask_gen.pipeline import MaskGenConfig
+from mask_gen.config import MaskGenConfig
 
 
 def settings_of(config: MaskGenConfig, source: str | None = None) -> dict:

@@ -19,9 +19,10 @@ from localize.atomic import write_text_atomic
 from localize.errors import ConfigError, ForgelocError
 from localize.faces import FaceDetector
 from localize.images import write_png
+from mask_gen.config import MaskGenConfig
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.manifest import MANIFEST_COLUMNS, read_manifest, write_manifest  # noqa: F401 (re-exported)
-from mask_gen.pipeline import MaskGenConfig, Sample, process_group
+from mask_gen.pipeline import Sample, process_group
 from mask_gen.resume import check_settings, settings_of
 from mask_gen.shards import parse_shard, shard_pairs  # noqa: F401 (re-exported)
 from mask_gen.workers import _init_worker

@@ -33,24 +33,34 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) ->
         return [frame for _, frame in iter_frames(path)]
 
 
+# condition syntax -> (the kind it names, its level's range): jpeg:Q and h264:N are the spec syntax of
+# mask_gen.synth.perturbations (shared with eval's robustness suite and training); jpeg90 and crf23 are
+# the older names
+LEVELS = {"jpeg": ("jpeg", 1, 100), "h264": ("crf", 0, 51)}
+OLD_NAMES = {"jpeg": LEVELS["jpeg"], "crf": LEVELS["h264"]}
+USE = "use none, jpeg:Q (Q 1-100) or h264:N (N 0-51)"
+
+
 def parse_condition(condition: str) -> tuple[str, int]:
-    """'none', 'jpeg:Q' or 'h264:N' (the spec syntax of mask_gen.synth.perturbations, shared with eval's
-    robustness suite and training; the older 'jpeg90' and 'crf23' still read) -> (kind, level) with kind
-    "jpeg" or "crf", range-checked."""
+    """'none', 'jpeg:Q' or 'h264:N' ('jpeg90' and 'crf23' still read) -> (kind, level) with kind "jpeg"
+    or "crf", range-checked (ConfigError naming the condition)."""
     if condition == "none":
         return "none", 0
-    if ":" in condition:
-        from mask_gen.synth.perturbations import parse_spec  # it imports this module
-
-        spec = parse_spec(condition)
-        if spec.kind not in ("jpeg", "h264") or spec.low != spec.high:
-            raise ConfigError(f"condition {condition!r}: use none, jpeg:Q (Q 1-100) or h264:N (N 0-51)")
-        return {"jpeg": "jpeg", "h264": "crf"}[spec.kind], int(spec.low)
-    for kind, low, high in (("jpeg", 1, 100), ("crf", 0, 51)):
-        level = condition.removeprefix(kind)
-        if condition.startswith(kind) and level.isdigit() and low <= int(level) <= high:
+    name, colon, level = condition.partition(":")
+    if colon:
+        if name not in LEVELS:
+            raise ConfigError(f"condition {condition!r}: {USE}")
+        kind, low, high = LEVELS[name]
+        if not level.isdigit():
+            raise ConfigError(f"condition {condition!r} needs a number (whole) after the colon, e.g. jpeg:50")
+        if not low <= int(level) <= high:
+            raise ConfigError(f"condition {condition!r}: level out of range ({low}-{high})")
+        return kind, int(level)
+    for prefix, (kind, low, high) in OLD_NAMES.items():
+        level = condition.removeprefix(prefix)
+        if condition.startswith(prefix) and level.isdigit() and low <= int(level) <= high:
             return kind, int(level)
-    raise ConfigError(f"unknown condition {condition!r}; use none, jpeg:Q (Q 1-100) or h264:N (N 0-51)")
+    raise ConfigError(f"unknown condition {condition!r}; {USE}")
 
 
 def degrade(frames: Sequence[np.ndarray], condition: str) -> list[np.ndarray]:
