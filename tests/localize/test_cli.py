@@ -45,6 +45,7 @@ def test_every_package_declares_its_commands_and_each_has_the_contract():
         "inspect",
         "demo",
         "faces",
+        "compare",
     }
     for name, (module_name, summary) in found.items():
         module = importlib.import_module(module_name)

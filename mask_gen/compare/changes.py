@@ -1,0 +1,75 @@
+"""What changed in a suspect frame: the mask procedure on it and the source frame warped onto it.
+
+The procedure is mask-gen's (mask_gen.core: blur, Euclidean RGB distance, hysteresis, holes filled,
+regions of at least min_region_px) with the same defaults. Its seed cut is raised above the compression
+noise measured on the matched background (median + noise_k robust sigmas of the distance over the
+pixels both frames show), so a re-encoded upload's block noise is not taken for an edit; pixels outside
+the source's area (letterbox bars, a crop's lost edge) are never part of the mask.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mask_gen.core import DEFAULT_THRESHOLD, MaskConfig, difference_map, mask_from_distance, noise_level
+
+NOISE_STEP = 7
+LIKENESS_CLIP = 30
+
+
+@dataclass(frozen=True)
+class FrameChange:
+    """The mask of one aligned frame pair and the figures behind it.
+
+    Args:
+        mask: bool (H, W) in suspect pixels, True = changed.
+        cut: the seed cut used (RGB distance units).
+        background: median distance over the valid pixels (the matched background's noise).
+        region_fraction: masked share of the whole suspect frame.
+    """
+
+    mask: np.ndarray
+    cut: float
+    background: float
+    region_fraction: float
+
+
+def grey(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def likeness(suspect_grey: np.ndarray, warped: np.ndarray, valid: np.ndarray) -> float:
+    """Mean absolute grey difference of a (shrunk) suspect frame and a source frame warped onto it over
+    the valid pixels, each clipped at LIKENESS_CLIP levels: lowest for the counterpart frame. Motion
+    anywhere counts (a median would ignore it); the clip keeps the manipulated region from outweighing
+    it."""
+    if not valid.any():
+        return float("inf")
+    difference = np.minimum(cv2.absdiff(suspect_grey, grey(warped)), LIKENESS_CLIP)
+    return float(difference[valid].mean())
+
+
+def _noise(values: np.ndarray) -> tuple[float, float]:
+    """noise_level of a large sample, on every NOISE_STEP-th value (the median of a million pixels
+    needs no more)."""
+    return noise_level(values[::NOISE_STEP] if values.size > 64 * NOISE_STEP else values)
+
+
+def frame_change(
+    suspect: np.ndarray, warped: np.ndarray, valid: np.ndarray, config: MaskConfig = MaskConfig()
+) -> FrameChange:
+    """The changed region of `suspect` against the source frame `warped` onto it (`valid`: where the
+    source has pixels)."""
+    distance = difference_map(suspect, warped, config.blur_kernel)
+    if not valid.any():
+        return FrameChange(np.zeros(valid.shape, bool), float("inf"), float("inf"), 0.0)
+    median, sigma = _noise(distance[valid])
+    base = DEFAULT_THRESHOLD if config.threshold == "auto" else float(config.threshold)
+    cut = float(min(441.0, max(base, median + config.noise_k * sigma)))
+    distance[~valid] = 0.0
+    mask = mask_from_distance(distance, dataclasses.replace(config, threshold=cut)) & valid
+    return FrameChange(mask, cut, median, float(mask.mean()))

@@ -1,0 +1,237 @@
+"""A suspect paired with its source: the spatial fit, the time mapping, and each analysed suspect frame
+with its counterpart warped onto it and what changed.
+
+Memory stays flat in clip length: the source is decoded once for its thumbnails (a few kB a frame),
+then the analysed suspect frames and the few source frames around each one's predicted counterpart are
+decoded in step, a handful held at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from localize.errors import ConfigError, ForgelocError
+from localize.media import iter_timed_media_frames, media_info
+from localize.sampling import sample_indices
+from mask_gen.compare.changes import FrameChange, frame_change, grey, likeness
+from mask_gen.compare.geometry import Alignment, estimate_alignment, refine, resize_map, warp_to_suspect
+from mask_gen.compare.timing import (
+    TimeMapping,
+    difference_table,
+    map_time,
+    nearest_frames,
+    source_thumbnailer,
+    suspect_thumbnail,
+)
+from mask_gen.core import MaskConfig
+
+log = logging.getLogger(__name__)
+
+
+class NotSameFootage(ForgelocError):
+    """The suspect and the source do not show the same footage."""
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """How `forgeloc compare` samples and decides.
+
+    Args:
+        frames: suspect frames analysed, evenly spaced (all when the clip has fewer).
+        every: analyse every k-th suspect frame instead (0: off).
+        search_frames: suspect frames fingerprinted for the time search.
+        key_frames: suspect frames tried for the spatial fit (twice as many source frames).
+        min_inliers: feature matches a spatial fit needs to count as the same footage.
+        max_background: the largest median RGB distance between a suspect frame and its counterpart
+            over what both show (mask-gen's limit for aligned pairs): above it, not the same footage.
+        reach: source frames either side of the time line tried as each suspect frame's counterpart
+            (the likeliest at half resolution is compared).
+        border: pixels along the edge of the source's area left out of the masks (resampling).
+        mask: the mask procedure (mask-gen's defaults).
+    """
+
+    frames: int = 32
+    every: int = 0
+    search_frames: int = 240
+    key_frames: int = 3
+    min_inliers: int = 20
+    max_background: float = 20.0
+    reach: int = 4
+    border: int = 4
+    mask: MaskConfig = field(default_factory=MaskConfig)
+
+    def __post_init__(self) -> None:
+        if self.frames < 0 or self.every < 0 or self.search_frames < 2 or self.key_frames < 1:
+            raise ConfigError(
+                "frames and every must be >= 0, search_frames >= 2 and key_frames >= 1, got "
+                f"{self.frames}, {self.every}, {self.search_frames}, {self.key_frames}"
+            )
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A media file's frame count, size, rate and path."""
+
+    path: Path
+    frames: int
+    width: int
+    height: int
+    fps: float
+
+    @classmethod
+    def open(cls, path: str | Path) -> Clip:
+        info = media_info(path)
+        if info.frames < 1:
+            raise ConfigError("holds no frame", path)
+        return cls(Path(path), info.frames, info.width, info.height, info.fps or 25.0)
+
+    def frames_at(self, indices) -> Iterator[tuple[int, float, np.ndarray]]:
+        """(index, time in s, RGB frame) for the wanted indices, in order (times from index / fps where
+        the stream has none)."""
+        for index, when, frame in iter_timed_media_frames(self.path, sorted(set(indices))):
+            yield index, (index / self.fps if when is None else float(when)), frame
+
+
+def align_space(suspect: Clip, source: Clip, config: CompareConfig) -> Alignment | None:
+    """The spatial fit with the most inliers over a few key frames of each clip (the times are not known
+    yet: a static background matches across frames anyway)."""
+    source_keys = [
+        frame for _, _, frame in source.frames_at(sample_indices(source.frames, 2 * config.key_frames))
+    ]
+    best = None
+    for _, _, frame in suspect.frames_at(sample_indices(suspect.frames, config.key_frames)):
+        for key in source_keys:
+            fit = estimate_alignment(frame, key)
+            if fit is not None and (best is None or fit.inliers > best.inliers):
+                best = fit
+            if best is not None and best.inliers >= 10 * config.min_inliers:
+                return best
+        if best is not None and best.inliers >= 10 * config.min_inliers:
+            break
+    return best
+
+
+def align_time(
+    suspect: Clip, source: Clip, alignment: Alignment, config: CompareConfig
+) -> tuple[TimeMapping, np.ndarray]:
+    """The time mapping, and every source frame's time (from one decode of the source)."""
+    searched = sample_indices(suspect.frames, config.search_frames)
+    suspect_times, thumbs = [], []
+    for _, when, frame in suspect.frames_at(searched):
+        suspect_times.append(when)
+        thumbs.append(suspect_thumbnail(frame))
+    thumbnail, valid = source_thumbnailer(
+        alignment.transform, (suspect.width, suspect.height), (source.width, source.height)
+    )
+    source_times, source_thumbs = [], []
+    progress = tqdm(total=source.frames, desc="source fingerprints", unit="frame", leave=False)
+    with progress:
+        for _, when, frame in source.frames_at(range(source.frames)):
+            source_times.append(when)
+            source_thumbs.append(thumbnail(frame))
+            progress.update()
+    if not valid.any():
+        return TimeMapping(1.0, 0.0, 0.0, float("inf")), np.asarray(source_times)
+    table = difference_table(np.stack(thumbs), np.stack(source_thumbs), valid)
+    return map_time(table, np.asarray(suspect_times), np.asarray(source_times)), np.asarray(source_times)
+
+
+def counterparts(mapping: TimeMapping, times: np.ndarray, when: float, reach: int = 0) -> list[int]:
+    """Source frames that may show suspect time `when`: the nearest to the line and `reach` frames
+    either side; none when the line leaves the source."""
+    frame_s = float(np.median(np.diff(times))) if len(times) > 1 else 1.0
+    wanted = mapping.source_time(when)
+    if not times[0] - frame_s / 2 <= wanted <= times[-1] + frame_s / 2:
+        return []
+    nearest = int(nearest_frames(times, np.array([wanted]))[0])
+    return [j for j in range(nearest - reach, nearest + reach + 1) if 0 <= j < len(times)]
+
+
+def _source_stream(source: Clip, wanted: list[int]) -> Iterator[tuple[int, float, np.ndarray]]:
+    yield from source.frames_at(wanted)
+
+
+def analysed_pairs(
+    suspect: Clip, source: Clip, mapping: TimeMapping, times: np.ndarray, config: CompareConfig
+):
+    """(suspect index, time, frame, {source index: frame}) for each analysed suspect frame, the source
+    frames decoded in step with the suspect's (both in order: the mapping's rate is positive)."""
+    indices = sample_indices(suspect.frames, config.frames, config.every)
+    suspect_times = [i / suspect.fps for i in indices]  # for planning only; decoded times are reported
+    plan = [counterparts(mapping, times, t, config.reach) for t in suspect_times]
+    wanted = sorted({j for js in plan for j in js})
+    stream, held = _source_stream(source, wanted), {}
+    for (index, when, frame), _ in zip(suspect.frames_at(indices), plan, strict=False):
+        needed = counterparts(mapping, times, when, config.reach)
+        while needed and (not held or max(held) < max(needed)):
+            item = next(stream, None)
+            if item is None:
+                break
+            held[item[0]] = item[2]
+        for j in [j for j in held if needed and j < min(needed)]:
+            del held[j]
+        yield index, when, frame, {j: held[j] for j in needed if j in held}
+
+
+@dataclass(frozen=True)
+class FrameEntry:
+    """One analysed suspect frame: where its counterpart was and what changed."""
+
+    index: int
+    time: float
+    source_index: int | None
+    source_time: float | None
+    change: FrameChange | None
+
+
+def compare_frames(
+    suspect: Clip,
+    source: Clip,
+    transform: np.ndarray,
+    mapping: TimeMapping,
+    times: np.ndarray,
+    config: CompareConfig,
+) -> Iterator[tuple[FrameEntry, np.ndarray, np.ndarray | None]]:
+    """(entry, suspect frame, warped source frame or None) for each analysed suspect frame: of the
+    candidate counterparts, the one closest over the background is compared."""
+    size = (suspect.width, suspect.height)
+    half = (max(1, suspect.width // 2), max(1, suspect.height // 2))
+    to_half = transform @ np.linalg.inv(resize_map(half[0] / suspect.width, half[1] / suspect.height))
+    for index, when, frame, candidates in analysed_pairs(suspect, source, mapping, times, config):
+        small = grey(cv2.resize(frame, half, interpolation=cv2.INTER_AREA))
+        scores = {
+            j: likeness(small, *warp_to_suspect(image, to_half, half, config.border // 2))
+            for j, image in candidates.items()
+        }
+        if not scores:
+            yield FrameEntry(index, when, None, None, None), frame, None
+            continue
+        j = min(scores, key=scores.get)
+        warped, valid = warp_to_suspect(candidates[j], transform, size, config.border)
+        change = frame_change(frame, warped, valid, config.mask)
+        yield FrameEntry(index, when, j, float(times[j]), change), frame, warped
+
+
+def refine_transform(
+    suspect: Clip, source: Clip, alignment: Alignment, mapping: TimeMapping, times: np.ndarray
+) -> np.ndarray:
+    """The spatial fit refined (ECC) on the middle suspect frame and its counterpart in time."""
+    middle = suspect.frames // 2
+    ((_, when, frame),) = list(suspect.frames_at([middle]))
+    found = counterparts(mapping, times, when)
+    if not found:
+        return alignment.transform
+    j = found[len(found) // 2]
+    ((_, _, source_frame),) = list(source.frames_at([j]))
+    refit = estimate_alignment(frame, source_frame)
+    start = (
+        refit.transform if refit is not None and refit.inliers > alignment.inliers else alignment.transform
+    )
+    return refine(frame, source_frame, start)
