@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mask_gen.core import DEFAULT_THRESHOLD, MaskConfig, difference_map, mask_from_distance, noise_level
+from mask_gen.core import (
+    DEFAULT_THRESHOLD,
+    MaskConfig,
+    mask_from_distance,
+    noise_level,
+    ring_noise_cut,
+)
 
 NOISE_STEP = 7
 LIKENESS_CLIP = 30
@@ -59,17 +65,43 @@ def _noise(values: np.ndarray) -> tuple[float, float]:
     return noise_level(values[::NOISE_STEP] if values.size > 64 * NOISE_STEP else values)
 
 
+def tolerant_distance(
+    suspect: np.ndarray, warped: np.ndarray, blur_kernel: int = 5, reach: int = 1
+) -> np.ndarray:
+    """The procedure's distance (Gaussian blur, Euclidean RGB) from each suspect pixel to the range the
+    warped source spans within `reach` px of it, per channel: zero where the suspect's value lies in
+    that range. A warped frame is resampled, so its edges sit up to a pixel from the suspect's; a plain
+    difference turns every strong edge into a thin 'change', the range does not, while an edit that
+    brings in colours the neighbourhood never had still stands out in full."""
+    size = (blur_kernel, blur_kernel)
+    here = cv2.GaussianBlur(suspect, size, 0).astype(np.float32)
+    there = cv2.GaussianBlur(warped, size, 0)
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    low, high = cv2.erode(there, kernel).astype(np.float32), cv2.dilate(there, kernel).astype(np.float32)
+    excess = np.maximum(here - high, 0.0) + np.maximum(low - here, 0.0)
+    return np.sqrt((excess * excess).sum(axis=2))
+
+
 def frame_change(
     suspect: np.ndarray, warped: np.ndarray, valid: np.ndarray, config: MaskConfig = MaskConfig()
 ) -> FrameChange:
     """The changed region of `suspect` against the source frame `warped` onto it (`valid`: where the
     source has pixels)."""
-    distance = difference_map(suspect, warped, config.blur_kernel)
+    distance = tolerant_distance(suspect, warped, config.blur_kernel)
     if not valid.any():
         return FrameChange(np.zeros(valid.shape, bool), float("inf"), float("inf"), 0.0)
     median, sigma = _noise(distance[valid])
     base = DEFAULT_THRESHOLD if config.threshold == "auto" else float(config.threshold)
     cut = float(min(441.0, max(base, median + config.noise_k * sigma)))
     distance[~valid] = 0.0
-    mask = mask_from_distance(distance, dataclasses.replace(config, threshold=cut)) & valid
+    grow = config.grow
+    if grow is not None:  # grow no lower than the background's noise: resampled edges are not an edit
+        floor = median + config.grow_k * sigma
+        grow = (
+            max(floor, ring_noise_cut(distance, distance > cut, config))
+            if grow == "auto"
+            else max(floor, float(grow))
+        )
+        grow = min(grow, cut)
+    mask = mask_from_distance(distance, dataclasses.replace(config, threshold=cut, grow=grow)) & valid
     return FrameChange(mask, cut, median, float(mask.mean()))

@@ -34,6 +34,9 @@ from mask_gen.core import MaskConfig
 
 log = logging.getLogger(__name__)
 
+OFF_LINE_COST = 0.03  # a candidate this share less alike per frame it lies off the time line
+MAX_REFIT_SHIFT = 2.0  # px: a fit on matched frames that moves the frame more re-runs the time search
+
 
 class NotSameFootage(ForgelocError):
     """The suspect and the source do not show the same footage."""
@@ -213,25 +216,64 @@ def compare_frames(
         if not scores:
             yield FrameEntry(index, when, None, None, None), frame, None
             continue
-        j = min(scores, key=scores.get)
+        # the line's own frame unless another looks clearly more alike: where the only motion is inside
+        # the edited region, the background cannot tell neighbours apart
+        on_line = counterparts(mapping, times, when)
+        j = min(
+            scores,
+            key=lambda k: scores[k] * (1 + OFF_LINE_COST * abs(k - on_line[0])) if on_line else scores[k],
+        )
         warped, valid = warp_to_suspect(candidates[j], transform, size, config.border)
         change = frame_change(frame, warped, valid, config.mask)
         yield FrameEntry(index, when, j, float(times[j]), change), frame, warped
 
 
-def refine_transform(
-    suspect: Clip, source: Clip, alignment: Alignment, mapping: TimeMapping, times: np.ndarray
-) -> np.ndarray:
-    """The spatial fit refined (ECC) on the middle suspect frame and its counterpart in time."""
-    middle = suspect.frames // 2
-    ((_, when, frame),) = list(suspect.frames_at([middle]))
+def matched_frames(suspect: Clip, source: Clip, mapping: TimeMapping, times: np.ndarray):
+    """The middle suspect frame and its counterpart on the time line, or None when it has none."""
+    ((_, when, frame),) = list(suspect.frames_at([suspect.frames // 2]))
     found = counterparts(mapping, times, when)
     if not found:
-        return alignment.transform
-    j = found[len(found) // 2]
-    ((_, _, source_frame),) = list(source.frames_at([j]))
-    refit = estimate_alignment(frame, source_frame)
-    start = (
-        refit.transform if refit is not None and refit.inliers > alignment.inliers else alignment.transform
+        return None
+    ((_, _, source_frame),) = list(source.frames_at([found[0]]))
+    return frame, source_frame
+
+
+def corner_shift(first: np.ndarray, second: np.ndarray, width: int, height: int) -> float:
+    """The largest distance (source px) between where two transforms put the suspect's corners."""
+    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], float)
+    return float(np.abs(corners @ first.T - corners @ second.T).max())
+
+
+def align(
+    suspect: Clip, source: Clip, config: CompareConfig
+) -> tuple[Alignment | None, TimeMapping | None, np.ndarray, np.ndarray]:
+    """(spatial fit, time mapping, source frame times, refined transform); the fit None (or with fewer
+    than min_inliers) when the clips share too little.
+
+    The first fit is made between key frames whose times are not known yet; where the camera moves, it
+    holds the motion between them. So the fit is made again on a frame pair the time line matched, and
+    where it moved the frame by more than MAX_REFIT_SHIFT px, the time line is found again with it.
+    """
+    alignment = align_space(suspect, source, config)
+    if alignment is None or alignment.inliers < config.min_inliers:
+        return alignment, None, np.zeros(0), np.zeros((2, 3))
+    mapping, times = align_time(suspect, source, alignment, config)
+    pair = matched_frames(suspect, source, mapping, times)
+    if pair is None:
+        return alignment, mapping, times, alignment.transform
+    refit = estimate_alignment(*pair)
+    shift = (
+        np.inf
+        if refit is None
+        else corner_shift(refit.transform, alignment.transform, suspect.width, suspect.height)
     )
-    return refine(frame, source_frame, start)
+    if refit is not None and refit.inliers >= config.min_inliers and shift > MAX_REFIT_SHIFT:
+        log.info("the fit on matched frames moved the frame by %.1f px: time line searched again", shift)
+        alignment = refit
+        mapping, times = align_time(suspect, source, alignment, config)
+        pair = matched_frames(suspect, source, mapping, times) or pair
+        refit = estimate_alignment(*pair)
+    start = (
+        refit.transform if refit is not None and refit.inliers >= config.min_inliers else alignment.transform
+    )
+    return alignment, mapping, times, refine(*pair, start)

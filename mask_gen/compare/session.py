@@ -26,10 +26,8 @@ from mask_gen.compare.pairing import (
     CompareConfig,
     FrameEntry,
     NotSameFootage,
-    align_space,
-    align_time,
+    align,
     compare_frames,
-    refine_transform,
 )
 
 log = logging.getLogger(__name__)
@@ -86,12 +84,10 @@ def compare(
     started = time.monotonic()
     suspect, source = Clip.open(suspect_path), Clip.open(source_path)
     out = Path(out)
-    alignment = align_space(suspect, source, config)
-    if alignment is None or alignment.inliers < config.min_inliers:
+    alignment, mapping, times, transform = align(suspect, source, config)
+    if mapping is None:
         found = 0 if alignment is None else alignment.inliers
         _refuse(f"{found} matching features where {config.min_inliers} are needed", suspect, source)
-    mapping, times = align_time(suspect, source, alignment, config)
-    transform = refine_transform(suspect, source, alignment, mapping, times)
     staging = staging_folder(out)
     try:
         (staging / "masks").mkdir()
