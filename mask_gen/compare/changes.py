@@ -9,22 +9,24 @@ the source's area (letterbox bars, a crop's lost edge) are never part of the mas
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from localize.components import fill_holes, keep_large_components
 from mask_gen.core import (
     DEFAULT_THRESHOLD,
     MaskConfig,
-    mask_from_distance,
+    difference_map,
+    hysteresis,
     noise_level,
     ring_noise_cut,
 )
 
 NOISE_STEP = 7
 LIKENESS_CLIP = 30
+TOLERANT_SHARE = 0.25  # a seed also differs by this share of the cut from its neighbourhood's range
 
 
 @dataclass(frozen=True)
@@ -86,22 +88,28 @@ def frame_change(
     suspect: np.ndarray, warped: np.ndarray, valid: np.ndarray, config: MaskConfig = MaskConfig()
 ) -> FrameChange:
     """The changed region of `suspect` against the source frame `warped` onto it (`valid`: where the
-    source has pixels)."""
-    distance = tolerant_distance(suspect, warped, config.blur_kernel)
+    source has pixels).
+
+    Seeds are where the resampling-tolerant distance passes the cut (no edge is a seed for being a
+    pixel off); they grow, as in mask-gen, through the plain distance above the low cut (the faint
+    inside of an edit), the low cut never below the background's noise.
+    """
     if not valid.any():
         return FrameChange(np.zeros(valid.shape, bool), float("inf"), float("inf"), 0.0)
-    median, sigma = _noise(distance[valid])
+    plain = difference_map(suspect, warped, config.blur_kernel)
+    median, sigma = _noise(plain[valid])
     base = DEFAULT_THRESHOLD if config.threshold == "auto" else float(config.threshold)
     cut = float(min(441.0, max(base, median + config.noise_k * sigma)))
-    distance[~valid] = 0.0
-    grow = config.grow
-    if grow is not None:  # grow no lower than the background's noise: resampled edges are not an edit
-        floor = median + config.grow_k * sigma
-        grow = (
-            max(floor, ring_noise_cut(distance, distance > cut, config))
-            if grow == "auto"
-            else max(floor, float(grow))
-        )
-        grow = min(grow, cut)
-    mask = mask_from_distance(distance, dataclasses.replace(config, threshold=cut, grow=grow)) & valid
+    plain[~valid] = 0.0
+    tolerant = tolerant_distance(suspect, warped, config.blur_kernel)
+    seeds = (plain > cut) & (tolerant > cut * TOLERANT_SHARE) & valid
+    seeds = keep_large_components(seeds, config.min_seed_px, config.connectivity)
+    mask = seeds
+    if config.grow is not None and seeds.any():
+        floor = max(config.grow_floor, median + config.grow_k * sigma)
+        ring = ring_noise_cut(plain, seeds, config) if config.grow == "auto" else float(config.grow)
+        mask = hysteresis(plain, seeds, min(cut, max(floor, ring)), config.connectivity)
+    if config.fill_holes:
+        mask = fill_holes(mask)
+    mask = keep_large_components(mask & valid, config.min_region_px, config.connectivity)
     return FrameChange(mask, cut, median, float(mask.mean()))
