@@ -2,7 +2,7 @@
 suspect was cut, re-timed, rescaled, cropped, letterboxed, mirrored and re-encoded.
 
     python benchmarks/compare_pairs.py [--data ../shared/data/validation/ffpp_c40] [--frames 150]
-                                       [--pairs N] [--json OUT]
+                                       [--per-method N] [--json OUT]
 
 From each FF++ validation pair (a fake and its original, aligned frame for frame), the benchmark makes
 its own suspects from the fake and hands `compare` the original (or a re-timed copy of it) as the
@@ -177,14 +177,32 @@ def pairs(data: Path) -> list[tuple[Path, Path]]:
     return found
 
 
+def spread(found: list[tuple[Path, Path]], per_method: int) -> list[tuple[Path, Path]]:
+    """`per_method` pairs of each method, the k-th method starting at its k-th pair, so the methods'
+    pairs fall on different originals."""
+    methods = sorted({fake.parts[-4] for fake, _ in found})
+    chosen = []
+    for number, method in enumerate(methods):
+        own = [pair for pair in found if pair[0].parts[-4] == method]
+        chosen += [own[(number + k) % len(own)] for k in range(min(per_method, len(own)))]
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED)
     parser.add_argument("--frames", type=int, default=150, help="suspect length in frames")
-    parser.add_argument("--pairs", type=int, default=0, help="only the first N pairs (0: all)")
+    parser.add_argument(
+        "--per-method",
+        type=int,
+        default=0,
+        help="only N pairs of each method, each on other originals (0: all)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    chosen = pairs(args.data)[: args.pairs or None]
+    chosen = pairs(args.data)
+    if args.per_method:
+        chosen = spread(chosen, args.per_method)
     rows, reals, unrelated = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from localize.errors import MediaError
@@ -63,13 +64,27 @@ def iter_media_frames(
 
 
 def iter_timed_media_frames(
-    path: str | Path, indices: Collection[int] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+    path: str | Path,
+    indices: Collection[int] | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = None,
 ) -> Iterator[tuple[int, float | None, np.ndarray]]:
     """Yield (index, time in seconds or None, RGB frame) of an image (time 0) or a video (each frame's
-    presentation time, localize.video.iter_timed_frames) for the wanted indices (all when None)."""
+    presentation time, localize.video.iter_timed_frames) for the wanted indices (all when None);
+    `max_side` shrinks larger frames (area averaging) so that their longer side is at most that."""
     path = Path(path)
     if media_kind(path) == "image":
         if indices is None or 0 in indices:
-            yield 0, 0.0, read_image(path, max_pixels)
+            yield 0, 0.0, shrunk(read_image(path, max_pixels), max_side)
         return
-    yield from iter_timed_frames(path, indices)
+    yield from iter_timed_frames(path, indices, max_side=max_side)
+
+
+def shrunk(rgb: np.ndarray, max_side: int | None) -> np.ndarray:
+    """The image shrunk by area averaging so that its longer side is at most max_side (as it is when
+    already small enough, or when max_side is None)."""
+    scale = 1.0 if max_side is None else min(1.0, max_side / max(rgb.shape[:2]))
+    if scale >= 1.0:
+        return rgb
+    size = (max(2, round(rgb.shape[1] * scale)), max(2, round(rgb.shape[0] * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)

@@ -145,7 +145,7 @@ def iter_frames(path: str | Path, indices: Collection[int] | None = None) -> Ite
 
 
 def iter_timed_frames(
-    path: str | Path, indices: Collection[int] | None = None, seek: bool = True
+    path: str | Path, indices: Collection[int] | None = None, seek: bool = True, max_side: int | None = None
 ) -> Iterator[tuple[int, float | None, np.ndarray]]:
     """Yield (index, time, RGB frame) for the wanted frame indices (all when None), in order. `time` is
     the frame's presentation time in seconds from the first frame, as players show it (right for
@@ -154,7 +154,9 @@ def iter_timed_frames(
     A background thread decodes and converts up to PREFETCH wanted frames ahead (PyAV and swscale
     release the GIL), so decoding overlaps the caller's work on the frames; memory stays bounded. A
     sparse sampling of a video whose container indexes its frames is read by seeking (localize.seeking;
-    the same frames and times); seek=False decodes straight through.
+    the same frames and times); seek=False decodes straight through. `max_side` shrinks larger frames
+    (area averaging, aspect kept) in the conversion itself, several times cheaper than converting at full
+    size and resizing after, for callers that need only thumbnails.
     """
     path = Path(path)
     container = _open(path)
@@ -162,7 +164,7 @@ def iter_timed_frames(
     stop = threading.Event()
     reader = threading.Thread(
         target=_decode_into,
-        args=(container, path, indices, ready, stop, seek),
+        args=(container, path, indices, ready, stop, seek, max_side),
         daemon=True,
         name=f"decode {path.name}",
     )
@@ -189,6 +191,7 @@ def _decode_into(
     ready: queue.Queue,
     stop: threading.Event,
     seek: bool = True,
+    max_side: int | None = None,
 ) -> None:
     """The reader thread of iter_timed_frames: wanted (index, time, RGB frame) items into `ready`, then an
     error or _END; returns early once `stop` is set. A sparse sampling of a long video is read by seeking
@@ -218,7 +221,7 @@ def _decode_into(
                         if frame.pts is None or first is None
                         else float((frame.pts - first) * stream.time_base)
                     )
-                    rgb = frame.to_ndarray(format="rgb24")
+                    rgb = _converted(frame, max_side)
                     if frame.interlaced_frame:
                         rgb = deinterlaced(rgb)
                         if not interlaced:
@@ -234,6 +237,15 @@ def _decode_into(
         outcome = error
     if not stop.is_set():
         ready.put(outcome)
+
+
+def _converted(frame: av.VideoFrame, max_side: int | None) -> np.ndarray:
+    """The frame as RGB, shrunk by swscale's area filter so that its longer side is at most max_side."""
+    scale = 1.0 if max_side is None else min(1.0, max_side / max(frame.width, frame.height))
+    if scale >= 1.0:
+        return frame.to_ndarray(format="rgb24")
+    size = {"width": max(2, round(frame.width * scale)), "height": max(2, round(frame.height * scale))}
+    return frame.to_ndarray(format="rgb24", interpolation="AREA", **size)
 
 
 class _Missed(Exception):

@@ -4,8 +4,8 @@ The seed's steps, all still here: blur both frames with a 5x5 Gaussian, take the
 distance, threshold it and keep connected regions of at least 100 px. Blurring first suppresses the block
 noise that compression leaves in a naive difference.
 
-What the calibration on several sources added (benchmarks/calibrate_mask_threshold.py, README "The mask
-procedure"): `threshold="auto"` measures that noise per pair (median and MAD of the distance map) and sets
+What the calibration on several sources added (benchmarks/calibrate_mask_threshold.py,
+docs/guide/mask_procedure.md): `threshold="auto"` measures that noise per pair (median and MAD of the distance map) and sets
 the cut above it; `grow` turns the single cut into hysteresis: regions are seeded above the cut and grown
 through a lower cut set by the noise measured around them, so the faint inside of an edit (the middle of
 a Poisson blend, a re-rendered mouth) joins its strong edges without letting the noise in; hole filling
@@ -24,7 +24,7 @@ from localize.components import fill_holes, keep_large_components
 from localize.errors import ConfigError, PairError
 
 # The seed cut (RGB units) of the default hysteresis, chosen by the worst of several sources
-# (benchmarks/calibrate_mask_threshold.py, README "The mask procedure"); the seed's own cut was 8.
+# (benchmarks/calibrate_mask_threshold.py, docs/guide/mask_procedure.md); the seed's own cut was 8.
 DEFAULT_THRESHOLD = 16.0
 
 

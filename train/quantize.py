@@ -2,7 +2,8 @@
 
 ONNX Runtime runs the int8 model (QDQ format: weights int8 per output channel, activations uint8 with
 ranges from the min/max seen on the calibration crops) about twice as fast as float32 on a CPU. What it
-costs in accuracy is measured in the README; `forgeloc eval --runtime onnx` measures it on any dataset.
+costs in accuracy is measured in docs/guide/training.md; `forgeloc eval --runtime onnx` measures it on
+any dataset.
 """
 
 from __future__ import annotations

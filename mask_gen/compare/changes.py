@@ -67,21 +67,18 @@ def _noise(values: np.ndarray) -> tuple[float, float]:
     return noise_level(values[::NOISE_STEP] if values.size > 64 * NOISE_STEP else values)
 
 
-def tolerant_distance(
-    suspect: np.ndarray, warped: np.ndarray, blur_kernel: int = 5, reach: int = 1
-) -> np.ndarray:
-    """The procedure's distance (Gaussian blur, Euclidean RGB) from each suspect pixel to the range the
-    warped source spans within `reach` px of it, per channel: zero where the suspect's value lies in
-    that range. A warped frame is resampled, so its edges sit up to a pixel from the suspect's; a plain
-    difference turns every strong edge into a thin 'change', the range does not, while an edit that
-    brings in colours the neighbourhood never had still stands out in full."""
-    size = (blur_kernel, blur_kernel)
-    here = cv2.GaussianBlur(suspect, size, 0).astype(np.float32)
-    there = cv2.GaussianBlur(warped, size, 0)
+def beyond_range(here: np.ndarray, there: np.ndarray, where: np.ndarray, reach: int = 1) -> np.ndarray:
+    """At the pixels `where` (bool HxW), the Euclidean RGB distance from each (blurred) suspect pixel in
+    `here` to the range the (blurred) warped source `there` spans within `reach` px of it, per channel:
+    zero where the suspect's value lies in that range. A warped frame is resampled, so its edges sit up
+    to a pixel from the suspect's; a plain difference turns every strong edge into a thin 'change', the
+    range does not, while an edit that brings in colours the neighbourhood never had stands out in full.
+    Computed only where asked: the candidates are a small part of a frame."""
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    low, high = cv2.erode(there, kernel).astype(np.float32), cv2.dilate(there, kernel).astype(np.float32)
-    excess = np.maximum(here - high, 0.0) + np.maximum(low - here, 0.0)
-    return np.sqrt((excess * excess).sum(axis=2))
+    low, high = cv2.erode(there, kernel)[where], cv2.dilate(there, kernel)[where]
+    value = here[where].astype(np.float32)
+    excess = np.maximum(value - high, 0.0) + np.maximum(low - value, 0.0)
+    return np.sqrt((excess * excess).sum(axis=1))
 
 
 def frame_change(
@@ -90,19 +87,22 @@ def frame_change(
     """The changed region of `suspect` against the source frame `warped` onto it (`valid`: where the
     source has pixels).
 
-    Seeds are where the resampling-tolerant distance passes the cut (no edge is a seed for being a
-    pixel off); they grow, as in mask-gen, through the plain distance above the low cut (the faint
-    inside of an edit), the low cut never below the background's noise.
+    Seeds are where the plain distance passes the cut and the suspect also lies a quarter of the cut
+    outside the range its neighbourhood spans in the warped source (beyond_range: no edge is a seed
+    for being a pixel off). They grow, as in mask-gen, through the plain distance above the low cut
+    (the faint inside of an edit), the low cut never below the background's noise.
     """
     if not valid.any():
         return FrameChange(np.zeros(valid.shape, bool), float("inf"), float("inf"), 0.0)
-    plain = difference_map(suspect, warped, config.blur_kernel)
+    size = (config.blur_kernel, config.blur_kernel)
+    here, there = cv2.GaussianBlur(suspect, size, 0), cv2.GaussianBlur(warped, size, 0)
+    plain = difference_map(here, there, 1)  # both already blurred
     median, sigma = _noise(plain[valid])
     base = DEFAULT_THRESHOLD if config.threshold == "auto" else float(config.threshold)
     cut = float(min(441.0, max(base, median + config.noise_k * sigma)))
     plain[~valid] = 0.0
-    tolerant = tolerant_distance(suspect, warped, config.blur_kernel)
-    seeds = (plain > cut) & (tolerant > cut * TOLERANT_SHARE) & valid
+    seeds = plain > cut
+    seeds[seeds] = beyond_range(here, there, seeds) > cut * TOLERANT_SHARE
     seeds = keep_large_components(seeds, config.min_seed_px, config.connectivity)
     mask = seeds
     if config.grow is not None and seeds.any():

@@ -23,11 +23,11 @@ from localize.sampling import sample_indices
 from mask_gen.compare.changes import FrameChange, frame_change, grey, likeness
 from mask_gen.compare.geometry import Alignment, estimate_alignment, refine, resize_map, warp_to_suspect
 from mask_gen.compare.timing import (
+    SourceThumbnails,
     TimeMapping,
     difference_table,
     map_time,
     nearest_frames,
-    source_thumbnailer,
     suspect_thumbnail,
 )
 from mask_gen.core import MaskConfig
@@ -66,7 +66,7 @@ class CompareConfig:
     key_frames: int = 3
     min_inliers: int = 20
     max_background: float = 20.0
-    reach: int = 4
+    reach: int = 2
     border: int = 4
     mask: MaskConfig = field(default_factory=MaskConfig)
 
@@ -95,10 +95,11 @@ class Clip:
             raise ConfigError("holds no frame", path)
         return cls(Path(path), info.frames, info.width, info.height, info.fps or 25.0)
 
-    def frames_at(self, indices) -> Iterator[tuple[int, float, np.ndarray]]:
+    def frames_at(self, indices, max_side: int | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
         """(index, time in s, RGB frame) for the wanted indices, in order (times from index / fps where
-        the stream has none)."""
-        for index, when, frame in iter_timed_media_frames(self.path, sorted(set(indices))):
+        the stream has none); `max_side` shrinks the frames as they are decoded (for thumbnails)."""
+        wanted = sorted(set(indices))
+        for index, when, frame in iter_timed_media_frames(self.path, wanted, max_side=max_side):
             yield index, (index / self.fps if when is None else float(when)), frame
 
 
@@ -124,23 +125,26 @@ def align_space(suspect: Clip, source: Clip, config: CompareConfig) -> Alignment
 def align_time(
     suspect: Clip, source: Clip, alignment: Alignment, config: CompareConfig
 ) -> tuple[TimeMapping, np.ndarray]:
-    """The time mapping, and every source frame's time (from one decode of the source)."""
-    searched = sample_indices(suspect.frames, config.search_frames)
-    suspect_times, thumbs = [], []
-    for _, when, frame in suspect.frames_at(searched):
-        suspect_times.append(when)
-        thumbs.append(suspect_thumbnail(frame))
-    thumbnail, valid = source_thumbnailer(
+    """The time mapping, and every source frame's time (from one decode of the source, at thumbnail
+    size)."""
+    thumbnails = SourceThumbnails(
         alignment.transform, (suspect.width, suspect.height), (source.width, source.height)
     )
-    source_times, source_thumbs = [], []
+    suspect_times, thumbs = [], []
+    searched = sample_indices(suspect.frames, config.search_frames)
+    for _, when, frame in suspect.frames_at(searched, max_side=2 * max(thumbnails.size)):
+        suspect_times.append(when)
+        thumbs.append(suspect_thumbnail(frame, thumbnails.size))
+    source_times, source_thumbs, valid = [], [], None
     progress = tqdm(total=source.frames, desc="source fingerprints", unit="frame", leave=False)
     with progress:
-        for _, when, frame in source.frames_at(range(source.frames)):
+        for _, when, frame in source.frames_at(range(source.frames), max_side=thumbnails.decode_side):
+            if valid is None:
+                valid = thumbnails.valid((frame.shape[1], frame.shape[0]))
             source_times.append(when)
-            source_thumbs.append(thumbnail(frame))
+            source_thumbs.append(thumbnails(frame))
             progress.update()
-    if not valid.any():
+    if valid is None or not valid.any():
         return TimeMapping(1.0, 0.0, 0.0, float("inf")), np.asarray(source_times)
     table = difference_table(np.stack(thumbs), np.stack(source_thumbs), valid)
     return map_time(table, np.asarray(suspect_times), np.asarray(source_times)), np.asarray(source_times)

@@ -52,33 +52,58 @@ def thumb_size(width: int, height: int) -> tuple[int, int]:
     return THUMB_WIDTH, max(8, round(THUMB_WIDTH * height / width))
 
 
-def suspect_thumbnail(rgb: np.ndarray) -> np.ndarray:
-    """Grey float32 thumbnail of a suspect frame, flattened (area averaged, then lightly blurred)."""
-    size = thumb_size(rgb.shape[1], rgb.shape[0])
+def suspect_thumbnail(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Grey float32 thumbnail (width, height = size) of a suspect frame of any size, flattened (area
+    averaged, then lightly blurred)."""
     gray = cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
     return cv2.GaussianBlur(gray.astype(np.float32), (3, 3), 0).ravel()
 
 
-def source_thumbnailer(transform: np.ndarray, suspect_size: tuple[int, int], source_size: tuple[int, int]):
-    """A function: source RGB frame -> its thumbnail in the suspect's thumbnail pixels; and the valid
-    pixels (flattened bool) of those thumbnails."""
-    width, height = thumb_size(*suspect_size)
-    per_pixel = width / suspect_size[0]  # thumbnail pixels per suspect pixel
-    shrink = min(1.0, 2.0 * per_pixel * 1.0 / max(scale_of(transform), 1e-6))  # source at ~2x thumbnail
-    small = (max(1, round(source_size[0] * shrink)), max(1, round(source_size[1] * shrink)))
-    matrix = (resize_map(shrink) @ as_3x3(transform) @ np.linalg.inv(resize_map(per_pixel)))[:2]
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    inside = cv2.warpAffine(
-        np.full(small[::-1], 255, np.uint8), matrix, (width, height), flags=flags, borderValue=0
-    )
-    valid = (inside == 255).ravel()
+@dataclass(frozen=True)
+class SourceThumbnails:
+    """Turns source frames into thumbnails in the suspect's thumbnail pixels.
 
-    def thumbnail(rgb: np.ndarray) -> np.ndarray:
-        gray = cv2.cvtColor(cv2.resize(rgb, small, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
-        warped = cv2.warpAffine(gray, matrix, (width, height), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    Args:
+        transform: suspect pixels -> source pixels.
+        suspect_size: (width, height) of the suspect's frames.
+        source_size: (width, height) of the source's frames.
+    """
+
+    transform: np.ndarray
+    suspect_size: tuple[int, int]
+    source_size: tuple[int, int]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return thumb_size(*self.suspect_size)
+
+    @property
+    def decode_side(self) -> int:
+        """The longest side source frames need to be decoded at: about twice the thumbnail's detail."""
+        per_pixel = self.size[0] / self.suspect_size[0]
+        shrink = min(1.0, 2.0 * per_pixel / max(scale_of(self.transform), 1e-6))
+        return max(16, round(max(self.source_size) * shrink))
+
+    def _matrix(self, frame_size: tuple[int, int]) -> np.ndarray:
+        """Thumbnail pixels -> pixels of a source frame decoded at frame_size."""
+        per_pixel = self.size[0] / self.suspect_size[0]
+        resized = resize_map(frame_size[0] / self.source_size[0], frame_size[1] / self.source_size[1])
+        return (resized @ as_3x3(self.transform) @ np.linalg.inv(resize_map(per_pixel)))[:2]
+
+    def valid(self, frame_size: tuple[int, int]) -> np.ndarray:
+        """Flattened bool: the thumbnail pixels inside the source frame."""
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        inside = np.full(frame_size[::-1], 255, np.uint8)
+        warped = cv2.warpAffine(inside, self._matrix(frame_size), self.size, flags=flags, borderValue=0)
+        return (warped == 255).ravel()
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        """The thumbnail of a source frame (decoded at any size, aspect kept)."""
+        matrix = self._matrix((rgb.shape[1], rgb.shape[0]))
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        warped = cv2.warpAffine(gray, matrix, self.size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
         return cv2.GaussianBlur(warped.astype(np.float32), (3, 3), 0).ravel()
-
-    return thumbnail, valid
 
 
 def difference_table(suspect: np.ndarray, source: np.ndarray, valid: np.ndarray) -> np.ndarray:
