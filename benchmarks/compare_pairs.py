@@ -159,6 +159,7 @@ def run_case(fake: Path, real: Path, case: Case, length: int, folder: Path) -> d
         "time_right": float(np.mean(right)) if right else 0.0,
         "dice": dice(found, truth),
         "changed_share": float(np.mean([m.mean() for m in found])),
+        "reference_share": float(np.mean([m.mean() for m in truth])) if truth else 0.0,
         "realtime_factor": duration / seconds,
         "seconds": seconds,
         "crf": case.crf,

@@ -9,6 +9,7 @@ the source's area (letterbox bars, a crop's lost edge) are never part of the mas
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import cv2
@@ -79,6 +80,22 @@ def beyond_range(here: np.ndarray, there: np.ndarray, where: np.ndarray, reach: 
     value = here[where].astype(np.float32)
     excess = np.maximum(value - high, 0.0) + np.maximum(low - value, 0.0)
     return np.sqrt((excess * excess).sum(axis=1))
+
+
+def at_scale(config: MaskConfig, scale: float) -> MaskConfig:
+    """The procedure's sizes for a suspect shown at 1/scale of the source's size (scale: source pixels
+    per suspect pixel): areas and the noise band shrink with it, so a region that counts in the source
+    counts in a downscaled copy. A suspect as large as its source or larger keeps them."""
+    if scale <= 1.0:
+        return config
+    shrink = 1.0 / scale
+    inner, outer = config.grow_ring
+    return dataclasses.replace(
+        config,
+        min_region_px=max(16, round(config.min_region_px * shrink * shrink)),
+        min_seed_px=max(3, round(config.min_seed_px * shrink * shrink)),
+        grow_ring=(round(inner * shrink), max(round(inner * shrink) + 4, round(outer * shrink))),
+    )
 
 
 def frame_change(

@@ -20,8 +20,15 @@ from tqdm import tqdm
 from localize.errors import ConfigError, ForgelocError
 from localize.media import iter_timed_media_frames, media_info
 from localize.sampling import sample_indices
-from mask_gen.compare.changes import FrameChange, frame_change, grey, likeness
-from mask_gen.compare.geometry import Alignment, estimate_alignment, refine, resize_map, warp_to_suspect
+from mask_gen.compare.changes import FrameChange, at_scale, frame_change, grey, likeness
+from mask_gen.compare.geometry import (
+    Alignment,
+    estimate_alignment,
+    refine,
+    resize_map,
+    scale_of,
+    warp_to_suspect,
+)
 from mask_gen.compare.timing import (
     SourceThumbnails,
     TimeMapping,
@@ -209,6 +216,7 @@ def compare_frames(
     """(entry, suspect frame, warped source frame or None) for each analysed suspect frame: of the
     candidate counterparts, the one closest over the background is compared."""
     size = (suspect.width, suspect.height)
+    mask_config = at_scale(config.mask, scale_of(transform))
     half = (max(1, suspect.width // 2), max(1, suspect.height // 2))
     to_half = transform @ np.linalg.inv(resize_map(half[0] / suspect.width, half[1] / suspect.height))
     for index, when, frame, candidates in analysed_pairs(suspect, source, mapping, times, config):
@@ -228,7 +236,7 @@ def compare_frames(
             key=lambda k: scores[k] * (1 + OFF_LINE_COST * abs(k - on_line[0])) if on_line else scores[k],
         )
         warped, valid = warp_to_suspect(candidates[j], transform, size, config.border)
-        change = frame_change(frame, warped, valid, config.mask)
+        change = frame_change(frame, warped, valid, mask_config)
         yield FrameEntry(index, when, j, float(times[j]), change), frame, warped
 
 
