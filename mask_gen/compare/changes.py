@@ -27,7 +27,8 @@ from mask_gen.core import (
 
 NOISE_STEP = 7
 LIKENESS_CLIP = 30
-TOLERANT_SHARE = 0.25  # a seed also differs by this share of the cut from its neighbourhood's range
+CHROMA_REACH = 2
+TOLERANT_SHARE = 0.1  # a seed also lies this share of the cut outside its neighbourhood's range
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,25 @@ def _noise(values: np.ndarray) -> tuple[float, float]:
 
 
 def beyond_range(here: np.ndarray, there: np.ndarray, where: np.ndarray, reach: int = 1) -> np.ndarray:
-    """At the pixels `where` (bool HxW), the Euclidean RGB distance from each (blurred) suspect pixel in
-    `here` to the range the (blurred) warped source `there` spans within `reach` px of it, per channel:
-    zero where the suspect's value lies in that range. A warped frame is resampled, so its edges sit up
-    to a pixel from the suspect's; a plain difference turns every strong edge into a thin 'change', the
-    range does not, while an edit that brings in colours the neighbourhood never had stands out in full.
-    Computed only where asked: the candidates are a small part of a frame."""
-    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    low, high = cv2.erode(there, kernel)[where], cv2.dilate(there, kernel)[where]
-    value = here[where].astype(np.float32)
-    excess = np.maximum(value - high, 0.0) + np.maximum(low - value, 0.0)
-    return np.sqrt((excess * excess).sum(axis=1))
+    """At the pixels `where` (bool HxW), how far each (blurred) suspect pixel of `here` lies outside the
+    range the (blurred) warped source `there` spans around it: per channel of YCrCb, within `reach` px
+    for brightness and CHROMA_REACH x that for colour (every H.264 encode halves the colour
+    resolution, so colour edges coded twice sit further apart than brightness edges), Euclidean over the
+    three. Zero where the suspect's value lies in the range: a warped frame is resampled, so its edges
+    sit a pixel or so from the suspect's, and a plain difference turns every strong edge into a thin
+    'change'; an edit that brings in values the neighbourhood never had stands out in full. Computed
+    only where asked: the candidates are a small part of a frame."""
+    here_ycc, there_ycc = cv2.cvtColor(here, cv2.COLOR_RGB2YCrCb), cv2.cvtColor(there, cv2.COLOR_RGB2YCrCb)
+    total = np.zeros(int(where.sum()), np.float32)
+    for channel in range(3):
+        side = 2 * (reach if channel == 0 else CHROMA_REACH * reach) + 1
+        kernel = np.ones((side, side), np.uint8)
+        plane = np.ascontiguousarray(there_ycc[..., channel])
+        low, high = cv2.erode(plane, kernel)[where], cv2.dilate(plane, kernel)[where]
+        value = here_ycc[..., channel][where].astype(np.float32)
+        excess = np.maximum(value - high, 0.0) + np.maximum(low - value, 0.0)
+        total += excess * excess
+    return np.sqrt(total)
 
 
 def at_scale(config: MaskConfig, scale: float) -> MaskConfig:
@@ -104,7 +113,7 @@ def frame_change(
     """The changed region of `suspect` against the source frame `warped` onto it (`valid`: where the
     source has pixels).
 
-    Seeds are where the plain distance passes the cut and the suspect also lies a quarter of the cut
+    Seeds are where the plain distance passes the cut and the suspect also lies a tenth of the cut
     outside the range its neighbourhood spans in the warped source (beyond_range: no edge is a seed
     for being a pixel off). They grow, as in mask-gen, through the plain distance above the low cut
     (the faint inside of an edit), the low cut never below the background's noise.
