@@ -55,7 +55,7 @@ def suspect_of(frame: np.ndarray) -> np.ndarray:
 
 
 def screenshot(page: Path, target: Path, height: int) -> None:
-    """Render `page` with headless Chromium and save it as a JPEG of at most 1000 px width."""
+    """Render `page` with headless Chromium and save it as a JPEG 900 px wide."""
     raw = target.with_suffix(".raw.png")
     subprocess.run(
         [
@@ -77,7 +77,7 @@ def screenshot(page: Path, target: Path, height: int) -> None:
     image = cv2.resize(
         image, (1000, round(image.shape[0] * 1000 / image.shape[1])), interpolation=cv2.INTER_AREA
     )
-    cv2.imwrite(str(target), image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    cv2.imwrite(str(target), image, [cv2.IMWRITE_JPEG_QUALITY, 72])
 
 
 def main() -> None:
