@@ -75,7 +75,7 @@ def screenshot(page: Path, target: Path, height: int) -> None:
     image = cv2.imread(str(raw))
     raw.unlink()
     image = cv2.resize(
-        image, (1000, round(image.shape[0] * 1000 / image.shape[1])), interpolation=cv2.INTER_AREA
+        image, (900, round(image.shape[0] * 900 / image.shape[1])), interpolation=cv2.INTER_AREA
     )
     cv2.imwrite(str(target), image, [cv2.IMWRITE_JPEG_QUALITY, 72])
 
