@@ -275,6 +275,25 @@ def _model_entry(localizer, bundle_path: Path) -> dict:
     return entry
 
 
+def refuse_if_none_readable(inputs: list[Path]) -> None:
+    """Raise the reason (MediaError naming the file) when not one input can be read as an image or a
+    video; returns at the first that can (its header or container alone is read)."""
+    from localize.media import media_info
+
+    errors = []
+    for path in inputs:
+        try:
+            media_info(path)
+            return
+        except ForgelocError as error:
+            errors.append(error)
+    if len(errors) == 1:
+        raise errors[0]
+    listed = "; ".join(str(error) for error in errors[:3])
+    more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+    raise MediaError(f"none of the {len(errors)} inputs can be read: {listed}{more}")
+
+
 def inspect(
     paths: list[str | Path],
     out: str | Path,
@@ -297,6 +316,7 @@ def inspect(
         raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}")
     # before the model loads: nothing to analyse is one line
     inputs = media_files([str(p) for p in paths], Path(out))
+    refuse_if_none_readable(inputs)  # a lone bad file is one line, before the model's memory is taken
     bundle_path = Path(model) if model else default_bundle_path()
     localizer = Localizer.load(bundle_path, config or InferenceConfig())
     out = Path(out)
