@@ -33,27 +33,26 @@ def copy(tmp_path_factory):
     return root
 
 
+def lint_with(root: Path, module: str, line: str) -> subprocess.CompletedProcess:
+    """lint() of the copy with `line` appended to `module` (restored afterwards)."""
+    path = root / module
+    original = path.read_text()
+    path.write_text(original + f"\n{line}  # noqa\n")
+    try:
+        return lint(root)
+    finally:
+        path.write_text(original)
+
+
 def test_the_layers_hold_and_a_lower_layer_importing_a_higher_one_breaks_them(copy):
     kept = lint(copy)
     assert kept.returncode == 0, kept.stdout[-2000:]
-    module = copy / "localize" / "boxes.py"
-    original = module.read_text()
-    module.write_text(original + "\nimport mask_gen.core  # noqa\n")
-    try:
-        broken = lint(copy)
-    finally:
-        module.write_text(original)
+    broken = lint_with(copy, "localize/boxes.py", "import mask_gen.core")
     assert broken.returncode != 0
     assert "localize.boxes -> mask_gen.core" in broken.stdout
 
 
 def test_an_import_circle_inside_a_package_breaks_the_contract(copy):
-    module = copy / "localize" / "lbp.py"
-    original = module.read_text()
-    module.write_text(original + "\nimport localize.faces  # noqa\n")
-    try:
-        broken = lint(copy)
-    finally:
-        module.write_text(original)
+    broken = lint_with(copy, "localize/lbp.py", "import localize.faces")
     assert broken.returncode != 0
     assert "No cycles are allowed in localize" in broken.stdout

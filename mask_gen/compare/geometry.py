@@ -128,17 +128,14 @@ def refine(
         return transform
     refined = _scaled(fitted.astype(np.float64), 1 / suspect_scale, 1 / source_scale)
     # a refinement that moves the frame's corners by more than a few pixels found another optimum
-    corners = np.array(
-        [
-            [0, 0, 1],
-            [suspect.shape[1], 0, 1],
-            [0, suspect.shape[0], 1],
-            [suspect.shape[1], suspect.shape[0], 1],
-        ],
-        float,
-    )
-    moved = np.abs(corners @ refined.T - corners @ transform.T).max()
+    moved = corner_shift(refined, transform, suspect.shape[1], suspect.shape[0])
     return refined if moved < 8.0 / source_scale else transform
+
+
+def corner_shift(first: np.ndarray, second: np.ndarray, width: int, height: int) -> float:
+    """The largest distance (source px) between where two transforms put the suspect's corners."""
+    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], float)
+    return float(np.abs(corners @ first.T - corners @ second.T).max())
 
 
 def scale_of(transform: np.ndarray) -> float:

@@ -23,6 +23,7 @@ from localize.sampling import sample_indices
 from mask_gen.compare.changes import FrameChange, at_scale, frame_change, grey, likeness
 from mask_gen.compare.geometry import (
     Alignment,
+    corner_shift,
     estimate_alignment,
     refine,
     resize_map,
@@ -168,21 +169,16 @@ def counterparts(mapping: TimeMapping, times: np.ndarray, when: float, reach: in
     return [j for j in range(nearest - reach, nearest + reach + 1) if 0 <= j < len(times)]
 
 
-def _source_stream(source: Clip, wanted: list[int]) -> Iterator[tuple[int, float, np.ndarray]]:
-    yield from source.frames_at(wanted)
-
-
 def analysed_pairs(
     suspect: Clip, source: Clip, mapping: TimeMapping, times: np.ndarray, config: CompareConfig
 ):
     """(suspect index, time, frame, {source index: frame}) for each analysed suspect frame, the source
     frames decoded in step with the suspect's (both in order: the mapping's rate is positive)."""
     indices = sample_indices(suspect.frames, config.frames, config.every)
-    suspect_times = [i / suspect.fps for i in indices]  # for planning only; decoded times are reported
-    plan = [counterparts(mapping, times, t, config.reach) for t in suspect_times]
-    wanted = sorted({j for js in plan for j in js})
-    stream, held = _source_stream(source, wanted), {}
-    for (index, when, frame), _ in zip(suspect.frames_at(indices), plan, strict=False):
+    # planned from index / fps; the decoded times decide each frame's counterparts
+    wanted = {j for i in indices for j in counterparts(mapping, times, i / suspect.fps, config.reach)}
+    stream, held = source.frames_at(wanted), {}
+    for index, when, frame in suspect.frames_at(indices):
         needed = counterparts(mapping, times, when, config.reach)
         while needed and (not held or max(held) < max(needed)):
             item = next(stream, None)
@@ -248,12 +244,6 @@ def matched_frames(suspect: Clip, source: Clip, mapping: TimeMapping, times: np.
         return None
     ((_, _, source_frame),) = list(source.frames_at([found[0]]))
     return frame, source_frame
-
-
-def corner_shift(first: np.ndarray, second: np.ndarray, width: int, height: int) -> float:
-    """The largest distance (source px) between where two transforms put the suspect's corners."""
-    corners = np.array([[0, 0, 1], [width - 1, 0, 1], [0, height - 1, 1], [width - 1, height - 1, 1]], float)
-    return float(np.abs(corners @ first.T - corners @ second.T).max())
 
 
 def align(
