@@ -42,22 +42,30 @@ def search(
     min_regions: Sequence[int] = MIN_REGIONS,
     max_real_flagged: float | None = None,
     input_size: tuple[int, int] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Choice:
     """Grid search of (threshold, min_region_px) for frame F1; ties go to the stricter pair.
 
     With `max_real_flagged`, only pairs that call at most that share of the real frames fake compete
     (false alarms cost an analyst more than misses); when none does, the pair with the fewest wins.
+    With `groups` (a name per frame), the cap holds in each group's real frames (real video and real
+    crops of another source, say), and `real_flagged` is the largest group's share.
     Region sizes are counted at the model's `input_size` (maps at another size are scaled), as the
     frame rule counts them everywhere.
     """
     check_max_real_flagged(max_real_flagged)
     grid, flagged = {}, {}
-    reals = [i for i, label in enumerate(labels) if not label]
+    names = list(groups) if groups is not None else [""] * len(labels)
+    reals: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        if not label:
+            reals.setdefault(names[i], []).append(i)
     for threshold in thresholds:
         for min_region in min_regions:
             predicted = [frame_is_fake(m, threshold, min_region, input_size) for m in maps]
             grid[(threshold, min_region)] = float(f1_score(labels, predicted, zero_division=0.0))
-            flagged[(threshold, min_region)] = float(np.mean([predicted[i] for i in reals])) if reals else 0.0
+            shares = [float(np.mean([predicted[i] for i in group])) for group in reals.values()]
+            flagged[(threshold, min_region)] = max(shares, default=0.0)
     allowed = [k for k in grid if max_real_flagged is None or flagged[k] <= max_real_flagged]
     if allowed:
         key = max(allowed, key=lambda k: (grid[k], k))

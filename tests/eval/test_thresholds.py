@@ -88,3 +88,23 @@ def test_a_cap_on_real_frames_flagged_trades_recall_for_fewer_false_alarms():
     strict = search(prob, labels, max_real_flagged=0.0)
     assert loose.real_flagged == 0.2 and strict.real_flagged == 0.0
     assert strict.threshold >= 0.8 > loose.threshold and strict.f1 < loose.f1
+
+
+def test_a_capped_search_holds_the_cap_in_each_group_of_real_frames():
+    """Ten real crops of one source stay clean; of four real video frames one carries a faint blob
+    (0.8) like the faint fakes'. Over all fourteen reals one false alarm is 7 %, inside a 10 % cap, so
+    the loose pair wins; held per group, the video's 25 % breaks the cap and a strict pair wins."""
+    rng = np.random.default_rng(2)
+    prob, labels, groups = [], [], []
+    rows = [(0.8, 1, "fakes")] * 3 + [(0.95, 1, "fakes")] * 2 + [(0.0, 0, "crops")] * 10
+    rows += [(0.8, 0, "video")] + [(0.0, 0, "video")] * 3
+    for level, label, group in rows:
+        image = rng.uniform(0, 0.2, (64, 64)).astype(np.float32)
+        image[10:25, 10:20] = max(level, 0.1)
+        prob.append(image)
+        labels.append(label)
+        groups.append(group)
+    pooled = search(prob, labels, max_real_flagged=0.1)
+    grouped = search(prob, labels, max_real_flagged=0.1, groups=groups)
+    assert pooled.threshold < 0.8 and pooled.real_flagged == 1 / 14
+    assert grouped.threshold >= 0.8 and grouped.real_flagged == 0.0

@@ -1,0 +1,95 @@
+"""Choose a bundle's frame-rule thresholds on real material one may choose on: the FF++ c40 validation
+pairs (`forgeloc mask-gen ... --splits val` crops) and real video frames of the real_faces people.
+
+    python benchmarks/choose_thresholds.py BUNDLE [--forgeries data/ffpp_c40_val]
+        [--real-video data/real_faces_idx] [--people val|all] [--max-flagged 0.05] [--write]
+
+The rule (issue 39, item 4): among the (threshold, min region) pairs of `forgeloc thresholds`' grid
+that flag at most `--max-flagged` of the FF++ real crops *and* at most that share of the real video
+frames, the best frame F1 (FF++ fakes against both kinds of real); when none is under the cap, the
+pair flagging fewest. Real video frames are the `frames/` of a `forgeloc synth --face-index` folder,
+run through the product's own path (`Localizer.predict_image`: YuNet, its crop, flip averaging) and
+judged on the main face's crop at the model's input size, as `forgeloc inspect` judges them.
+`--people val` keeps the people a training run holds out (`val_fraction` 0.2, as
+configs/sbi_real_faces.yaml); `all` suits a model that never trained on real_faces. `--write` stores
+the pair in the bundle's json. These are choosing figures, never test figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from eval.predict import outputs
+from eval.thresholds import search, write_thresholds
+from localize.boxes import crop
+from localize.bundle import load_bundle
+from localize.decide import frame_is_fake
+from localize.images import read_image
+from localize.localizer import Localizer
+from mask_gen.manifest import split_rows
+from mask_gen.synth.portraits import read_face_index, split_people
+
+
+def video_maps(bundle_path: Path, folder: Path, people: str, fraction: float) -> list[np.ndarray]:
+    """The main face crop's P(fake) map of every video frame the folder's index lists for `people`."""
+    photos = read_face_index(folder)
+    if people == "val":
+        photos = split_people(photos, fraction)["val"]
+    frames = sorted({p.path for p in photos if "frames" in Path(p.path).parts})
+    localizer = Localizer.load(bundle_path)
+    maps = []
+    for path in tqdm(frames, desc="real video frames", unit="frame"):
+        prediction = localizer.predict_image(read_image(path))
+        maps.append(crop(prediction.prob, prediction.box))
+    return maps
+
+
+def flagged(maps: list[np.ndarray], pair: tuple[float, int], input_size: tuple[int, int]) -> float:
+    """The share of maps the frame rule calls fake at (threshold, min region px)."""
+    return float(np.mean([frame_is_fake(m, *pair, input_size) for m in maps])) if maps else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bundle", type=Path)
+    parser.add_argument("--forgeries", type=Path, default=Path("data/ffpp_c40_val"))
+    parser.add_argument("--real-video", type=Path, default=Path("data/real_faces_idx"))
+    parser.add_argument("--people", choices=("val", "all"), default="val")
+    parser.add_argument("--val-fraction", type=float, default=0.2)
+    parser.add_argument("--max-flagged", type=float, default=0.05)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    bundle = load_bundle(args.bundle)
+    rows = split_rows(args.forgeries, "val")
+    maps = [m for m, _ in outputs(bundle, args.forgeries, rows)]
+    labels = [r.label for r in rows]
+    groups = ["ffpp" if r.label == 0 else "fake" for r in rows]
+    video = video_maps(args.bundle, args.real_video, args.people, args.val_fraction)
+    choice = search(
+        maps + video,
+        labels + [0] * len(video),
+        max_real_flagged=args.max_flagged,
+        input_size=bundle.preprocessing.input_size,
+        groups=groups + ["video"] * len(video),
+    )
+    pair = (choice.threshold, choice.min_region_px)
+    size = bundle.preprocessing.input_size
+    print(
+        f"{len(rows)} FF++ val crops ({labels.count(0)} real), {len(video)} real video frames ({args.people})"
+    )
+    for name in ("ffpp", "fake"):
+        part = [m for m, g in zip(maps, groups, strict=True) if g == name]
+        print(f"  FF++ {'real' if name == 'ffpp' else 'fake'} crops flagged: {flagged(part, pair, size):.1%}")
+    print(f"  real video frames flagged: {flagged(video, pair, size):.1%}")
+    print(f"chosen: threshold {pair[0]}, min region {pair[1]} px, frame F1 {choice.f1:.3f}")
+    if args.write:
+        note = f"{args.forgeries} + {args.real_video} video frames ({args.people})"
+        print(f"written to {write_thresholds(args.bundle, choice, 'val', note)}")
+
+
+if __name__ == "__main__":
+    main()
