@@ -1,4 +1,4 @@
-"""Calibrate the LBP cascade's boxes onto YuNet's convention (localize.detectors.LBP_TO_YUNET).
+"""Calibrate the LBP cascade's boxes onto YuNet's convention (localize.faces.detectors.LBP_TO_YUNET).
 
 On the training portraits (`../shared/data/faces`, whose index.csv holds YuNet's box for each photo),
 the LBP cascade is run and, where it finds the face (its box holds YuNet's centre), the median offset
@@ -15,8 +15,8 @@ import json
 
 import numpy as np
 
-from localize.faces import LBPCascadeDetector, box_centre, holds
-from localize.images import read_image
+from localize.faces.tracker import LBPCascadeDetector, box_centre, holds
+from localize.media.images import read_image
 from mask_gen.synth.portraits import read_face_index
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.errors import ForgelocError
+from localize.common.errors import ForgelocError
 from mask_gen.core import MaskConfig
 from mask_gen.synth.calibration import (
     CONDITIONS,

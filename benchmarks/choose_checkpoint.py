@@ -26,8 +26,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from eval.predict import outputs
-from localize.bundle import load_bundle
-from localize.localizer import default_bundle_path
+from localize.inference.bundle import load_bundle
+from localize.inference.localizer import default_bundle_path
 from mask_gen.manifest import split_rows
 from train.export import export_checkpoint, record_flip_average
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.media import iter_media_frames, media_info
-from localize.video import write_video
+from localize.media.encode import write_video
+from localize.media.reader import iter_media_frames, media_info
 from mask_gen.compare.pairing import NotSameFootage
 from mask_gen.compare.session import compare
 from mask_gen.core import make_mask

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from localize.media import iter_media_frames, media_info
-from localize.video import write_video
+from localize.media.encode import write_video
+from localize.media.reader import iter_media_frames, media_info
 from mask_gen.compare.session import compare
 
 VALIDATION = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "validation" / "ffpp_c40"

@@ -1,7 +1,7 @@
 """What `forgeloc inspect` spends on each frame's evidence images (overlay, its PNG and the mask's PNG)
 at frame sizes from 720p to a 12-megapixel photo (a photo with a little noise, not random pixels, which
 no PNG compresses), with one face's crop carrying P(fake) as in crop="face":
-localize.overlay.overlay (the heatmap blended only inside the window where P(fake) > 0) against the same
+localize.report.overlay.overlay (the heatmap blended only inside the window where P(fake) > 0) against the same
 blend over the whole frame, the baseline, in the same run. Both give the same pixels (checked).
 
 Run: python benchmarks/evidence_images.py [--repeats 5]
@@ -48,8 +48,8 @@ def frame_with_face(height: int, width: int, rng: np.random.Generator):
 
 
 def main() -> None:
-    from localize.images import encode_png
-    from localize.overlay import overlay
+    from localize.media.images import encode_png
+    from localize.report.overlay import overlay
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per row; the median counts")

@@ -39,16 +39,16 @@ def clips() -> list[Path]:
 
 
 def same_face(a, b) -> bool:
-    from localize.faces import box_centre, holds
+    from localize.faces.tracker import box_centre, holds
 
     return holds(a, box_centre(b)) and holds(b, box_centre(a))
 
 
 def measure(name: str, every: int, max_faces: int = 3) -> dict:
-    from localize.detectors import YuNetConfig, YuNetDetector, build_detector
-    from localize.faces import FaceTracker, TrackConfig
-    from localize.media import iter_media_frames, media_info
-    from localize.sampling import sample_indices
+    from localize.faces.detectors import YuNetConfig, YuNetDetector, build_detector
+    from localize.faces.tracker import FaceTracker, TrackConfig
+    from localize.media.reader import iter_media_frames, media_info
+    from localize.media.sampling import sample_indices
 
     detector = build_detector(name)
     reference = YuNetDetector(YUNET, YuNetConfig(detect_side=4096))
@@ -83,10 +83,10 @@ def measure(name: str, every: int, max_faces: int = 3) -> dict:
 
 def agreement(every: int, max_faces: int = 3) -> dict:
     """Tracked boxes of the installed YuNet against those of ../shared's copy, frame by frame."""
-    from localize.detectors import YuNetDetector, build_detector
-    from localize.faces import FaceTracker, TrackConfig
-    from localize.media import iter_media_frames, media_info
-    from localize.sampling import sample_indices
+    from localize.faces.detectors import YuNetDetector, build_detector
+    from localize.faces.tracker import FaceTracker, TrackConfig
+    from localize.media.reader import iter_media_frames, media_info
+    from localize.media.sampling import sample_indices
 
     installed = build_detector("yunet")
     theirs = YuNetDetector(YUNET)

@@ -26,8 +26,8 @@ import numpy as np
 
 def make_clip(path: Path, seconds: int) -> None:
     """A 1280x720, 25 fps clip of the astronaut photo under a moving camera, H.264 CRF 23."""
-    from localize.faces import LBPCascadeDetector, box_centre
-    from localize.video import write_video
+    from localize.faces.tracker import LBPCascadeDetector, box_centre
+    from localize.media.encode import write_video
     from mask_gen.synth.manipulations import make_image_pair
     from mask_gen.synth.sources import bundled_photos, fit_side
     from mask_gen.synth.video import MotionConfig, render_clip
@@ -42,8 +42,8 @@ def make_clip(path: Path, seconds: int) -> None:
 
 def analyse(bundle: str, clip: str, runtime: str, every: int) -> dict:
     """Time predict_video on one clip in this process; report frames, seconds and peak RSS."""
-    from localize.localizer import InferenceConfig, Localizer
-    from localize.video import probe_video
+    from localize.inference.localizer import InferenceConfig, Localizer
+    from localize.media.video import probe_video
 
     localizer = Localizer.load(bundle, InferenceConfig(runtime=runtime))
     start = time.perf_counter()
@@ -79,8 +79,8 @@ def run_child(bundle: Path, clip: Path, runtime: str, every: int) -> dict:
 def tracking_ms(clip: Path) -> dict[str, float]:
     """Face tracking per frame of a clip: the cascade on every frame against the default tracker
     (correlation between cascade searches every 4th frame)."""
-    from localize.faces import FaceTracker, LBPCascadeDetector, TrackConfig
-    from localize.video import iter_frames
+    from localize.faces.tracker import FaceTracker, LBPCascadeDetector, TrackConfig
+    from localize.media.video import iter_frames
 
     frames = [frame for _, frame in iter_frames(clip)]
     times = {}
@@ -97,8 +97,8 @@ def face_crops(clip: Path, size: tuple[int, int], count: int = 64) -> np.ndarray
     """`count` face crops of a clip at the model's input size: the int8 model's calibration crops."""
     import cv2
 
-    from localize.faces import FaceTracker, LBPCascadeDetector, crop, expand_box
-    from localize.video import iter_frames
+    from localize.faces.tracker import FaceTracker, LBPCascadeDetector, crop, expand_box
+    from localize.media.video import iter_frames
 
     tracker = FaceTracker(LBPCascadeDetector())
     crops = []
@@ -113,8 +113,8 @@ def model_ms(bundle: Path, int8_bundle: Path, batch: int = 8, repeats: int = 15)
     (the layout Localizer's permuted NHWC batches have), and ONNX Runtime in float32 and int8."""
     import torch
 
-    from localize.bundle import load_bundle
-    from localize.onnx_runtime import onnx_session
+    from localize.inference.bundle import load_bundle
+    from localize.inference.onnx_runtime import onnx_session
 
     loaded = load_bundle(bundle)
     session = onnx_session(bundle, loaded.meta)
@@ -145,9 +145,9 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=0, help="every k-th frame (default: 32 evenly spaced)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per every-frame row; the fastest counts")
     args = parser.parse_args()
-    from localize.bundle import load_bundle, save_bundle
+    from localize.inference.bundle import load_bundle, save_bundle
+    from localize.inference.onnx_runtime import add_onnx
     from localize.models import build_model
-    from localize.onnx_runtime import add_onnx
     from train.quantize import add_int8_onnx
 
     with tempfile.TemporaryDirectory() as folder:

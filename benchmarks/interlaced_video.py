@@ -1,7 +1,7 @@
 """Interlaced frames (1080i camcorders, broadcast and DV captures) against the bundled model, on a held-out
 draw of face crops: each crop as it is, woven as an interlaced frame of a camera panning (the odd lines a
 field later, 1 or 3 px further on: combing), and each of those rebuilt from its top field as the video
-reader does for frames FFmpeg decodes as interlaced (localize.interlace.deinterlaced). Frame ROC-AUC of the
+reader does for frames FFmpeg decodes as interlaced (localize.media.interlace.deinterlaced). Frame ROC-AUC of the
 peak P(fake), and the share of real and fake crops flagged at the bundle's thresholds.
 
 The draw is the held-out footage draw of docs/default_model_eval/draws.sh (validation people, seed 2):
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.interlace import deinterlaced
+from localize.media.interlace import deinterlaced
 from mask_gen.synth.scene import woven_interlaced
 
 # condition -> what happens to a crop
@@ -38,10 +38,10 @@ CONDITIONS = {
 def main() -> None:
     from sklearn.metrics import roc_auc_score
 
-    from localize.bundle import load_bundle
-    from localize.decide import frame_is_fake
-    from localize.images import read_image
-    from localize.localizer import default_bundle_path
+    from localize.inference.bundle import load_bundle
+    from localize.inference.decide import frame_is_fake
+    from localize.inference.localizer import default_bundle_path
+    from localize.media.images import read_image
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(

@@ -18,8 +18,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from localize.images import write_png
-from localize.video import probe_video
+from localize.media.images import write_png
+from localize.media.video import probe_video
 from mask_gen import MaskConfig, make_mask
 from mask_gen.config import MaskGenConfig
 from mask_gen.datasets import load_pairs
@@ -43,7 +43,7 @@ def make_mask_rate(repeats: int = 200, config: MaskConfig = MaskConfig()) -> flo
 
 def decode_all(path: Path) -> None:
     """Decode every frame of a video, with no conversion to RGB: the floor any frame reader pays."""
-    from localize.video import video_stream
+    from localize.media.video import video_stream
 
     with av.open(str(path)) as container:
         stream = video_stream(container)

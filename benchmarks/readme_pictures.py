@@ -20,8 +20,8 @@ import cv2
 import numpy as np
 from skimage import data
 
-from localize.cli import main as forgeloc
-from localize.video import write_video
+from localize.cli.main import main as forgeloc
+from localize.media.encode import write_video
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"

@@ -27,8 +27,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from eval.metrics import interval, resampled_aucs
-from localize.images import read_image
-from localize.localizer import InferenceConfig, Localizer, default_bundle_path
+from localize.inference.localizer import InferenceConfig, Localizer, default_bundle_path
+from localize.media.images import read_image
 from mask_gen.datasets.ffpp_examples import ORIGINALS, read_examples
 from mask_gen.quality import mask_dice
 

@@ -31,7 +31,7 @@ mask of sigma 2 % of the face's width, amount 0.5 or 1.5). Three cut the photo a
 edge or is 80 % / 60 % inside it (the crop rule then shifts its square into the frame), and one at the
 top so 80 % of the face's height is inside it, as a close-up cuts the forehead. Two weave the photo as an interlaced frame of a camera panning
 (the odd lines a field later, 2 or 6 px further on: combing), and three rebuild those and the photo itself
-from the top field as the video reader does for interlaced frames (`localize.interlace.deinterlaced`).
+from the top field as the video reader does for interlaced frames (`localize.media.interlace.deinterlaced`).
 `--only TEXT` runs just the conditions whose name contains it.
 
     python benchmarks/scene_false_alarms.py [--model BUNDLE ...] [--faces ../shared/data/faces] [--only TEXT] [--json OUT]
@@ -47,13 +47,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.bundle import load_bundle
-from localize.decide import frame_is_fake
-from localize.errors import ForgelocError
-from localize.faces import expand_box
-from localize.images import read_image
-from localize.interlace import deinterlaced
-from localize.localizer import default_bundle_path
+from localize.common.errors import ForgelocError
+from localize.faces.tracker import expand_box
+from localize.inference.bundle import load_bundle
+from localize.inference.decide import frame_is_fake
+from localize.inference.localizer import default_bundle_path
+from localize.media.images import read_image
+from localize.media.interlace import deinterlaced
 from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
 from mask_gen.synth.portraits import read_face_index, split_people

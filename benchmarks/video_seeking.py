@@ -1,5 +1,5 @@
 """Reading inspect's default sampling (32 frames evenly spaced) of a long video: by seeking
-(localize.seeking, the default) against decoding straight through (seek=False), the baseline, in the
+(localize.media.seeking, the default) against decoding straight through (seek=False), the baseline, in the
 same run, on 1280x720 H.264 clips with a keyframe every 2 s (phones, streaming) and every 10 s (x264's
 default), in MP4 (a frame table: a seek lands on its keyframe), MPEG-TS (broadcast and camera
 recordings) and FLV (live-stream recordings), where FFmpeg estimates where to seek, so each seek aims a
@@ -39,7 +39,7 @@ def make_clip(path: Path, seconds: int, keyframe_every: int) -> None:
 
 
 def read_seconds(path: Path, indices: list[int], seek: bool, repeats: int) -> tuple[float, list]:
-    from localize.video import iter_timed_frames
+    from localize.media.video import iter_timed_frames
 
     best, frames = float("inf"), []
     for _ in range(repeats):
@@ -50,7 +50,7 @@ def read_seconds(path: Path, indices: list[int], seek: bool, repeats: int) -> tu
 
 
 def main() -> None:
-    from localize.sampling import sample_indices
+    from localize.media.sampling import sample_indices
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=3, help="length of each clip (default 3)")

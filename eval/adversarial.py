@@ -15,9 +15,9 @@ from tqdm import tqdm
 
 from eval.evaluate import frame_flag
 from eval.predict import batches, predict
-from localize.attacks import Forward, fgsm, pgd
-from localize.bundle import Bundle, average_with_mirror
-from localize.errors import ConfigError, DatasetError
+from localize.common.errors import ConfigError, DatasetError
+from localize.inference.bundle import Bundle, average_with_mirror
+from localize.models.attacks import Forward, fgsm, pgd
 from mask_gen.manifest import split_rows
 from mask_gen.synth.compression import degrade, parse_condition
 

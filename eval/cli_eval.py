@@ -56,9 +56,9 @@ def _name(path: str, bundle) -> str:
 def provenance(models: list[str], datasets: list[str], runtime: str = "torch") -> list[dict]:
     """What was evaluated, by checksum: each bundle's weights (its ONNX model when that ran) and each
     dataset's manifest."""
-    from localize.bundle import bundle_paths
-    from localize.checksum import sha256_of
-    from localize.onnx_runtime import onnx_path
+    from localize.common.checksum import sha256_of
+    from localize.inference.bundle import bundle_paths
+    from localize.inference.onnx_runtime import onnx_path
 
     items = []
     for path in models:
@@ -112,7 +112,7 @@ def _attack_config(args: argparse.Namespace):
     """The attack settings given (AttackConfig's defaults for the rest); None without --attack or
     --surrogate, when giving any of them is refused rather than ignored."""
     from eval.adversarial import AttackConfig
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
 
     given = {field: getattr(args, flag[2:].replace("-", "_")) for field, flag in ATTACK_SETTINGS.items()}
     given = {field: value for field, value in given.items() if value is not None}
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
     from eval.report import write_report
     from localize import __version__
-    from localize.errors import ConfigError, ForgelocError
+    from localize.common.errors import ConfigError, ForgelocError
 
     report = {
         "version": __version__,
@@ -156,8 +156,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.model or not args.data:
         raise ConfigError("give at least one --model and one --data (or --cross CONFIG)")
 
-    from localize.bundle import load_bundle
-    from localize.onnx_runtime import use_onnx
+    from localize.inference.bundle import load_bundle
+    from localize.inference.onnx_runtime import use_onnx
     from mask_gen.manifest import split_rows
 
     suite = None

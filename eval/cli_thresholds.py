@@ -20,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from eval.predict import outputs
     from eval.thresholds import check_max_real_flagged, search, write_thresholds
-    from localize.bundle import load_bundle
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
+    from localize.inference.bundle import load_bundle
     from mask_gen.manifest import split_rows
 
     check_max_real_flagged(args.max_real_flagged)  # before the model runs over the split

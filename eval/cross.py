@@ -14,8 +14,8 @@ import yaml
 from eval.evaluate import evaluate
 from eval.predict import outputs
 from eval.thresholds import search, write_thresholds
-from localize.bundle import load_bundle
-from localize.errors import ConfigError, ForgelocError
+from localize.common.errors import ConfigError, ForgelocError
+from localize.inference.bundle import load_bundle
 from mask_gen.manifest import split_rows
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from eval.metrics import binary_scores, group_videos, pixel_scores
 from eval.predict import Transform, outputs
-from localize.bundle import Bundle
-from localize.decide import frame_is_fake
+from localize.inference.bundle import Bundle
+from localize.inference.decide import frame_is_fake
 from mask_gen.manifest import split_rows
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from localize.bundle import Bundle
-from localize.images import read_image, read_mask
+from localize.inference.bundle import Bundle
+from localize.media.images import read_image, read_mask
 from mask_gen.manifest import ManifestRow
 
 # uint8 images (N, H, W, 3) and bool masks (N, H, W) -> the same, changed (a perturbation or an attack)

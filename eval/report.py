@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.plots import attack_png, curves_png, degradation_png
-from localize.atomic import write_bytes_atomic, write_text_atomic
-from localize.templating import html_environment
+from localize.common.atomic import write_bytes_atomic, write_text_atomic
+from localize.report.templating import html_environment
 
 LEVELS = (
     ("frame", "Frames"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from eval.evaluate import evaluate
-from localize.bundle import Bundle
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
+from localize.inference.bundle import Bundle
 from mask_gen.synth.perturbations import KINDS, Perturb, parse_spec
 
 __all__ = ["DEFAULT_SUITE", "KINDS", "Perturbation", "parse_suite", "robustness"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from localize.bundle import canonical_thresholds, update_meta
-from localize.decide import frame_is_fake
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
+from localize.inference.bundle import canonical_thresholds, update_meta
+from localize.inference.decide import frame_is_fake
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 MIN_REGIONS = (25, 50, 100, 200, 400)

@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """`from localize import Localizer` without importing torch for every `import localize`."""
     if name == "Localizer":
-        from localize.localizer import Localizer
+        from localize.inference.localizer import Localizer
 
         return Localizer
     raise AttributeError(f"module 'localize' has no attribute {name!r}")

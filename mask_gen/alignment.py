@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from localize.errors import PairError
-from localize.faces import Box
-from localize.media import media_info
+from localize.common.errors import PairError
+from localize.faces.tracker import Box
+from localize.media.reader import media_info
 from mask_gen.core import difference_map
 from mask_gen.datasets.pair import Pair
 

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from localize.cli_inspect import inspect, print_results
+    from localize.cli.inspect import inspect, print_results
     from mask_gen.cli_mask_gen import print_summary
     from mask_gen.config import MaskGenConfig
     from mask_gen.datasets import load_pairs
@@ -57,9 +57,10 @@ def _suspects(folder, pairs, seed: int) -> list:
     face gets a synthetic self-blend."""
     import shutil
 
-    from localize.detectors import build_detector
-    from localize.images import write_png
-    from localize.video import iter_frames, write_video
+    from localize.faces.detectors import build_detector
+    from localize.media.encode import write_video
+    from localize.media.images import write_png
+    from localize.media.video import iter_frames
     from mask_gen.synth.sources import bundled_photos, fit_side
 
     folder.mkdir(parents=True, exist_ok=True)

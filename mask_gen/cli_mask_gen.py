@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--margin", type=float, default=1.3, help="crop side / YuNet face box height (default 1.3)"
     )
-    from localize.cli_inspect import add_face_arguments
+    from localize.cli.inspect import add_face_arguments
 
     add_face_arguments(parser)
     parser.add_argument(
@@ -97,7 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _config(args: argparse.Namespace) -> MaskGenConfig:
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
 
     threshold: float | str = args.threshold
     if threshold != "auto":
@@ -169,7 +169,7 @@ def _print_detector(out: str) -> None:
 
 def parse_splits(text: str) -> set[str]:
     """`--splits`: a comma-separated subset of train, val and test."""
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
     from mask_gen.datasets.pair import SPLITS
 
     wanted = {part.strip() for part in text.split(",") if part.strip()}
@@ -181,7 +181,7 @@ def parse_splits(text: str) -> set[str]:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
     from mask_gen.datasets import load_pairs, split_of
     from mask_gen.writer import build_dataset, parse_shard, shard_pairs
 

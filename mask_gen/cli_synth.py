@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _face_index(args: argparse.Namespace) -> int:
-    from localize.detectors import build_detector
+    from localize.faces.detectors import build_detector
     from mask_gen.synth.face_index import IndexConfig, index_faces
 
     config = IndexConfig(frames_per_video=args.frames_per_video)
@@ -94,7 +94,7 @@ def _face_index(args: argparse.Namespace) -> int:
 
 
 def _self_blend(args: argparse.Namespace) -> int:
-    from localize.preprocess import Preprocessing
+    from localize.inference.preprocess import Preprocessing
     from mask_gen.synth.self_blend_set import degrade_preset, write_self_blend_dataset
 
     degrade = degrade_preset(args.degrade)
@@ -118,7 +118,7 @@ def _self_blend(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
 
     if args.face_index:
         return _face_index(args)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from localize.errors import ConfigError
-from localize.preprocess import Preprocessing
+from localize.common.errors import ConfigError
+from localize.inference.preprocess import Preprocessing
 from mask_gen.core import MaskConfig
 
 

@@ -20,8 +20,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from localize.components import fill_holes, keep_large_components
-from localize.errors import ConfigError, PairError
+from localize.common.errors import ConfigError, PairError
+from localize.inference.components import fill_holes, keep_large_components
 
 # The seed cut (RGB units) of the default hysteresis, chosen by the worst of several sources
 # (benchmarks/calibrate_mask_threshold.py, docs/guide/mask_procedure.md); the seed's own cut was 8.

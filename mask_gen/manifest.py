@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from localize.atomic import write_text_atomic
-from localize.errors import DatasetError
-from localize.paths import confined
+from localize.common.atomic import write_text_atomic
+from localize.common.errors import DatasetError
+from localize.common.paths import confined
 
 MANIFEST_COLUMNS = (
     "id",

@@ -16,10 +16,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.errors import ForgelocError, PairError
-from localize.faces import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops, full_box
-from localize.media import iter_media_frames
-from localize.sampling import sample_indices
+from localize.common.errors import ForgelocError, PairError
+from localize.faces.tracker import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops, full_box
+from localize.media.reader import iter_media_frames
+from localize.media.sampling import sample_indices
 from mask_gen.alignment import check_alignment, check_outside, shrink
 from mask_gen.config import MaskGenConfig
 from mask_gen.core import difference_map, mask_from_distance

@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from localize.errors import ConfigError
-from localize.preprocess import DATASET_JSON
+from localize.common.errors import ConfigError
+from localize.inference.preprocess import DATASET_JSON
 from mask_gen.config import MaskGenConfig
 
 

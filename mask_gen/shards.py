@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.datasets.pair import Pair
 
 

@@ -15,10 +15,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from localize.atomic import write_text_atomic
-from localize.errors import ConfigError, ForgelocError
-from localize.faces import FaceDetector
-from localize.images import write_png
+from localize.common.atomic import write_text_atomic
+from localize.common.errors import ConfigError, ForgelocError
+from localize.faces.tracker import FaceDetector
+from localize.media.images import write_png
 from mask_gen.config import MaskGenConfig
 from mask_gen.datasets.pair import Pair, split_of
 from mask_gen.manifest import MANIFEST_COLUMNS, read_manifest, write_manifest  # noqa: F401 (re-exported)
@@ -74,7 +74,7 @@ def _detector(config: MaskGenConfig) -> FaceDetector | None:
     if config.crop == "none":
         return None
     if _DETECTOR is None:
-        from localize.detectors import build_detector
+        from localize.faces.detectors import build_detector
 
         _DETECTOR = build_detector(config.detector, config.face_model)
     return _DETECTOR
@@ -270,8 +270,8 @@ def build_dataset(
 
 def _record_preprocessing(out: Path, config: MaskGenConfig, source: str | None = None) -> None:
     """OUT/dataset.json: the crop rule, the settings, and the detector that ran (its file's SHA-256)."""
-    from localize.detectors import describe
-    from localize.preprocess import write_dataset_json
+    from localize.faces.detectors import describe
+    from localize.inference.preprocess import write_dataset_json
 
     detector = _detector(config)
     write_dataset_json(

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from localize.bundle import save_bundle
-from localize.cli import main
-from localize.images import write_png
+from localize.cli.main import main
+from localize.inference.bundle import save_bundle
+from localize.media.images import write_png
 from localize.models import build_model
 from mask_gen.synth.layouts import SynthConfig, write_synthetic
 from mask_gen.synth.manipulations import MANIPULATIONS, make_image_pair

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from localize.cli import main
-from localize.localizer import default_bundle_path
+from localize.cli.main import main
+from localize.inference.localizer import default_bundle_path
 
 
 def no_network(*args, **kwargs):

@@ -47,12 +47,20 @@ def lint_with(root: Path, module: str, line: str) -> subprocess.CompletedProcess
 def test_the_layers_hold_and_a_lower_layer_importing_a_higher_one_breaks_them(copy):
     kept = lint(copy)
     assert kept.returncode == 0, kept.stdout[-2000:]
-    broken = lint_with(copy, "localize/boxes.py", "import mask_gen.core")
+    broken = lint_with(copy, "localize/faces/boxes.py", "import mask_gen.core")
     assert broken.returncode != 0
-    assert "localize.boxes -> mask_gen.core" in broken.stdout
+    assert "localize.faces.boxes -> mask_gen.core" in broken.stdout
+
+
+def test_inside_the_core_a_lower_stage_importing_a_higher_one_breaks_the_layers(copy):
+    """Media must not reach up into inference (nor faces into the report): the stages of `inspect`."""
+    broken = lint_with(copy, "localize/media/video.py", "import localize.inference.bundle")
+    assert broken.returncode != 0
+    assert "localize.media.video -> localize.inference.bundle" in broken.stdout
+    assert "inside localize" in broken.stdout and "BROKEN" in broken.stdout
 
 
 def test_an_import_circle_inside_a_package_breaks_the_contract(copy):
-    broken = lint_with(copy, "localize/lbp.py", "import localize.faces")
+    broken = lint_with(copy, "localize/faces/lbp.py", "import localize.faces.tracker")
     assert broken.returncode != 0
-    assert "No cycles are allowed in localize" in broken.stdout
+    assert "No cycles are allowed in localize.faces" in broken.stdout

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from eval.robustness import Perturbation
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.synth.compression import parse_condition
 from mask_gen.synth.perturbations import KINDS, Perturb, Spec, parse_spec
 from mask_gen.synth.sources import bundled_photos, fit_side

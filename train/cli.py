@@ -18,7 +18,7 @@ import pytorch_lightning as pl
 from jsonargparse import ArgumentError
 from pytorch_lightning.cli import LightningCLI
 
-from localize.errors import ConfigError, ForgelocError
+from localize.common.errors import ConfigError, ForgelocError
 from train.modules import _ForgeryModule
 
 

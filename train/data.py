@@ -13,10 +13,10 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 
-from localize.errors import ConfigError, DatasetError
-from localize.images import read_image, read_mask
+from localize.common.errors import ConfigError, DatasetError
+from localize.inference.preprocess import Preprocessing, read_dataset_json
+from localize.media.images import read_image, read_mask
 from localize.models import model_spec
-from localize.preprocess import Preprocessing, read_dataset_json
 from mask_gen.manifest import ManifestRow, read_manifest
 from train.augment import AugmentConfig, build_augment
 

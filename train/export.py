@@ -13,12 +13,12 @@ from pathlib import Path
 
 import torch
 
-from localize.atomic import write_text_atomic
-from localize.bundle import bundle_paths, load_bundle, save_bundle, update_meta
-from localize.errors import BundleError, ConfigError, DatasetError, ForgelocError
+from localize.common.atomic import write_text_atomic
+from localize.common.errors import BundleError, ConfigError, DatasetError, ForgelocError
+from localize.inference.bundle import bundle_paths, load_bundle, save_bundle, update_meta
+from localize.inference.preprocess import Preprocessing
 from localize.models import build_model
 from localize.models.zoo import load_failure
-from localize.preprocess import Preprocessing
 
 
 def read_checkpoint(path: str | Path) -> dict:
@@ -222,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
             f"(int8, {len(crops)} calibration crops)"
         )
     elif args.onnx:
-        from localize.onnx_runtime import add_onnx
+        from localize.inference.onnx_runtime import add_onnx
 
         print(f"onnx: {add_onnx(path)}")
     try:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import torch
 
-from localize.bundle import Bundle, bundle_paths, load_bundle, save_bundle
-from localize.errors import BundleError, ConfigError
+from localize.common.errors import BundleError, ConfigError
+from localize.inference.bundle import Bundle, bundle_paths, load_bundle, save_bundle
 from train.export import record_flip_average
 
 

@@ -13,12 +13,12 @@ import torch.nn.functional as F
 from torchmetrics import MeanMetric
 from torchmetrics.classification import BinaryAUROC, BinaryF1Score, BinaryStatScores
 
-from localize.attacks import fgsm, pgd
-from localize.bundle import DEFAULT_THRESHOLDS
-from localize.decide import frame_is_fake
-from localize.errors import ConfigError
-from localize.localizer import default_bundle_path
+from localize.common.errors import ConfigError
+from localize.inference.bundle import DEFAULT_THRESHOLDS
+from localize.inference.decide import frame_is_fake
+from localize.inference.localizer import default_bundle_path
 from localize.models import build_model, model_spec
+from localize.models.attacks import fgsm, pgd
 from localize.models.zoo import load_encoder_weights, read_weights
 from train.losses import bce_minus_log_dice
 
@@ -218,7 +218,7 @@ FRAME_RULE = {
 
 class SegmentationModule(_ForgeryModule):
     """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1 by
-    the frame rule every other part of forgeloc uses (localize.decide: a region of more than 100 px above
+    the frame rule every other part of forgeloc uses (localize.inference.decide: a region of more than 100 px above
     0.5 at the input resolution, the bundle defaults before a threshold search), the share of real frames
     that rule flags (`_real_flagged`, the false-alarm rate) and frame ROC-AUC of the max probability
     (threshold-free)."""

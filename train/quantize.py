@@ -15,10 +15,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.bundle import load_bundle
-from localize.errors import ConfigError, DatasetError
-from localize.images import read_image
-from localize.onnx_runtime import attach_onnx, onnx_model
+from localize.common.errors import ConfigError, DatasetError
+from localize.inference.bundle import load_bundle
+from localize.inference.onnx_runtime import attach_onnx, onnx_model
+from localize.media.images import read_image
 from mask_gen.manifest import read_manifest
 
 

@@ -14,9 +14,9 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
+from localize.inference.preprocess import Preprocessing
 from localize.models import model_spec
-from localize.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
 from mask_gen.synth.self_blend import SelfBlendConfig
 from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, check_shares

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from sklearn.svm import SVC
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from localize.models.mesonet import MesoNet
 from localize.models.svm import MesoSVM
 

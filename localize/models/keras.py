@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from localize.errors import ConfigError, MediaError
+from localize.common.errors import ConfigError, MediaError
 from localize.models.mesonet import MesoNet
 
 

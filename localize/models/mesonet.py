@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from localize.models.registry import ModelSpec, register
 
 KERAS_BN_EPS = 1e-3

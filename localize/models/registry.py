@@ -12,7 +12,7 @@ from typing import Literal
 
 from torch import nn
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 
 Task = Literal["segmentation", "classification"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from localize.errors import ConfigError, MediaError
+from localize.common.errors import ConfigError, MediaError
 from localize.models.registry import IMAGENET, ModelSpec, register_prefix
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from localize.components import fill_holes, keep_large_components
+from localize.inference.components import fill_holes, keep_large_components
 from mask_gen.core import (
     DEFAULT_THRESHOLD,
     MaskConfig,

@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from localize.errors import ConfigError, ForgelocError
-from localize.media import iter_timed_media_frames, media_info
-from localize.sampling import sample_indices
+from localize.common.errors import ConfigError, ForgelocError
+from localize.media.reader import iter_timed_media_frames, media_info
+from localize.media.sampling import sample_indices
 from mask_gen.compare.changes import FrameChange, at_scale, frame_change, grey, likeness
 from mask_gen.compare.geometry import (
     Alignment,

@@ -9,9 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.atomic import write_text_atomic
-from localize.images import encode_jpeg
-from localize.templating import html_environment
+from localize.common.atomic import write_text_atomic
+from localize.media.images import encode_jpeg
+from localize.report.templating import html_environment
 
 PICTURE_WIDTH = 1000  # the suspect and the warped source side by side
 

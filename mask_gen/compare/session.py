@@ -18,9 +18,9 @@ import numpy as np
 from tqdm import tqdm
 
 from localize import __version__
-from localize.atomic import write_text_atomic
-from localize.errors import ConfigError
-from localize.images import write_png
+from localize.common.atomic import write_text_atomic
+from localize.common.errors import ConfigError
+from localize.media.images import write_png
 from mask_gen.compare.pairing import (
     Clip,
     CompareConfig,

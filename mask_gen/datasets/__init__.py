@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from localize.errors import DatasetError
+from localize.common.errors import DatasetError
 from mask_gen.datasets import celebdf, dfdc, ffpp, generic
 from mask_gen.datasets.pair import Pair, hash_split, split_of
 

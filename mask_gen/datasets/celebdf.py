@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from localize.errors import DatasetError
+from localize.common.errors import DatasetError
 from mask_gen.datasets.pair import Pair, hash_split
 
 TEST_LIST = "List_of_testing_videos.txt"

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from localize.errors import DatasetError
+from localize.common.errors import DatasetError
 from mask_gen.datasets.pair import SPLITS, Pair
 
 COMPRESSIONS = ("raw", "c23", "c40")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.errors import DatasetError
-from localize.images import read_image
+from localize.common.errors import DatasetError
+from localize.media.images import read_image
 from mask_gen.datasets.pair import mask_frame
 
 # method -> (fake stem, its original's stem, grey level above which the mask counts as manipulated)

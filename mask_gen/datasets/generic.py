@@ -9,8 +9,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from localize.errors import DatasetError
-from localize.paths import confined
+from localize.common.errors import DatasetError
+from localize.common.paths import confined
 from mask_gen.datasets.pair import Pair
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.faces import LBPCascadeDetector, box_centre
+from localize.faces.tracker import LBPCascadeDetector, box_centre
 from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.ffpp_examples import read_examples
 from mask_gen.datasets.pair import mask_frame
@@ -92,8 +92,8 @@ def example_clips(folder: str | Path) -> list[Clip]:
 def dataset_mask_clips(root: str | Path, frames: int = 8) -> list[Clip]:
     """Clips of every fake in a dataset that ships mask videos (FF++'s `masks/videos/`), `frames` evenly
     spaced full frames each, kind = "method variant" ("Deepfakes c23"); fakes without a mask are left out."""
-    from localize.media import iter_media_frames, media_info
-    from localize.sampling import sample_indices
+    from localize.media.reader import iter_media_frames, media_info
+    from localize.media.sampling import sample_indices
     from mask_gen.datasets import load_pairs
 
     clips = []

@@ -9,8 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
-from localize.video import iter_frames, write_video
+from localize.common.errors import ConfigError
+from localize.media.encode import write_video
+from localize.media.video import iter_frames
 
 
 def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:

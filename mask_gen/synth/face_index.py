@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.detectors import Face, FaceDetector
-from localize.errors import ConfigError, ForgelocError
-from localize.images import is_image_path, read_image, write_png
-from localize.media import iter_media_frames, media_info
-from localize.sampling import sample_indices
-from localize.video import is_video_path
+from localize.common.errors import ConfigError, ForgelocError
+from localize.faces.detectors import Face, FaceDetector
+from localize.media.images import is_image_path, read_image, write_png
+from localize.media.reader import iter_media_frames, media_info
+from localize.media.sampling import sample_indices
+from localize.media.video import is_video_path
 from mask_gen.synth.portraits import INDEX
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import av
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 
 
 def moving_frames(rgb: np.ndarray, frames: int, step: tuple[float, float]) -> list[np.ndarray]:

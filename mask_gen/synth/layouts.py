@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.atomic import atomic_path, write_text_atomic
-from localize.errors import ConfigError
-from localize.faces import LBPCascadeDetector, box_centre
-from localize.images import write_png
-from localize.video import write_video
+from localize.common.atomic import atomic_path, write_text_atomic
+from localize.common.errors import ConfigError
+from localize.faces.tracker import LBPCascadeDetector, box_centre
+from localize.media.encode import write_video
+from localize.media.images import write_png
 from mask_gen.datasets.pair import hash_split
 from mask_gen.synth.manipulations import MANIPULATIONS, SynthPair, make_image_pair
 from mask_gen.synth.sources import bundled_photos, fit_side, folder_photos

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
-from localize.faces import Box
+from localize.common.errors import ConfigError
+from localize.faces.tracker import Box
 from mask_gen.synth.shapes import random_blend_mask
 
 

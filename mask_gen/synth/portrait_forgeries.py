@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
-from localize.media import read_image
+from localize.common.errors import ConfigError
+from localize.media.reader import read_image
 from mask_gen.synth.manipulations import SynthPair, clone_region
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.self_blend import SelfBlendConfig, aligned_donor, blend_alpha, mix

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from localize.errors import DatasetError
-from localize.faces import Box
+from localize.common.errors import DatasetError
+from localize.faces.tracker import Box
 
 INDEX = "index.csv"
 

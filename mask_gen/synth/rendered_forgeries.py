@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from localize.media import read_image
+from localize.media.reader import read_image
 from mask_gen.synth.manipulations import match_colours
 from mask_gen.synth.portrait_forgeries import Edit
 from mask_gen.synth.portraits import FacePhoto

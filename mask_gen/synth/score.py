@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.faces import crop
-from localize.images import read_mask
+from localize.faces.tracker import crop
+from localize.media.images import read_mask
 from mask_gen.manifest import ManifestRow, read_manifest
 from mask_gen.quality import mask_dice
 from mask_gen.synth.layouts import load_truth

@@ -17,8 +17,8 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
-from localize.faces import Box
+from localize.common.errors import ConfigError
+from localize.faces.tracker import Box
 from mask_gen.synth.manipulations import clone_region, match_colours
 
 HULLS = ("face", "lower", "inner")

@@ -20,10 +20,10 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
-from localize.faces import Box, expand_box
-from localize.images import read_image, write_png
-from localize.preprocess import Preprocessing, write_dataset_json
+from localize.common.errors import ConfigError
+from localize.faces.tracker import Box, expand_box
+from localize.inference.preprocess import Preprocessing, write_dataset_json
+from localize.media.images import read_image, write_png
 from mask_gen.manifest import MANIFEST_COLUMNS, write_manifest
 from mask_gen.synth.h264 import H264Compression
 from mask_gen.synth.portrait_forgeries import EDITS, HULL

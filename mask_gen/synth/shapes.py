@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from localize.faces import Box
+from localize.faces.tracker import Box
 
 SHAPES = ("ellipse", "polygon", "face_part")
 

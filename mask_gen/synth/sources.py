@@ -7,8 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from localize.errors import DatasetError
-from localize.images import is_image_path, read_image
+from localize.common.errors import DatasetError
+from localize.media.images import is_image_path, read_image
 
 BUNDLED = (
     "astronaut",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.synth.manipulations import SynthPair
 
 

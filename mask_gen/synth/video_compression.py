@@ -14,7 +14,7 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.synth.compression import jpeg_roundtrip
 from mask_gen.synth.h264 import h264_clip
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from eval.predict import outputs
-from localize.bundle import load_bundle, save_bundle
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
 from mask_gen.manifest import split_rows
 

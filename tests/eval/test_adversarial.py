@@ -10,10 +10,10 @@ import torch
 from eval.adversarial import AttackConfig, attack_table, craft, fake_crops, forward_of
 from eval.evaluate import frame_flag
 from eval.predict import predict
-from localize.attacks import fgsm, pgd, realness_loss
-from localize.bundle import load_bundle, save_bundle
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
+from localize.models.attacks import fgsm, pgd, realness_loss
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from localize.cli import main
+from localize.cli.main import main
 from tests.conftest import write_pairs
 from tests.train.test_training import TINY
 
@@ -54,7 +54,7 @@ def test_matrix_of_every_train_and_test_pair_and_resume(tiny_dataset, flipped_da
     # each cell is the model trained on its row's dataset evaluated on its column's (not swapped, not
     # the same model everywhere): the same Dice as evaluating that bundle on that dataset directly
     from eval.evaluate import evaluate
-    from localize.bundle import load_bundle
+    from localize.inference.bundle import load_bundle
 
     folders = {"upright": tiny_dataset, "flipped": flipped_dataset}
     for trained, row in matrix.items():

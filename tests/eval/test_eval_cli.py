@@ -10,8 +10,8 @@ import shutil
 import pytest
 import torch
 
-from localize.bundle import load_bundle, save_bundle
-from localize.cli import main
+from localize.cli.main import main
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
 from tests.browser import needs_chromium, render
 from tests.conftest import write_pairs
@@ -206,7 +206,7 @@ def test_a_real_browser_renders_the_evaluation_report(tiny_dataset, tiny_unet, t
 
 
 def test_runtime_onnx_evaluates_the_bundles_onnx_model(tiny_dataset, tiny_unet, tmp_path, capsys):
-    from localize.onnx_runtime import add_onnx, attach_onnx, onnx_model, onnx_path
+    from localize.inference.onnx_runtime import add_onnx, attach_onnx, onnx_model, onnx_path
 
     bundle = tiny_unet("ort", data=tiny_dataset)
     base = ["eval", "--model", str(bundle), "--data", str(tiny_dataset)]

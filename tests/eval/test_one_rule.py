@@ -11,9 +11,9 @@ import numpy as np
 
 from eval.evaluate import frame_flag
 from eval.predict import outputs
-from localize.bundle import load_bundle
-from localize.cli import main
-from localize.decide import frame_is_fake
+from localize.cli.main import main
+from localize.inference.bundle import load_bundle
+from localize.inference.decide import frame_is_fake
 from mask_gen.manifest import split_rows
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from eval.evaluate import evaluate
 from eval.robustness import DEFAULT_SUITE, KINDS, Perturbation, parse_suite, robustness
-from localize.bundle import load_bundle
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
+from localize.inference.bundle import load_bundle
 from mask_gen.synth.sources import bundled_photos, fit_side
 
 
@@ -89,7 +89,7 @@ def test_the_suite_starts_from_the_clean_figures(tiny_dataset, tiny_unet):
 def test_strong_blur_lowers_the_dice_of_a_model_that_found_sharp_blends(bundle_path, pairs, tmp_path):
     """The tiny U-Net fitted to self-blended 64 px pairs finds their masks; a 15 px blur wipes out the
     blend edges it relies on, so its pixel Dice falls, while a no-op rotation leaves it as it was."""
-    from localize.images import write_png
+    from localize.media.images import write_png
     from mask_gen.manifest import write_manifest
 
     rows = []

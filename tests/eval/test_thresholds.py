@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from eval.thresholds import search, write_thresholds
-from localize.bundle import load_bundle, save_bundle
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
 
 
@@ -51,7 +51,7 @@ def test_thresholds_command_searches_the_split_and_stores_the_choice(tmp_path, c
 
     import torch
 
-    from localize.cli import main
+    from localize.cli.main import main
     from tests.conftest import write_pairs
 
     csv_path = write_pairs(tmp_path / "pairs", 64)

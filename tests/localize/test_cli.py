@@ -3,7 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from localize.cli import main
+from localize.cli.main import main
 
 
 def test_help_lists_subcommands_without_importing_them(capsys):
@@ -11,7 +11,7 @@ def test_help_lists_subcommands_without_importing_them(capsys):
     out = capsys.readouterr().out
     assert "mask-gen" in out and "synth" in out
     heavy = ("mask_gen.cli_mask_gen", "train.cli", "eval.cli_eval", "torch", "cv2")
-    code = f"import sys; from localize.cli import main; main(['--help']); print([m for m in {heavy} if m in sys.modules])"
+    code = f"import sys; from localize.cli.main import main; main(['--help']); print([m for m in {heavy} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("[]")
 
@@ -26,12 +26,12 @@ def test_subcommand_help_exits_0(capsys):
 
 
 def test_every_package_declares_its_commands_and_each_has_the_contract():
-    """localize.cli names no other package: the commands come from each package's declaration, and every
+    """localize.cli.main names no other package: the commands come from each package's declaration, and every
     declared module defines add_arguments(parser) and run(args)."""
     import importlib
     from pathlib import Path
 
-    from localize.cli import commands
+    from localize.cli.main import commands
 
     found = commands()
     assert set(found) == {
@@ -50,7 +50,7 @@ def test_every_package_declares_its_commands_and_each_has_the_contract():
     for name, (module_name, summary) in found.items():
         module = importlib.import_module(module_name)
         assert callable(module.add_arguments) and callable(module.run) and summary, name
-    source = (Path(__file__).resolve().parents[2] / "localize" / "cli.py").read_text()
+    source = (Path(__file__).resolve().parents[2] / "localize" / "cli" / "main.py").read_text()
     assert not any(f"{package}." in source for package in ("mask_gen", "train.", "eval."))
 
 
@@ -58,7 +58,7 @@ def test_an_output_folder_the_file_system_refuses_is_one_line(tmp_path, capsys):
     """--out under a file (or where the user may not write, or on a full disk) was a traceback."""
     import numpy as np
 
-    from localize.images import write_png
+    from localize.media.images import write_png
 
     write_png(tmp_path / "a.png", np.zeros((32, 32, 3), np.uint8))
     blocker = tmp_path / "notes.txt"

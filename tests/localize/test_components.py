@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from localize.components import fill_holes, keep_large_components, regions
+from localize.inference.components import fill_holes, keep_large_components, regions
 
 
 def test_keep_large_components_drops_only_small_regions():

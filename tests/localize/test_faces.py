@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from localize.errors import ConfigError
-from localize.faces import FaceTracker, LBPCascadeDetector, TrackConfig, box_centre, expand_box
+from localize.common.errors import ConfigError
+from localize.faces.tracker import FaceTracker, LBPCascadeDetector, TrackConfig, box_centre, expand_box
 from mask_gen.synth.manipulations import make_image_pair
 from mask_gen.synth.sources import bundled_photos, fit_side
 from mask_gen.synth.video import MotionConfig, render_clip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from localize.frame_maps import assemble, judge_map, tiles
+from localize.inference.frame_maps import assemble, judge_map, tiles
 
 
 def test_tiles_cover_the_frame_with_input_sized_overlapping_boxes():

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from localize.cli import main
-from localize.images import read_image, read_mask, write_png
-from localize.video import write_video
+from localize.cli.main import main
+from localize.media.encode import write_video
+from localize.media.images import read_image, read_mask, write_png
 from mask_gen.synth.sources import bundled_photos, fit_side
 from tests.browser import needs_chromium, render
 
@@ -164,7 +164,7 @@ def test_max_faces_analyses_every_person_in_the_frame(bundle_path, tmp_path):
 
 
 def test_the_runtime_that_ran_is_in_the_provenance(bundle_path, inputs, tmp_path):
-    from localize.onnx_runtime import add_onnx
+    from localize.inference.onnx_runtime import add_onnx
 
     copy = tmp_path / "withonnx"
     for suffix in (".json", ".safetensors"):
@@ -233,8 +233,8 @@ def test_the_models_stated_limits_travel_with_its_verdicts_escaped(bundle_path, 
 
 
 def test_the_default_model_states_its_limits():
-    from localize.bundle import load_bundle
-    from localize.localizer import default_bundle_path
+    from localize.inference.bundle import load_bundle
+    from localize.inference.localizer import default_bundle_path
 
     limits = load_bundle(default_bundle_path()).limits
     assert limits and any("never proof" in line for line in limits)
@@ -292,7 +292,7 @@ def test_a_file_named_more_than_once_is_analysed_once(inputs, tmp_path, monkeypa
     import logging
     from pathlib import Path
 
-    from localize.inputs import media_files
+    from localize.cli.inputs import media_files
 
     caplog.set_level(logging.INFO, logger="localize")
     (tmp_path / "link.png").symlink_to(inputs / "real.png")
@@ -337,7 +337,7 @@ def test_decompression_bombs_cost_under_1_gb_and_leave_one_line(bundle_path, tmp
     (folder / "hdr_bomb.png").write_bytes(hdr)
     out = tmp_path / "out"
     code = (
-        "import sys, json; from localize.cli import main; "
+        "import sys, json; from localize.cli.main import main; "
         f"rc = main(['inspect', {str(folder)!r}, '--out', {str(out)!r}, '--model', {str(bundle_path)!r}]); "
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
         "print('RESULT', rc, int(hwm) // 1024)"
@@ -369,8 +369,8 @@ def test_an_interrupted_inspection_goes_on_where_it_stopped(
 ):
     """Ctrl-C keeps the inputs finished so far; the same command again analyses only the rest, and
     a change of settings or of a file's contents is analysed afresh (with no stale frame images left)."""
-    import localize.cli_inspect as cli_inspect
-    import localize.resume as resume
+    import localize.cli.inspect as cli_inspect
+    import localize.cli.resume as resume
 
     analyse, analysed, sha256 = cli_inspect._analyse, [], cli_inspect.sha256_of
 
@@ -450,8 +450,8 @@ def test_results_are_written_every_few_seconds_not_after_every_input(
 ):
     """results.json is rewritten whole, so writing it after each of thousands of photos would cost
     quadratic time; it is written when RESULTS_EVERY_S have passed, and once at the end."""
-    import localize.cli_inspect as cli_inspect
-    import localize.report as report
+    import localize.cli.inspect as cli_inspect
+    import localize.report.writer as report
 
     writes, write = [], report.write_results
     monkeypatch.setattr(report, "write_results", lambda out, results: writes.append(1) or write(out, results))
@@ -465,7 +465,7 @@ def test_results_are_written_every_few_seconds_not_after_every_input(
 
 
 def test_the_report_opens_with_the_inputs_to_examine_first():
-    from localize.report import triage
+    from localize.report.writer import triage
 
     def entry(name, verdict, scores):
         return {
@@ -517,7 +517,7 @@ def test_an_input_that_cannot_be_read_is_one_line_and_a_full_disk_stops_the_run_
     input in one line; a full disk fails the run in one line, keeping what was recorded: no traceback."""
     import errno
 
-    import localize.cli_inspect as cli_inspect
+    import localize.cli.inspect as cli_inspect
 
     sha256 = cli_inspect.sha256_of
 
@@ -573,7 +573,7 @@ def test_evidence_images_can_be_kept_for_fake_frames_only_or_none(bundle_path, i
 def test_a_large_case_pictures_only_the_first_inputs_to_examine(bundle_path, inputs, tmp_path, monkeypatch):
     """Thousands of photos would make a report no browser opens: pictures (timeline, thumbnails) go to the
     first MAX_PICTURED_INPUTS inputs in the order to examine them; the others say where theirs are."""
-    import localize.report as report
+    import localize.report.writer as report
 
     monkeypatch.setattr(report, "MAX_PICTURED_INPUTS", 1)
     out = tmp_path / "out"
@@ -590,7 +590,7 @@ def test_a_large_case_pictures_only_the_first_inputs_to_examine(bundle_path, inp
 def test_a_large_case_closes_with_the_inputs_not_judged_real(
     bundle_path, inputs, tmp_path, monkeypatch, capsys
 ):
-    import localize.cli_inspect as cli_inspect
+    import localize.cli.inspect as cli_inspect
 
     monkeypatch.setattr(cli_inspect, "SCREEN_INPUTS", 2)
     assert run_inspect(bundle_path, tmp_path / "out", inputs) == 0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from localize.interlace import COMBED, combing, deinterlaced, without_combing
+from localize.media.interlace import COMBED, combing, deinterlaced, without_combing
 from mask_gen.synth.h264 import h264_still
 from mask_gen.synth.scene import woven_interlaced
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from localize import Localizer
-from localize.bundle import load_bundle
-from localize.errors import MediaError
-from localize.images import write_png
-from localize.localizer import InferenceConfig
-from localize.video import write_video
+from localize.common.errors import MediaError
+from localize.inference.bundle import load_bundle
+from localize.inference.localizer import InferenceConfig
+from localize.media.encode import write_video
+from localize.media.images import write_png
 from mask_gen.synth.sources import bundled_photos, fit_side
 
 
@@ -106,8 +106,8 @@ def test_bad_inputs(bundle_path, tmp_path):
 def test_onnx_runtime_gives_the_same_maps(bundle_path, pairs, tmp_path):
     import shutil
 
-    from localize.errors import ConfigError
-    from localize.onnx_runtime import add_onnx
+    from localize.common.errors import ConfigError
+    from localize.inference.onnx_runtime import add_onnx
 
     copy = tmp_path / "tiny"
     for suffix in (".json", ".safetensors"):
@@ -140,7 +140,7 @@ def test_min_region_is_counted_at_the_models_input_resolution(bundle_path, pairs
 
 
 def test_several_faces_are_each_cropped_and_analysed(bundle_path):
-    from localize.faces import crop
+    from localize.faces.tracker import crop
 
     still = fit_side(bundled_photos()["astronaut"], 320)
     two = np.concatenate([still, still[:, ::-1]], axis=1)  # two people, one in each half
@@ -219,8 +219,8 @@ def test_combing_without_the_interlaced_flag_is_analysed_as_the_top_field(bundle
     input; progressive frames are analysed as they are decoded."""
     from skimage import data
 
-    from localize.interlace import deinterlaced
-    from localize.media import iter_media_frames
+    from localize.media.interlace import deinterlaced
+    from localize.media.reader import iter_media_frames
     from mask_gen.synth.scene import woven_interlaced
 
     photo = np.ascontiguousarray(data.astronaut()[::4, ::4])  # 128x128

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from skimage import data
 
-from localize.errors import MediaError
-from localize.faces import CascadeConfig, LBPCascadeDetector, expand_box
-from localize.images import read_image, read_mask, write_png
-from localize.media import iter_media_frames, media_info
-from localize.video import iter_frames, probe_video, write_video
+from localize.common.errors import MediaError
+from localize.faces.tracker import CascadeConfig, LBPCascadeDetector, expand_box
+from localize.media.encode import write_video
+from localize.media.images import read_image, read_mask, write_png
+from localize.media.reader import iter_media_frames, media_info
+from localize.media.video import iter_frames, probe_video
 
 
 def test_png_roundtrip_keeps_rgb_order(tmp_path):
@@ -159,7 +160,7 @@ def test_a_file_without_a_suffix_is_sniffed_once_until_it_changes(tmp_path, monk
     once more per step; the same name holding other content is sniffed again."""
     import av
 
-    from localize.media import media_kind
+    from localize.media.reader import media_kind
 
     path = tmp_path / "VID_0002"
     write_video(path, [np.full((32, 48, 3), 10 * i, np.uint8) for i in range(4)])
@@ -176,7 +177,7 @@ def test_a_file_without_a_suffix_is_sniffed_once_until_it_changes(tmp_path, monk
 def test_phone_camcorder_and_legacy_containers_are_videos(tmp_path, suffix):
     import av
 
-    from localize.video import is_video_path
+    from localize.media.video import is_video_path
 
     formats = {".3gp": "3gp", ".ts": "mpegts", ".m2ts": "mpegts", ".flv": "flv", ".wmv": "asf"}
     codecs = {".flv": "flv", ".wmv": "wmv2"}
@@ -211,7 +212,7 @@ def test_expand_box_is_square_and_inside_the_frame(box):
 def test_atomic_writes_leave_files_with_the_usual_permissions(tmp_path):
     import os
 
-    from localize.atomic import write_text_atomic
+    from localize.common.atomic import write_text_atomic
 
     write_text_atomic(tmp_path / "a.txt", "x")
     mask = os.umask(0)
@@ -236,7 +237,7 @@ def _png_header(width: int, height: int) -> bytes:
 def test_oversized_and_sizeless_images_are_refused_before_decoding(tmp_path):
     import cv2
 
-    from localize.images import DEFAULT_MAX_PIXELS, read_image
+    from localize.media.images import DEFAULT_MAX_PIXELS, read_image
 
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(_png_header(12000, 12000))
@@ -256,7 +257,7 @@ def test_an_animated_image_is_read_as_its_first_frame_and_says_so(tmp_path, capl
 
     from PIL import Image
 
-    from localize.images import read_image
+    from localize.media.images import read_image
 
     frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
     path = tmp_path / "moving.webp"
@@ -358,7 +359,7 @@ def test_heic_photos_are_read_with_the_extra_and_refused_in_one_line_without(tmp
     pillow_heif = pytest.importorskip("pillow_heif")
     from PIL import Image
 
-    import localize.images as images
+    import localize.media.images as images
 
     pillow_heif.register_heif_opener()
     band = _left_band(60, 80)
@@ -387,7 +388,7 @@ def test_an_image_whose_data_ends_early_is_analysed_as_far_as_it_decodes_with_a_
 
     import cv2
 
-    from localize.images import read_image
+    from localize.media.images import read_image
 
     rng = np.random.default_rng(0)
     photo = cv2.resize(
@@ -448,8 +449,8 @@ def test_interlaced_video_is_read_deinterlaced_and_says_so(tmp_path, caplog):
 
     import av
 
-    from localize.interlace import deinterlaced
-    from localize.video import iter_frames
+    from localize.media.interlace import deinterlaced
+    from localize.media.video import iter_frames
 
     rng = np.random.default_rng(0)
     base = rng.integers(0, 256, (64, 96, 3), dtype=np.uint8)

@@ -9,8 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
-from localize.bundle import load_bundle, save_bundle
-from localize.errors import BundleError, ConfigError, MediaError
+from localize.common.errors import BundleError, ConfigError, MediaError
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model, list_models, model_spec
 from localize.models.keras import load_keras_mesonet
 
@@ -180,7 +180,7 @@ def test_timm_loads_a_local_weights_file_but_never_pickles(tmp_path):
 
 
 def test_keras_weights_convert_once_to_a_bundle(shared, tmp_path):
-    from localize.cli import main
+    from localize.cli.main import main
 
     h5 = shared / MESONET / "weights" / "MesoInception_DF.h5"
     assert main(["export", str(h5), "--out", str(tmp_path / "meso")]) == 0
@@ -194,7 +194,7 @@ def test_keras_weights_convert_once_to_a_bundle(shared, tmp_path):
 def test_malformed_keras_files_are_one_line(tmp_path):
     import h5py
 
-    from localize.errors import ForgelocError
+    from localize.common.errors import ForgelocError
     from localize.models.keras import load_keras_mesonet
 
     cases = {}

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from localize import Localizer
-from localize.bundle import load_bundle
-from localize.localizer import InferenceConfig, default_bundle_path, is_default
-from localize.onnx_cache import PROBE_TOLERANCE, agrees, cache_file, with_cached_onnx
-from localize.onnx_runtime import onnx_model
+from localize.inference.bundle import load_bundle
+from localize.inference.localizer import InferenceConfig, default_bundle_path, is_default
+from localize.inference.onnx_cache import PROBE_TOLERANCE, agrees, cache_file, with_cached_onnx
+from localize.inference.onnx_runtime import onnx_model
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_failed_export_falls_back_to_pytorch_with_a_warning(tiny, tmp_path, mo
     def broken(bundle):
         raise RuntimeError("exporter lacks an operator")
 
-    monkeypatch.setattr("localize.onnx_cache.onnx_model", broken)
+    monkeypatch.setattr("localize.inference.onnx_cache.onnx_model", broken)
     with caplog.at_level(logging.WARNING):
         bundle = with_cached_onnx(tiny, tmp_path)
     assert bundle is tiny and bundle.session is None

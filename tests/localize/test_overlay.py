@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from localize.overlay import overlay
+from localize.report.overlay import overlay
 
 
 def _blend(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:

@@ -9,10 +9,10 @@ import logging
 import numpy as np
 import pytest
 
-from localize.bundle import load_bundle, save_bundle
-from localize.errors import BundleError, ConfigError
+from localize.common.errors import BundleError, ConfigError
+from localize.inference.bundle import load_bundle, save_bundle
+from localize.inference.preprocess import LEGACY, Preprocessing, read_dataset_json, write_dataset_json
 from localize.models import build_model
-from localize.preprocess import LEGACY, Preprocessing, read_dataset_json, write_dataset_json
 
 
 def test_round_trip_and_validation():
@@ -140,7 +140,7 @@ def test_malformed_bundle_json_is_one_line_naming_the_field(tmp_path, change, fi
 def test_a_garbage_onnx_file_with_a_matching_checksum_is_refused(tmp_path):
     import hashlib
 
-    from localize.onnx_runtime import attach_onnx, use_onnx
+    from localize.inference.onnx_runtime import attach_onnx, use_onnx
 
     model = build_model("unet", base_features=4, depth=2).eval()
     path = save_bundle(tmp_path / "b", model, "unet", {"base_features": 4, "depth": 2})

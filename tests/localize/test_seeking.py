@@ -11,9 +11,9 @@ import av
 import numpy as np
 import pytest
 
-from localize.sampling import sample_indices
-from localize.seeking import FrameIndex, index_frames, seek_plan
-from localize.video import iter_timed_frames
+from localize.media.sampling import sample_indices
+from localize.media.seeking import FrameIndex, index_frames, seek_plan
+from localize.media.video import iter_timed_frames
 
 FRAMES = 150
 
@@ -130,7 +130,7 @@ def test_variable_frame_rate_times_survive_seeking(tmp_path, caplog):
 
 
 def test_a_seek_that_misses_its_frame_falls_back_to_decoding_from_the_start(tmp_path, caplog, monkeypatch):
-    import localize.video as video
+    import localize.media.video as video
 
     path = _clip(tmp_path / "clip.mp4", "libx264", {"g": "12"})
     right = video.seek_plan

@@ -91,7 +91,7 @@ def test_a_datasets_mask_videos_are_a_source_per_method_and_compression(syntheti
 def test_second_familys_masks_sit_on_the_staged_face(portraits):
     """The portrait is pasted into the frame with its landmarks moved along: YuNet finds a face on the
     real frame, about a fifth of the frame wide, around the centre of the exact mask."""
-    from localize.detectors import build_detector
+    from localize.faces.detectors import build_detector
 
     detector = build_detector("yunet")
     for clip in portraits:

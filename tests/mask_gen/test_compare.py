@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from skimage import data
 
-from localize.cli import main
-from localize.images import write_png
-from localize.video import write_video
+from localize.cli.main import main
+from localize.media.encode import write_video
+from localize.media.images import write_png
 from mask_gen.compare import timing
 from mask_gen.compare.geometry import estimate_alignment, resize_map, warp_to_suspect
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from localize.errors import ConfigError, PairError
+from localize.common.errors import ConfigError, PairError
 from mask_gen import MaskConfig, make_mask
 from mask_gen.core import auto_threshold, difference_map
 from mask_gen.quality import mask_dice
@@ -131,7 +131,7 @@ def test_hysteresis_grows_strong_edges_through_a_faint_inside():
 def test_growth_stops_at_the_noise_measured_around_the_edit():
     """Noise beside the edit (none elsewhere): the low cut read around the seeds rises above it, so the
     mask does not flood the band, while the same cut read over the whole (clean) frame would."""
-    from localize.components import keep_large_components
+    from localize.inference.components import keep_large_components
     from mask_gen.core import noise_level, ring_noise_cut
 
     real, fake, truth = _edit_with_faint_inside(noise=12.0, seed=2)
@@ -155,7 +155,7 @@ def test_grow_off_with_a_fixed_cut_is_the_seed_procedure():
     keep = rng.random(fake.shape[:2]) < 0.5
     fake[keep] = real[keep]
     seed = MaskConfig(threshold=8.0, grow=None, fill_holes=False)
-    from localize.components import keep_large_components
+    from localize.inference.components import keep_large_components
 
     expected = keep_large_components(difference_map(real, fake) > 8.0, 100)
     assert np.array_equal(make_mask(real, fake, seed), expected)

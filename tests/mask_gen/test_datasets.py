@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 
-from localize.errors import DatasetError
+from localize.common.errors import DatasetError
 from mask_gen.datasets import detect_layout, load_pairs, split_of
 
 
@@ -107,7 +107,7 @@ def test_paths_in_data_files_stay_in_their_folder(tmp_path, name):
     """A pairs CSV, a DFDC metadata.json or a manifest naming a file outside its folder is refused."""
     import json
 
-    from localize.errors import DatasetError
+    from localize.common.errors import DatasetError
     from mask_gen.datasets import load_pairs
     from mask_gen.writer import read_manifest
 
@@ -131,7 +131,7 @@ def test_paths_in_data_files_stay_in_their_folder(tmp_path, name):
 def test_malformed_data_files_are_one_line(tmp_path):
     import json
 
-    from localize.errors import DatasetError
+    from localize.common.errors import DatasetError
     from mask_gen.datasets import load_pairs
     from mask_gen.writer import read_manifest
 
@@ -155,7 +155,7 @@ def test_ffpp_readme_examples_read_with_each_masks_convention(shared, tmp_path):
     DFD (> 127); the pixel shares are the ones measured there."""
     import shutil
 
-    from localize.errors import DatasetError
+    from localize.common.errors import DatasetError
     from mask_gen.datasets.ffpp_examples import read_examples
 
     folder = shared / "ondyari__FaceForensics" / "images"

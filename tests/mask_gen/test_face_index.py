@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localize.detectors import build_detector
-from localize.errors import ConfigError
-from localize.images import write_png
-from localize.video import write_video
+from localize.common.errors import ConfigError
+from localize.faces.detectors import build_detector
+from localize.media.encode import write_video
+from localize.media.images import write_png
 from mask_gen.synth.face_index import IndexConfig, index_faces
 from mask_gen.synth.portraits import read_face_index, split_people
 from mask_gen.synth.sources import bundled_photos, fit_side
@@ -63,7 +63,7 @@ def test_photos_and_video_frames_are_indexed_with_one_group_per_video(source, tm
 
 @needs_yunet
 def test_the_indexed_folder_feeds_self_blending(source, tmp_path):
-    from localize.cli import main
+    from localize.cli.main import main
 
     faces = tmp_path / "faces"
     assert (

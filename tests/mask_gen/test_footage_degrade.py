@@ -14,7 +14,7 @@ import pytest
 import skimage.data
 import yaml
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still
 from mask_gen.synth.self_blend_set import (
     DEFOCUS_SIGMAS,

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localize.cli import main
-from localize.images import read_image, read_mask, write_png
-from localize.video import write_video
+from localize.cli.main import main
+from localize.media.encode import write_video
+from localize.media.images import read_image, read_mask, write_png
 from mask_gen.datasets import hash_split
 from mask_gen.synth.score import score_dataset
 from mask_gen.writer import MANIFEST_COLUMNS
@@ -171,7 +171,7 @@ def test_killed_run_resumes_to_the_same_result(synthetic, tmp_path):
     args = [str(synthetic["ffpp"]), "--frames", "6"]
     assert main(["mask-gen", *args, "--out", str(tmp_path / "clean")]) == 0
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "localize.cli", "mask-gen", *args, "--out", str(out)]
+    command = [sys.executable, "-m", "localize.cli.main", "mask-gen", *args, "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and len(list((out / ".parts").glob("*.json"))) < 3:
@@ -339,7 +339,15 @@ def test_workers_die_with_a_killed_mask_gen(synthetic, tmp_path):
     import time
 
     out = tmp_path / "ds"
-    command = [sys.executable, "-m", "localize.cli", "mask-gen", str(synthetic["ffpp"]), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "localize.cli.main",
+        "mask-gen",
+        str(synthetic["ffpp"]),
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen([*command, "--workers", "2", "--frames", "0"], stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(_children(process.pid)) < 2:

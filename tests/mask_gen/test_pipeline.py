@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from localize.cli import main
-from localize.faces import LBPCascadeDetector, crop
-from localize.images import write_png
+from localize.cli.main import main
+from localize.faces.tracker import LBPCascadeDetector, crop
+from localize.media.images import write_png
 from mask_gen.core import difference_map
 from mask_gen.pipeline import crop_distance
 from mask_gen.synth.sources import bundled_photos, fit_side
@@ -59,7 +59,7 @@ def test_the_crop_comes_from_the_real_frame(tmp_path):
 
 def test_max_faces_crops_each_person_and_only_the_manipulated_one_gets_a_mask(tmp_path):
     """Two people (the astronaut beside her mirror image), only the right one faked, on a short video."""
-    from localize.video import write_video
+    from localize.media.encode import write_video
     from mask_gen.synth.manipulations import make_image_pair
 
     still = fit_side(bundled_photos()["astronaut"], 320)
@@ -86,8 +86,8 @@ def test_max_faces_crops_each_person_and_only_the_manipulated_one_gets_a_mask(tm
 
 def test_file_names_that_sanitise_alike_keep_their_own_samples(tmp_path):
     """Fakes "x y", "x_y", "x+y" (and "日本", "中国") of one real: one row each, each with its own pixels."""
-    from localize.cli import main
-    from localize.images import read_image, write_png
+    from localize.cli.main import main
+    from localize.media.images import read_image, write_png
     from mask_gen.synth.manipulations import make_image_pair
     from mask_gen.synth.sources import bundled_photos, fit_side
     from mask_gen.writer import read_manifest

@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from localize.boxes import expand_box
-from localize.errors import ConfigError
-from localize.preprocess import Preprocessing
+from localize.common.errors import ConfigError
+from localize.faces.boxes import expand_box
+from localize.inference.preprocess import Preprocessing
 from mask_gen.synth.portraits import FacePhoto
 from mask_gen.synth.scene import _face_core, composite, in_scene, occluded, person_matte
 from mask_gen.synth.self_blend_set import EDGE_SIDES, DegradeConfig, SelfBlendSampler, edge_face, far_face

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import skimage.data
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.synth.h264 import H264Compression, h264_still
 from mask_gen.synth.self_blend import (
     HULLS,

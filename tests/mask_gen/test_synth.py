@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from localize.errors import ConfigError
+from localize.common.errors import ConfigError
 from mask_gen.datasets import load_pairs
 from mask_gen.synth import MANIPULATIONS, make_image_pair
 from mask_gen.synth.layouts import SynthConfig, load_truth, write_synthetic
@@ -67,7 +67,7 @@ def test_synth_config_validates():
 
 
 def test_compression_conditions_read_the_kind_level_syntax_of_eval():
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
     from mask_gen.synth.compression import parse_condition
 
     assert parse_condition("jpeg:90") == parse_condition("jpeg90") == ("jpeg", 90)

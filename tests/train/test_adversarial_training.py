@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from localize.cli import main
-from localize.errors import ConfigError
+from localize.cli.main import main
+from localize.common.errors import ConfigError
 from tests.train.test_training import fit_args, metrics
 from train.modules import ClassifierModule, SegmentationModule
 

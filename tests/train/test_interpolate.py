@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from localize.bundle import load_bundle, save_bundle
-from localize.cli import main
-from localize.errors import ConfigError
+from localize.cli.main import main
+from localize.common.errors import ConfigError
+from localize.inference.bundle import load_bundle, save_bundle
+from localize.inference.preprocess import Preprocessing
 from localize.models import build_model
-from localize.preprocess import Preprocessing
 from train.export import record_flip_average
 from train.interpolate import interpolate_states
 

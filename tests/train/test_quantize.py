@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from localize.bundle import load_bundle
-from localize.localizer import InferenceConfig, Localizer
+from localize.inference.bundle import load_bundle
+from localize.inference.localizer import InferenceConfig, Localizer
 
 
 def dice(a, b):
@@ -16,7 +16,7 @@ def dice(a, b):
 def test_an_int8_onnx_model_keeps_the_float_models_verdicts_and_masks(bundle_path, pairs, tmp_path):
     import shutil
 
-    from localize.onnx_runtime import runtime_of
+    from localize.inference.onnx_runtime import runtime_of
     from train.quantize import add_int8_onnx
 
     copy = tmp_path / "tiny8"

@@ -12,7 +12,7 @@ import skimage.data
 import torch
 from PIL import Image
 
-from localize.errors import ConfigError, DatasetError
+from localize.common.errors import ConfigError, DatasetError
 from localize.models import build_model
 from localize.models.zoo import encoder_state, load_encoder_weights
 from mask_gen.synth.portraits import person_key, read_face_index, split_people
@@ -107,9 +107,9 @@ def test_torchvision_mobilenet_v2_file_loads_into_the_smp_encoder():
 
 
 def test_synth_self_blend_writes_a_mask_gen_dataset_that_training_reads(faces, tmp_path):
-    from localize.cli import main
-    from localize.images import read_image, read_mask
-    from localize.preprocess import read_dataset_json
+    from localize.cli.main import main
+    from localize.inference.preprocess import read_dataset_json
+    from localize.media.images import read_image, read_mask
     from mask_gen.writer import read_manifest
     from train.data import ForgeryDataModule
 
@@ -134,7 +134,7 @@ def test_synth_self_blend_writes_a_mask_gen_dataset_that_training_reads(faces, t
 def test_synth_self_blend_records_its_degradation_recipe_and_refuses_unknown_ones(faces, tmp_path, capsys):
     import json
 
-    from localize.cli import main
+    from localize.cli.main import main
 
     out = tmp_path / "footage"
     args = ["synth", str(out), "--self-blend", str(faces), "--input-size", "64", "--val-fraction", "0.3"]
@@ -167,7 +167,7 @@ def two_people(tmp_path_factory) -> list:
     "forgery", ["donor_poisson", "recolour", "tone_warp", "rendered_swap", "mouth_rerender"]
 )
 def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(two_people, forgery):
-    from localize.preprocess import Preprocessing
+    from localize.inference.preprocess import Preprocessing
     from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
 
     record = Preprocessing(margin=1.3, input_size=(64, 64))
@@ -190,7 +190,7 @@ def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(t
 
 
 def test_unknown_forgeries_and_donor_swaps_without_donors_are_refused(two_people):
-    from localize.preprocess import Preprocessing
+    from localize.inference.preprocess import Preprocessing
     from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
 
     record = Preprocessing(input_size=(64, 64))
@@ -224,7 +224,7 @@ def test_donor_and_poisson_blends_replace_the_shares_of_training_fakes_asked_and
 
 
 def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
-    from localize.preprocess import Preprocessing
+    from localize.inference.preprocess import Preprocessing
     from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
 
     grey = tmp_path / "g.png"
@@ -242,7 +242,7 @@ def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
 def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
     import json
 
-    from localize.cli import main
+    from localize.cli.main import main
     from mask_gen.writer import read_manifest
 
     out = tmp_path / "swap"
@@ -254,9 +254,9 @@ def test_synth_writes_donor_swaps_named_as_such(faces, tmp_path):
 
 @pytest.mark.slow
 def test_the_adapt_config_fine_tunes_the_bundled_default_on_your_faces(faces, tmp_path):
-    from localize.bundle import load_bundle
-    from localize.cli import main
-    from localize.localizer import default_bundle_path
+    from localize.cli.main import main
+    from localize.inference.bundle import load_bundle
+    from localize.inference.localizer import default_bundle_path
 
     config = Path(__file__).resolve().parents[2] / "configs" / "sbi_adapt.yaml"
     args = ["train", "fit", "--config", str(config), "--data.init_args.face_dir", str(faces)]
@@ -280,7 +280,7 @@ def test_the_adapt_config_fine_tunes_the_bundled_default_on_your_faces(faces, tm
 @pytest.fixture(scope="module")
 def forgeries(faces, tmp_path_factory) -> Path:
     """A mask-gen folder standing for real forgeries one may choose on: self-blends at 96 px, seed 7."""
-    from localize.cli import main
+    from localize.cli.main import main
 
     out = tmp_path_factory.mktemp("forgeries") / "set"
     args = ["synth", str(out), "--self-blend", str(faces), "--splits", "train,val", "--input-size", "96"]
@@ -356,7 +356,7 @@ def test_a_classifier_scores_real_forgeries_under_their_own_names_too(faces, for
 def test_real_forgeries_are_normalised_as_the_model_is(faces, forgeries):
     import cv2
 
-    from localize.images import read_image
+    from localize.media.images import read_image
 
     module = SelfBlendDataModule(
         str(faces),
@@ -375,7 +375,7 @@ def test_real_forgeries_are_normalised_as_the_model_is(faces, forgeries):
 def test_real_forgeries_cropped_otherwise_or_one_sided_are_refused_before_training(
     faces, forgeries, tmp_path
 ):
-    from localize.cli import main
+    from localize.cli.main import main
 
     wide = tmp_path / "wide"
     args = ["synth", str(wide), "--self-blend", str(faces), "--splits", "val", "--input-size", "64"]
@@ -402,7 +402,7 @@ def test_real_forgeries_cropped_otherwise_or_one_sided_are_refused_before_traini
 def test_the_real_val_config_keeps_the_checkpoints_that_find_real_forgeries_best(
     faces, forgeries, tmp_path, capsys
 ):
-    from localize.cli import main
+    from localize.cli.main import main
 
     config = Path(__file__).resolve().parents[2] / "configs" / "sbi_real_val.yaml"
     args = ["train", "fit", "--config", str(config), "--data.init_args.face_dir", str(faces)]
@@ -504,7 +504,7 @@ def test_video_face_shrinks_the_photo_before_the_blend_and_keeps_the_mask_on_the
     at the model's input, and the blend mask still sits on it (landmarks and box moved with the pixels)."""
     import cv2
 
-    from localize.preprocess import Preprocessing
+    from localize.inference.preprocess import Preprocessing
     from mask_gen.synth.portraits import FacePhoto
     from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from sklearn.svm import SVC
 
-from localize.bundle import load_bundle, save_bundle
+from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
 from train.svm import fit_svm
 

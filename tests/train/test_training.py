@@ -12,8 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from localize.bundle import load_bundle
-from localize.cli import main
+from localize.cli.main import main
+from localize.inference.bundle import load_bundle
 from localize.models import build_model
 from mask_gen.synth.manipulations import make_image_pair
 from mask_gen.synth.sources import bundled_photos, fit_side
@@ -109,7 +109,7 @@ def test_fit_validate_test_resume_and_export(tiny_dataset, tmp_path, capsys, rec
     assert "best_val_dice" in bundle.meta["metrics"]
     # the dataset's crop rule (whole frames) travels: a localizer on this bundle does not look for faces
     assert bundle.preprocessing.crop == "none" and bundle.preprocessing.input_size == (64, 64)
-    from localize.localizer import Localizer
+    from localize.inference.localizer import Localizer
 
     assert Localizer.load(out).crop_mode == "none"
     # the bundle declares the 64 px crops it was trained on, so inference feeds it 64 px crops
@@ -243,7 +243,7 @@ def test_balanced_sampling_weighs_real_and_fake_frames_alike():
 
 
 def test_fine_tuning_starts_from_given_weights(tmp_path):
-    from localize.bundle import save_bundle
+    from localize.inference.bundle import save_bundle
     from train.modules import SegmentationModule
 
     donor = build_model("unet", base_features=4, depth=3)
@@ -378,7 +378,7 @@ def test_the_deep_stages_stay_frozen_after_the_encoder_frozen_steps(tmp_path):
 
 
 def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
-    from localize.errors import ConfigError
+    from localize.common.errors import ConfigError
     from train.modules import SegmentationModule
 
     with pytest.raises(ConfigError, match="encoder"):
@@ -398,7 +398,7 @@ def test_an_encoder_learning_rate_needs_a_model_with_an_encoder():
 
 
 def _tiny_bundle(path):
-    from localize.bundle import save_bundle
+    from localize.inference.bundle import save_bundle
 
     torch.manual_seed(0)
     args = {"base_features": 4, "depth": 3}
@@ -406,7 +406,7 @@ def _tiny_bundle(path):
 
 
 def test_export_adds_an_int8_onnx_model_to_a_copy_of_a_bundle(tiny_dataset, tmp_path, capsys):
-    from localize.localizer import InferenceConfig, Localizer
+    from localize.inference.localizer import InferenceConfig, Localizer
 
     source = _tiny_bundle(tmp_path / "src")
     out = tmp_path / "out" / "fast"
@@ -450,7 +450,7 @@ def test_export_calibrates_int8_on_the_split_it_is_given(tiny_dataset, tmp_path,
 
 
 def test_export_records_flip_averaging_and_onnx_runs_it_as_pytorch_does(tmp_path, capsys):
-    from localize.localizer import InferenceConfig, Localizer
+    from localize.inference.localizer import InferenceConfig, Localizer
 
     source = _tiny_bundle(tmp_path / "src")
     out = tmp_path / "flip"
