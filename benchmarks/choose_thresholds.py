@@ -25,11 +25,11 @@ from tqdm import tqdm
 
 from eval.predict import outputs
 from eval.thresholds import search, write_thresholds
-from localize.boxes import crop
-from localize.bundle import load_bundle
-from localize.decide import frame_is_fake
-from localize.images import read_image
-from localize.localizer import Localizer
+from localize.faces.boxes import crop
+from localize.inference.bundle import load_bundle
+from localize.inference.decide import frame_is_fake
+from localize.inference.localizer import Localizer
+from localize.media.images import read_image
 from mask_gen.manifest import split_rows
 from mask_gen.synth.portraits import read_face_index, split_people
 
@@ -87,7 +87,8 @@ def main() -> None:
     print(f"  real video frames flagged: {flagged(video, pair, size):.1%}")
     print(f"chosen: threshold {pair[0]}, min region {pair[1]} px, frame F1 {choice.f1:.3f}")
     if args.write:
-        note = f"{args.forgeries} + {args.real_video} video frames ({args.people})"
+        people = "held-out people" if args.people == "val" else "people"
+        note = f"{args.forgeries} + the video frames of {args.real_video}'s {people}"
         print(f"written to {write_thresholds(args.bundle, choice, 'val', note)}")
 
 
