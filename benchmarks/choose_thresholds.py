@@ -27,7 +27,6 @@ from eval.predict import outputs
 from eval.thresholds import search, write_thresholds
 from localize.faces.boxes import crop
 from localize.inference.bundle import load_bundle
-from localize.inference.decide import frame_is_fake
 from localize.inference.localizer import Localizer
 from localize.media.images import read_image
 from mask_gen.manifest import split_rows
@@ -48,11 +47,6 @@ def video_maps(bundle_path: Path, folder: Path, people: str, fraction: float) ->
     return maps
 
 
-def flagged(maps: list[np.ndarray], pair: tuple[float, int], input_size: tuple[int, int]) -> float:
-    """The share of maps the frame rule calls fake at (threshold, min region px)."""
-    return float(np.mean([frame_is_fake(m, *pair, input_size) for m in maps])) if maps else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundle", type=Path)
@@ -67,25 +61,23 @@ def main() -> None:
     rows = split_rows(args.forgeries, "val")
     maps = [m for m, _ in outputs(bundle, args.forgeries, rows)]
     labels = [r.label for r in rows]
-    groups = ["ffpp" if r.label == 0 else "fake" for r in rows]
     video = video_maps(args.bundle, args.real_video, args.people, args.val_fraction)
     choice = search(
         maps + video,
         labels + [0] * len(video),
         max_real_flagged=args.max_flagged,
         input_size=bundle.preprocessing.input_size,
-        groups=groups + ["video"] * len(video),
+        groups=["ffpp"] * len(rows) + ["video"] * len(video),
     )
-    pair = (choice.threshold, choice.min_region_px)
-    size = bundle.preprocessing.input_size
     print(
         f"{len(rows)} FF++ val crops ({labels.count(0)} real), {len(video)} real video frames ({args.people})"
     )
-    for name in ("ffpp", "fake"):
-        part = [m for m, g in zip(maps, groups, strict=True) if g == name]
-        print(f"  FF++ {'real' if name == 'ffpp' else 'fake'} crops flagged: {flagged(part, pair, size):.1%}")
-    print(f"  real video frames flagged: {flagged(video, pair, size):.1%}")
-    print(f"chosen: threshold {pair[0]}, min region {pair[1]} px, frame F1 {choice.f1:.3f}")
+    print(f"  FF++ real crops flagged: {choice.flagged_by_group.get('ffpp', 0.0):.1%}")
+    print(f"  FF++ fake crops flagged: {choice.fakes_found:.1%}")
+    print(f"  real video frames flagged: {choice.flagged_by_group.get('video', 0.0):.1%}")
+    print(
+        f"chosen: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}"
+    )
     if args.write:
         people = "held-out people" if args.people == "val" else "people"
         note = f"{args.forgeries} + the video frames of {args.real_video}'s {people}"

@@ -4,7 +4,7 @@ split (the seed found 0.95 for Unet and 0.5 for Unet_v1 this way); written into 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,9 @@ class Choice:
     min_region_px: int
     f1: float
     grid: dict[tuple[float, int], float]
-    real_flagged: float = 0.0  # the share of real frames the chosen pair calls fake
+    real_flagged: float = 0.0  # the share of real frames the chosen pair calls fake (the largest group's)
+    flagged_by_group: dict[str, float] = field(default_factory=dict)  # that share in each group of reals
+    fakes_found: float = 0.0  # the share of fake frames the chosen pair calls fake
 
 
 def check_max_real_flagged(value: float | None) -> None:
@@ -54,24 +56,29 @@ def search(
     frame rule counts them everywhere.
     """
     check_max_real_flagged(max_real_flagged)
-    grid, flagged = {}, {}
+    grid, flagged, by_group, found = {}, {}, {}, {}
     names = list(groups) if groups is not None else [""] * len(labels)
     reals: dict[str, list[int]] = {}
     for i, label in enumerate(labels):
         if not label:
             reals.setdefault(names[i], []).append(i)
+    fakes = [i for i, label in enumerate(labels) if label]
     for threshold in thresholds:
         for min_region in min_regions:
             predicted = [frame_is_fake(m, threshold, min_region, input_size) for m in maps]
             grid[(threshold, min_region)] = float(f1_score(labels, predicted, zero_division=0.0))
-            shares = [float(np.mean([predicted[i] for i in group])) for group in reals.values()]
-            flagged[(threshold, min_region)] = max(shares, default=0.0)
+            key = (threshold, min_region)
+            by_group[key] = {
+                name: float(np.mean([predicted[i] for i in group])) for name, group in reals.items()
+            }
+            flagged[key] = max(by_group[key].values(), default=0.0)
+            found[key] = float(np.mean([predicted[i] for i in fakes])) if fakes else 0.0
     allowed = [k for k in grid if max_real_flagged is None or flagged[k] <= max_real_flagged]
     if allowed:
         key = max(allowed, key=lambda k: (grid[k], k))
     else:
         key = min(grid, key=lambda k: (flagged[k], -grid[k]))
-    return Choice(key[0], key[1], grid[key], grid, flagged[key])
+    return Choice(key[0], key[1], grid[key], grid, flagged[key], by_group[key], found[key])
 
 
 def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_dir: str | Path) -> Path:

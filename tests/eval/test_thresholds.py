@@ -108,3 +108,6 @@ def test_a_capped_search_holds_the_cap_in_each_group_of_real_frames():
     grouped = search(prob, labels, max_real_flagged=0.1, groups=groups)
     assert pooled.threshold < 0.8 and pooled.real_flagged == 1 / 14
     assert grouped.threshold >= 0.8 and grouped.real_flagged == 0.0
+    # the chosen pair's shares, as the benchmark prints them: each group's reals, and the fakes found
+    assert grouped.flagged_by_group == {"crops": 0.0, "video": 0.0} and grouped.fakes_found == 0.4
+    assert pooled.flagged_by_group == {"": 1 / 14} and pooled.fakes_found == 1.0
