@@ -4,10 +4,12 @@ pairs (`forgeloc mask-gen ... --splits val` crops) and real video frames of the 
     python benchmarks/choose_thresholds.py BUNDLE [--forgeries data/ffpp_c40_val]
         [--real-video data/real_faces_idx] [--people val|all] [--max-flagged 0.05] [--write]
 
-The rule (issue 39, item 4): among the (threshold, min region) pairs of `forgeloc thresholds`' grid
+The frame rule (issue 39, item 4): among the (threshold, min region) pairs of `forgeloc thresholds`' grid
 that flag at most `--max-flagged` of the FF++ real crops *and* at most that share of the real video
 frames, the best frame F1 (FF++ fakes against both kinds of real); when none is under the cap, the
-pair flagging fewest. Real video frames are the `frames/` of a `forgeloc synth --face-index` folder,
+pair flagging fewest. Then the mask threshold: the one whose grown masks best match the FF++ fakes'
+`mask-gen` masks (mean Dice over the fakes the chosen pair flags; `eval.thresholds.search_mask_threshold`),
+so the verdict stays strict and the mask covers the edit. Real video frames are the `frames/` of a `forgeloc synth --face-index` folder,
 run through the product's own path (`Localizer.predict_image`: YuNet, its crop, flip averaging) and
 judged on the main face's crop at the model's input size, as `forgeloc inspect` judges them.
 `--people val` keeps the people a training run holds out (`val_fraction` 0.2, as
@@ -24,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from eval.predict import outputs
-from eval.thresholds import search, write_thresholds
+from eval.thresholds import search, search_mask_threshold, write_thresholds
 from localize.faces.boxes import crop
 from localize.inference.bundle import load_bundle
 from localize.inference.localizer import Localizer
@@ -59,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     bundle = load_bundle(args.bundle)
     rows = split_rows(args.forgeries, "val")
-    maps = [m for m, _ in outputs(bundle, args.forgeries, rows)]
+    maps, masks = map(list, zip(*outputs(bundle, args.forgeries, rows), strict=True))
     labels = [r.label for r in rows]
     video = video_maps(args.bundle, args.real_video, args.people, args.val_fraction)
     choice = search(
@@ -78,10 +80,15 @@ def main() -> None:
     print(
         f"chosen: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}"
     )
+    size = bundle.preprocessing.input_size
+    mask_choice = search_mask_threshold(maps, masks, choice.threshold, choice.min_region_px, size)
+    grid = ", ".join(f"{t}: {d:.3f}" for t, d in mask_choice.grid.items())
+    print(f"mask Dice of the {mask_choice.frames} flagged FF++ fakes by mask threshold: {grid}")
+    print(f"chosen: mask threshold {mask_choice.mask_threshold}, mask Dice {mask_choice.dice:.3f}")
     if args.write:
         people = "held-out people" if args.people == "val" else "people"
         note = f"{args.forgeries} + the video frames of {args.real_video}'s {people}"
-        print(f"written to {write_thresholds(args.bundle, choice, 'val', note)}")
+        print(f"written to {write_thresholds(args.bundle, choice, 'val', note, mask_choice)}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eval.predict import outputs
-    from eval.thresholds import check_max_real_flagged, search, write_thresholds
+    from eval.thresholds import check_max_real_flagged, search, search_mask_threshold, write_thresholds
     from localize.common.errors import ConfigError
     from localize.inference.bundle import load_bundle
     from mask_gen.manifest import split_rows
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if bundle.spec.task != "segmentation":
         raise ConfigError(f"{bundle.meta['model']} is a classifier: the region rule does not apply")
     rows = split_rows(args.data, args.split)
-    maps = [m for m, _ in outputs(bundle, args.data, rows)]
+    maps, masks = zip(*outputs(bundle, args.data, rows), strict=True) if rows else ((), ())
     choice = search(
         maps,
         [r.label for r in rows],
@@ -45,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
         f"best: threshold {choice.threshold}, min region {choice.min_region_px} px, frame F1 {choice.f1:.3f}, "
         f"real frames flagged {choice.real_flagged:.3f}"
     )
+    size = bundle.preprocessing.input_size
+    masks_choice = search_mask_threshold(maps, masks, choice.threshold, choice.min_region_px, size)
+    grid = ", ".join(f"{t}: {d:.3f}" for t, d in masks_choice.grid.items())
+    print(f"mask Dice of the {masks_choice.frames} flagged fakes by mask threshold: {grid}")
+    print(f"best: mask threshold {masks_choice.mask_threshold}, mask Dice {masks_choice.dice:.3f}")
     if not args.dry_run:
-        print(f"written to {write_thresholds(args.bundle, choice, args.split, args.data)}")
+        written = write_thresholds(args.bundle, choice, args.split, args.data, masks_choice)
+        print(f"written to {written}")
     return 0

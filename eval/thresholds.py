@@ -11,11 +11,15 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from localize.common.errors import ConfigError
+from localize.faces.tracker import full_box
 from localize.inference.bundle import canonical_thresholds, update_meta
-from localize.inference.decide import frame_is_fake
+from localize.inference.decide import frame_is_fake, region_scale
+from localize.inference.frame_maps import judge_map
+from mask_gen.quality import mask_dice
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 MIN_REGIONS = (25, 50, 100, 200, 400)
+MASK_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 
 
 @dataclass(frozen=True)
@@ -81,13 +85,65 @@ def search(
     return Choice(key[0], key[1], grid[key], grid, flagged[key], by_group[key], found[key])
 
 
-def write_thresholds(bundle_path: str | Path, choice: Choice, split: str, data_dir: str | Path) -> Path:
+@dataclass(frozen=True)
+class MaskChoice:
+    """The mask threshold with the best mean Dice over the fakes the frame rule flags, and every one's."""
+
+    mask_threshold: float
+    dice: float
+    grid: dict[float, float]
+    frames: int  # the flagged fakes the Dice is averaged over
+
+
+def search_mask_threshold(
+    maps: Sequence[np.ndarray],
+    masks: Sequence[np.ndarray],
+    threshold: float,
+    min_region_px: int,
+    input_size: tuple[int, int] | None = None,
+    candidates: Sequence[float] = MASK_THRESHOLDS,
+) -> MaskChoice:
+    """The mask threshold (at most the frame `threshold`; ties to the higher) whose grown masks
+    (`localize.inference.frame_maps.judge_map`) best match the fakes' true `masks`, by mean Dice over
+    the fakes the frame rule (threshold, min_region_px) flags: a frame it misses gets no mask at any
+    mask threshold. Frames with empty true masks (reals) do not count."""
+    tried = sorted({float(c) for c in candidates if c <= threshold} | {float(threshold)})
+    judged = []
+    for prob, truth in zip(maps, masks, strict=True):
+        if truth.any():
+            box = full_box(prob.shape)
+            scales = {box: region_scale(prob.shape, input_size)}
+            if judge_map(prob, [box], threshold, min_region_px, scales)[2]:
+                judged.append((prob, box, scales, truth))
+    grid = {}
+    for value in tried:
+        dice = [
+            mask_dice(judge_map(p, [b], threshold, min_region_px, s, mask_threshold=value)[0], t)
+            for p, b, s, t in judged
+        ]
+        grid[value] = round(float(np.mean(dice)), 4) if dice else 0.0
+    best = max(grid, key=lambda v: (grid[v], v))
+    return MaskChoice(best, grid[best], grid, len(judged))
+
+
+def write_thresholds(
+    bundle_path: str | Path,
+    choice: Choice,
+    split: str,
+    data_dir: str | Path,
+    mask_choice: MaskChoice | None = None,
+) -> Path:
     """Record the choice in the bundle's json (the weights, and so their checksum, are untouched)."""
 
     def change(meta: dict) -> None:
         meta["thresholds"] = canonical_thresholds(meta.get("thresholds", {}))
         meta["thresholds"].update(threshold=choice.threshold, min_region_px=choice.min_region_px)
-        meta.setdefault("metrics", {})[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
+        meta["thresholds"].pop("mask_threshold", None)  # one chosen for other frame thresholds is stale
+        metrics = meta.setdefault("metrics", {})
+        metrics[f"{split}_frame_f1_at_thresholds"] = round(choice.f1, 4)
+        if mask_choice is not None:
+            meta["thresholds"]["mask_threshold"] = mask_choice.mask_threshold
+            metrics[f"{split}_mask_dice_at_thresholds"] = mask_choice.dice
         meta["thresholds"]["searched_on"] = f"{data_dir} ({split})"
 
     return update_meta(bundle_path, change)

@@ -75,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threshold", type=float, help="frame threshold on P(fake) (default: the bundle's)")
     parser.add_argument(
+        "--mask-threshold",
+        type=float,
+        help="a fake frame's mask grows through the connected pixels above this P(fake) (default: the "
+        "bundle's, else the frame threshold)",
+    )
+    parser.add_argument(
         "--min-region", type=int, help="smallest suspicious region in px (default: the bundle's)"
     )
     parser.add_argument("--min-fake-fraction", type=float, help="video rule (default: the bundle's, 0.5)")
@@ -318,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
         detector=args.face_detector,
         face_model=args.face_model,
         threshold=args.threshold,
+        mask_threshold=args.mask_threshold,
         min_region_px=args.min_region,
         min_fake_fraction=args.min_fake_fraction,
         max_pixels=args.max_pixels,

@@ -64,6 +64,7 @@ def parameters(localizer, args: Sampling, evidence: str) -> dict:
         "max_frames": args.max_frames,
         "evidence": evidence,
         "threshold": localizer.threshold,
+        "mask_threshold": localizer.mask_threshold,
         "min_region_px": localizer.min_region_px,
         "min_fake_fraction": localizer.min_fake_fraction,
         "max_pixels": localizer.config.max_pixels,

@@ -70,8 +70,11 @@ class Bundle:
 
     @property
     def thresholds(self) -> dict:
-        """The frame and video rules' settings: threshold, min_region_px, min_fake_fraction."""
-        return {**DEFAULT_THRESHOLDS, **canonical_thresholds(self.meta.get("thresholds", {}))}
+        """The frame and video rules' settings: threshold, min_region_px, min_fake_fraction, and
+        mask_threshold (how far a flagged frame's mask grows; the frame threshold when the json has none)."""
+        merged = {**DEFAULT_THRESHOLDS, **canonical_thresholds(self.meta.get("thresholds", {}))}
+        merged.setdefault("mask_threshold", merged["threshold"])
+        return merged
 
     def predict(
         self, crops: list[np.ndarray] | np.ndarray, batch_size: int = 16
@@ -222,8 +225,14 @@ def _check_meta(meta: dict, json_path: Path) -> None:
     if not isinstance(thresholds, dict):
         raise bad("thresholds", "must be a json object")
     thresholds = canonical_thresholds(thresholds)
-    for name, low, high in (("threshold", 0, 1), ("min_region_px", 0, 1e9), ("min_fake_fraction", 0, 1)):
-        value = thresholds.get(name, DEFAULT_THRESHOLDS[name])
+    ranges = (
+        ("threshold", 0, 1),
+        ("min_region_px", 0, 1e9),
+        ("min_fake_fraction", 0, 1),
+        ("mask_threshold", 0, 1),
+    )
+    for name, low, high in ranges:
+        value = thresholds.get(name, DEFAULT_THRESHOLDS.get(name, 0.5))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise bad(f"thresholds.{name}", f"must be a number in [{low}, {high:g}], got {value!r}")
     norm = meta.get("normalization", {"scale": 1, "mean": [0, 0, 0], "std": [1, 1, 1]})

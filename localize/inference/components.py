@@ -30,6 +30,17 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     return canvas[1:-1, 1:-1] != 2
 
 
+def touching(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
+    """The connected regions of a bool mask that hold at least one pixel of bool `seeds`."""
+    if not (mask & seeds).any():
+        return np.zeros(mask.shape, bool)
+    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=connectivity)
+    keep = np.zeros(labels.max() + 1, bool)
+    keep[np.unique(labels[seeds & mask])] = True
+    keep[0] = False  # label 0 is the background
+    return np.take(keep, labels)
+
+
 def regions(mask: np.ndarray, connectivity: int = 8) -> list[tuple[int, tuple[int, int, int, int]]]:
     """(area, box) of each connected region of a bool mask, largest first; box is (x0, y0, x1, y1)."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=connectivity)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from localize.faces.tracker import Box, box_centre, crop, full_box, holds
+from localize.inference.components import touching
 from localize.inference.decide import Region, suspicious_regions
 
 
@@ -66,11 +67,14 @@ def judge_map(
     min_region_px: float,
     scales: dict[Box, float],
     segmentation: bool = True,
+    mask_threshold: float | None = None,
 ) -> tuple[np.ndarray, float, list[Region]]:
     """(mask, score, suspicious regions) of a frame's map over its crop `boxes`.
 
     Segmentation: regions of prob > threshold inside the crops, each larger than `min_region_px` times
     its own crop's scale (`scales`: frame pixels per model-input pixel); the score is the map's peak.
+    The mask is those regions' pixels above the threshold, grown (hysteresis) through the connected
+    pixels above `mask_threshold` when it is lower: the verdict stays strict, the mask covers the edit.
     Classifiers: a crop is a region when its mean score is above the threshold; the score is the highest.
     """
     mask = np.zeros(prob.shape, bool)
@@ -86,6 +90,9 @@ def judge_map(
         for region in found:
             part = crop(mask, region.box)
             part |= crop(prob, region.box) > threshold
+        if found and mask_threshold is not None and mask_threshold < threshold:
+            seeds = crop(mask, union)
+            seeds |= touching(crop(prob, union) > mask_threshold, seeds)
         return mask, float(crop(prob, union).max()), found
     means = {box: float(crop(prob, box).mean()) for box in boxes}
     found = [Region((b[2] - b[0]) * (b[3] - b[1]), b, m) for b, m in means.items() if m > threshold]

@@ -21,7 +21,7 @@ from localize.common.errors import ConfigError, MediaError
 from localize.faces.detectors import build_detector, yunet_margin
 from localize.faces.face_model import cache_dir
 from localize.faces.tracker import Box, FaceDetector, FaceTracker, TrackConfig, crop, face_crops
-from localize.inference.bundle import Bundle, bundle_paths, load_bundle
+from localize.inference.bundle import Bundle, bundle_paths, canonical_thresholds, load_bundle
 from localize.inference.decide import region_scale
 from localize.inference.frame_maps import assemble, judge_map, tiles
 from localize.inference.onnx_cache import with_cached_onnx
@@ -74,6 +74,7 @@ class InferenceConfig:
     batch_size: int = 8
     tile_overlap: float = 0.25
     threshold: float | None = None
+    mask_threshold: float | None = None  # a flagged frame's mask grows through P > this (<= threshold)
     min_region_px: int | None = None
     min_fake_fraction: float | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS  # images above this are refused (decompression bombs)
@@ -95,7 +96,7 @@ class InferenceConfig:
             )
         if self.runtime not in ("auto", "torch", "onnx"):
             raise ConfigError(f"runtime must be auto, torch or onnx, got {self.runtime!r}")
-        for name in ("threshold", "min_fake_fraction"):  # `not 0 <= x <= 1` also refuses NaN
+        for name in ("threshold", "mask_threshold", "min_fake_fraction"):  # `not 0 <= x <= 1` refuses NaN
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} is a share and must be in [0, 1], got {value}")
@@ -140,6 +141,10 @@ class Localizer:
         self.detector = detector
         thresholds = bundle.thresholds
         self.threshold = config.threshold if config.threshold is not None else float(thresholds["threshold"])
+        # the mask grows as far as the bundle's own mask threshold, else only over the frame regions
+        own = canonical_thresholds(bundle.meta.get("thresholds", {})).get("mask_threshold")
+        chosen = (v for v in (config.mask_threshold, own, self.threshold) if v is not None)
+        self.mask_threshold = float(next(chosen))
         self.min_region_px = (
             config.min_region_px if config.min_region_px is not None else int(thresholds["min_region_px"])
         )
@@ -207,7 +212,13 @@ class Localizer:
         for (image, boxes, face_found, index, time, marks), prob in zip(frames, maps, strict=True):
             scales = self._region_scales(boxes, prob.shape) if self.segmentation else {}
             mask, score, found = judge_map(
-                prob, boxes, self.threshold, self.min_region_px, scales, self.segmentation
+                prob,
+                boxes,
+                self.threshold,
+                self.min_region_px,
+                scales,
+                self.segmentation,
+                self.mask_threshold,
             )
             prediction = FramePrediction(
                 prob, mask, score, bool(found), found, boxes[0], face_found, index, time, image, list(boxes)

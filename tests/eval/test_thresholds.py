@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eval.thresholds import search, write_thresholds
+from eval.thresholds import search, search_mask_threshold, write_thresholds
 from localize.inference.bundle import load_bundle, save_bundle
 from localize.models import build_model
 
@@ -29,6 +29,20 @@ def test_search_finds_the_separating_pair_and_prefers_the_stricter():
     assert (choice.threshold, choice.min_region_px) == (0.6, 100)
     assert choice.grid[(0.95, 25)] < 1.0  # only the real frames' blobs survive: F1 0
     assert choice.grid[(0.5, 25)] < 1.0  # real blobs count too: precision drops
+
+
+def test_the_mask_threshold_is_the_one_whose_grown_masks_match_the_flagged_fakes():
+    prob, truth = np.zeros((64, 64), np.float32), np.zeros((64, 64), bool)
+    truth[10:40, 10:40] = True  # the edit
+    prob[10:40, 10:40] = 0.45  # the model's lukewarm extent of it
+    prob[12:38, 12:38] = 0.65
+    prob[20:32, 20:32] = 0.99  # its confident core: what the strict frame rule sees
+    missed = np.full((64, 64), 0.5, np.float32)  # a fake the frame rule misses: it counts for none
+    real = np.zeros((64, 64), np.float32)
+    choice = search_mask_threshold([prob, missed, real], [truth, truth, truth & False], 0.98, 100)
+    assert choice.frames == 1 and choice.mask_threshold == 0.4 and choice.dice == 1.0
+    assert choice.grid[0.98] < 0.3 < choice.grid[0.6] < 1.0  # the core alone (Dice 0.28), then most
+    assert choice.grid[0.3] == 1.0 and max(choice.grid) == 0.98  # ties go higher; none above the frame's
 
 
 def test_chosen_thresholds_go_into_the_bundle(tmp_path):

@@ -41,3 +41,21 @@ def test_each_region_is_held_to_its_own_crops_scale():
     assert len(found) == 2
     mask, score, found = judge_map(prob, [small, large], 0.5, 50, scales, segmentation=False)
     assert found == [] and not mask.any()  # crop means 0.04 and 0.01
+
+
+def test_a_lower_mask_threshold_grows_the_mask_of_a_fake_frame_only():
+    prob = np.zeros((60, 120), np.float32)
+    prob[10:40, 10:40] = 0.6  # the edit's extent, below the frame threshold
+    prob[20:30, 20:30] = 0.99  # its confident core: 100 px
+    prob[10:40, 70:100] = 0.6  # an unconnected lukewarm patch, no confident pixel in it
+    box, scales = (0, 0, 120, 60), {(0, 0, 120, 60): 1.0}
+    strict, score, found = judge_map(prob, [box], 0.98, 50, scales)
+    grown, grown_score, grown_found = judge_map(prob, [box], 0.98, 50, scales, mask_threshold=0.5)
+    assert strict.sum() == 100 and grown.sum() == 900  # the core's whole connected extent, no more
+    assert not grown[25, 85]  # the patch touches no region the frame rule found
+    assert (grown_found, grown_score) == (found, score)  # the verdict does not move
+    quiet = np.where(prob > 0.9, 0.0, prob)  # no confident core: a real frame's mask stays empty
+    mask, _, found = judge_map(quiet, [box], 0.98, 50, scales, mask_threshold=0.5)
+    assert found == [] and not mask.any()
+    same, _, _ = judge_map(prob, [box], 0.98, 50, scales, mask_threshold=0.99)  # higher: the regions
+    assert same.sum() == 100

@@ -34,6 +34,31 @@ def test_thresholds_come_from_the_bundle_unless_overridden(bundle_path, pairs):
     assert not strict.predict_image(pairs[1].fake).is_fake
 
 
+def test_the_mask_threshold_comes_from_the_bundle_and_follows_an_overridden_frame_threshold(
+    bundle_path, pairs, tmp_path
+):
+    import json
+
+    from localize.inference.bundle import bundle_paths
+
+    assert Localizer.load(bundle_path).mask_threshold == Localizer.load(bundle_path).threshold
+    assert Localizer.load(bundle_path, InferenceConfig(threshold=0.7)).mask_threshold == 0.7
+    json_path, weights_path = bundle_paths(bundle_path)
+    meta = json.loads(json_path.read_text())
+    meta["thresholds"] = {**meta.get("thresholds", {}), "threshold": 0.9, "mask_threshold": 0.3}
+    (tmp_path / "grown.json").write_text(json.dumps(meta))
+    (tmp_path / "grown.safetensors").write_bytes(weights_path.read_bytes())
+    grown = Localizer.load(tmp_path / "grown.json", InferenceConfig(crop="none"))
+    assert (grown.threshold, grown.mask_threshold) == (0.9, 0.3)
+    assert Localizer.load(tmp_path / "grown.json", InferenceConfig(threshold=0.95)).mask_threshold == 0.3
+    plain = Localizer.load(bundle_path, InferenceConfig(crop="none", threshold=0.9)).predict_image(
+        pairs[1].fake
+    )
+    wide = grown.predict_image(pairs[1].fake)
+    assert wide.is_fake == plain.is_fake and wide.mask.sum() >= plain.mask.sum()
+    assert (wide.mask | plain.mask).sum() == wide.mask.sum()  # the strict mask lies inside the grown one
+
+
 def test_flip_averaging_can_be_turned_on_or_off_at_inspection_without_touching_the_bundle(
     bundle_path, pairs, caplog
 ):

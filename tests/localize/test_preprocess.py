@@ -109,6 +109,7 @@ def test_a_flip_averaging_bundle_averages_each_map_with_its_mirror_images(bundle
         ({"thresholds": {"threshold": [0.5]}}, "thresholds.threshold"),
         ({"thresholds": [0.5]}, "thresholds"),
         ({"thresholds": {"min_fake_fraction": 7}}, "thresholds.min_fake_fraction"),
+        ({"thresholds": {"mask_threshold": 1.5}}, "thresholds.mask_threshold"),
         ({"input_size": [12000, 12000]}, "input_size"),
         ({"input_size": [-1, 0]}, "input_size"),
         ({"input_size": "big"}, "input_size"),
