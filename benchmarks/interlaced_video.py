@@ -4,7 +4,7 @@ field later, 1 or 3 px further on: combing), and each of those rebuilt from its 
 reader does for frames FFmpeg decodes as interlaced (localize.media.interlace.deinterlaced). Frame ROC-AUC of the
 peak P(fake), and the share of real and fake crops flagged at the bundle's thresholds.
 
-The draw is the held-out footage draw of docs/default_model_eval/draws.sh (validation people, seed 2):
+The draw is the held-out footage draw of git show 3489ee4:docs/default_model_eval/draws.sh (validation people, seed 2):
 
     forgeloc synth data/sbi_test160_footage --self-blend ../shared/data/faces --splits val --seed 2 \\
         --input-size 160 --degrade footage --forgery self_blend
