@@ -17,7 +17,7 @@ import numpy as np
 
 from localize.faces.tracker import LBPCascadeDetector, box_centre, holds
 from localize.media.images import read_image
-from mask_gen.synth.portraits import read_face_index
+from mask_gen.synth.selfblend.portraits import read_face_index
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from localize.inference.bundle import load_bundle
 from localize.inference.localizer import Localizer
 from localize.media.images import read_image
 from mask_gen.manifest import split_rows
-from mask_gen.synth.portraits import read_face_index, split_people
+from mask_gen.synth.selfblend.portraits import read_face_index, split_people
 
 
 def video_maps(bundle_path: Path, folder: Path, people: str, fraction: float) -> list[np.ndarray]:

@@ -1,7 +1,7 @@
 """How well localize.media.interlace.combing tells combed frames from progressive ones, on the validation
 portraits (held-out people; never the real media in ../shared): each photo as photographed, coded, grainy
 or enlarged (progressive), and woven as an interlaced frame of a camera panning 1, 2 or 3 px between its
-fields (mask_gen.synth.scene.woven_interlaced), as it is and re-encoded as progressive H.264 (the combing
+fields (mask_gen.synth.selfblend.scene.woven_interlaced), as it is and re-encoded as progressive H.264 (the combing
 baked in, no interlaced flag). Prints, per condition, the spread of combing() and the share of photos
 above localize.media.interlace.COMBED, the threshold that leaves the given share of progressive photos above
 it, and the time combing() takes on a 1280x720 frame.
@@ -21,11 +21,11 @@ import numpy as np
 
 from localize.media.images import read_image
 from localize.media.interlace import COMBED, combing
-from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_still
-from mask_gen.synth.perturbations import KINDS
-from mask_gen.synth.portraits import read_face_index, split_people
-from mask_gen.synth.scene import woven_interlaced
+from mask_gen.synth.codecs.compression import jpeg_roundtrip
+from mask_gen.synth.codecs.h264 import h264_still
+from mask_gen.synth.codecs.perturbations import KINDS
+from mask_gen.synth.selfblend.portraits import read_face_index, split_people
+from mask_gen.synth.selfblend.scene import woven_interlaced
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 

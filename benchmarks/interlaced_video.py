@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from localize.media.interlace import deinterlaced
-from mask_gen.synth.scene import woven_interlaced
+from mask_gen.synth.selfblend.scene import woven_interlaced
 
 # condition -> what happens to a crop
 CONDITIONS = {

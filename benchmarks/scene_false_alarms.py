@@ -3,7 +3,7 @@
 The training portraits stand before plain studio backdrops in even light; real footage puts faces before
 rooms, mostly out of focus, with the person lit apart from the room. This benchmark takes the validation
 people's portraits (never trained on) and changes the scene, never the face's own pixels relative to the
-person (`mask_gen.synth.scene`: GrabCut matte, face hull always kept): the backdrop defocused (blur of
+person (`mask_gen.synth.selfblend.scene`: GrabCut matte, face hull always kept): the backdrop defocused (blur of
 2.5 % of the face's width), another held-out photo's texture behind the person (sharp or defocused), the
 whole person lit brighter or darker (gamma 0.7 / 1.4) or warmer (red +12 %, blue -12 %) than the room. It
 reports the share of these real crops each model flags at its own thresholds and their mean peak
@@ -21,7 +21,7 @@ does not follow, which no training clip shows).
 Five more change the whole photo without touching the person's place in it: a homography as a camera
 turned beside the person (the right side 20 % or 35 % shorter) or below them (the top 25 % narrower), a
 teal-orange film grade, saturation x1.6. Three put something before the face (an ellipse with a hard,
-anti-aliased outline, `mask_gen.synth.scene.occluded`): another held-out person's skin as a hand before
+anti-aliased outline, `mask_gen.synth.selfblend.scene.occluded`): another held-out person's skin as a hand before
 the chin or beside the cheek, another photo's texture as an object before the mouth. Three smooth the
 whole photo edge-preservingly as a webcam's noise reduction or a beauty filter does (flat skin, sharp
 eyes and hair): a bilateral filter (colour sigma 30 or 60, space sigma 4 or 6 % of the face's width) or
@@ -54,11 +54,19 @@ from localize.inference.decide import frame_is_fake
 from localize.inference.localizer import default_bundle_path
 from localize.media.images import read_image
 from localize.media.interlace import deinterlaced
-from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still, moving_frames
-from mask_gen.synth.portraits import read_face_index, split_people
-from mask_gen.synth.scene import composite, defocused, occluded, person_matte, scene_texture, woven_interlaced
-from mask_gen.synth.self_blend_set import bilateral, edge_face, far_face, nl_means, unsharp
+from mask_gen.synth.codecs.compression import jpeg_roundtrip
+from mask_gen.synth.codecs.h264 import h264_clip, h264_sequence, h264_still, moving_frames
+from mask_gen.synth.selfblend.framing import edge_face, far_face
+from mask_gen.synth.selfblend.looks import bilateral, nl_means, unsharp
+from mask_gen.synth.selfblend.portraits import read_face_index, split_people
+from mask_gen.synth.selfblend.scene import (
+    composite,
+    defocused,
+    occluded,
+    person_matte,
+    scene_texture,
+    woven_interlaced,
+)
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
 CLIP_FRAMES, CLIP_CRF, CLIP_STEP = 5, 35, (2.0, 1.0)  # pixels per frame at the photo's size
@@ -127,7 +135,7 @@ def _saturated(rgb: np.ndarray, factor: float) -> np.ndarray:
 
 def _at_edge(scene: Scene, inside: float, side: str = "left") -> tuple[np.ndarray, tuple]:
     """The photo cut at `side` so that `inside` of the face stays in the frame (1: the face touching the
-    edge), as a person at the edge of a shot (mask_gen.synth.self_blend_set.edge_face)."""
+    edge), as a person at the edge of a shot (mask_gen.synth.selfblend.framing.edge_face)."""
     blank = np.zeros(scene.image.shape[:2], np.float32)
     image, _, box = edge_face(scene.image, blank, scene.box, inside, side)
     return image, box

@@ -19,7 +19,7 @@ from localize.common.errors import ConfigError, DatasetError
 from localize.inference.bundle import Bundle, average_with_mirror
 from localize.models.attacks import Forward, fgsm, pgd
 from mask_gen.manifest import split_rows
-from mask_gen.synth.compression import degrade, parse_condition
+from mask_gen.synth.codecs.compression import degrade, parse_condition
 
 ATTACKS = ("fgsm", "pgd")
 

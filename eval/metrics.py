@@ -37,11 +37,6 @@ def iou(pred: np.ndarray, target: np.ndarray) -> float:
     return 1.0 if tp + fp + fn == 0 else tp / (tp + fp + fn)
 
 
-def pixel_f1(pred: np.ndarray, target: np.ndarray) -> float:
-    """Pixel F1 of one image: equal to its Dice (kept as a name because papers report both)."""
-    return dice(pred, target)
-
-
 @dataclass(frozen=True)
 class PixelScores:
     """Dice and IoU averaged over images, and dataset-wide (pixels summed over the images)."""

@@ -11,14 +11,14 @@ import numpy as np
 from eval.evaluate import evaluate
 from localize.common.errors import ConfigError
 from localize.inference.bundle import Bundle
-from mask_gen.synth.perturbations import KINDS, Perturb, parse_spec
+from mask_gen.synth.codecs.perturbations import KINDS, Perturb, parse_spec
 
 __all__ = ["DEFAULT_SUITE", "KINDS", "Perturbation", "parse_suite", "robustness"]
 
 
 @dataclass(frozen=True)
 class Perturbation:
-    """One degradation of a crop: `kind` in KINDS (mask_gen.synth.perturbations) at `level`."""
+    """One degradation of a crop: `kind` in KINDS (mask_gen.synth.codecs.perturbations) at `level`."""
 
     kind: str
     level: float

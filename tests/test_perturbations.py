@@ -8,8 +8,8 @@ import pytest
 
 from eval.robustness import Perturbation
 from localize.common.errors import ConfigError
-from mask_gen.synth.compression import parse_condition
-from mask_gen.synth.perturbations import KINDS, Perturb, Spec, parse_spec
+from mask_gen.synth.codecs.compression import parse_condition
+from mask_gen.synth.codecs.perturbations import KINDS, Perturb, Spec, parse_spec
 from mask_gen.synth.sources import bundled_photos, fit_side
 from train.augment import AugmentConfig, build_augment
 

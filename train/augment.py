@@ -1,6 +1,6 @@
 """Training augmentations (albumentations, image and mask together): seed 002's blur, rotations and
 scaling, plus flips and JPEG re-compression, each with its own probability. Blur, rotation and JPEG are
-the registered perturbations (mask_gen.synth.perturbations: `blur:9`, `rotate:45`, `jpeg:30-95`), the
+the registered perturbations (mask_gen.synth.codecs.perturbations: `blur:9`, `rotate:45`, `jpeg:30-95`), the
 same transforms eval's robustness suite applies."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import albumentations as A
 import cv2
 
-from mask_gen.synth.perturbations import parse_spec
+from mask_gen.synth.codecs.perturbations import parse_spec
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Self-blended training data made on the fly from a folder of real face photos (SBI, Shiohara &
 Yamasaki 2022): every epoch sees a fresh blend of every training face beside the real face itself, both
-through the same video-like degradations (mask_gen.synth.self_blend_set). Validation holds out whole
+through the same video-like degradations (mask_gen.synth.selfblend.sampler). Validation holds out whole
 people and draws its blends and degradations from fixed seeds, so every validation pass sees the same
 crops. Optionally, a folder of real forgeries you may choose on is validated beside them.
 """
@@ -17,9 +17,10 @@ from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 from localize.common.errors import ConfigError
 from localize.inference.preprocess import Preprocessing
 from localize.models import model_spec
-from mask_gen.synth.portraits import FacePhoto, read_face_index, split_people
-from mask_gen.synth.self_blend import SelfBlendConfig
-from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler, check_shares
+from mask_gen.synth.selfblend.blend import SelfBlendConfig
+from mask_gen.synth.selfblend.degrade import DegradeConfig
+from mask_gen.synth.selfblend.portraits import FacePhoto, read_face_index, split_people
+from mask_gen.synth.selfblend.sampler import SelfBlendSampler, check_shares
 from train.data import ForgeryDataset, validation_forgeries
 
 
@@ -112,7 +113,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         """`detector` is whose boxes index.csv holds (YuNet's for ../shared's portraits); `model` names
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
         the training fakes blend in another training person's face instead of the photo's own
-        (`mask_gen.synth.self_blend.donor_blend`), `poisson_share` are cloned in the gradient domain
+        (`mask_gen.synth.selfblend.blend.donor_blend`), `poisson_share` are cloned in the gradient domain
         (`poisson_self_blend`); validation stays self-blended, so runs compare.
 
         `val_forgeries`: a `forgeloc mask-gen` folder of real forgeries you may choose on (made, say, from

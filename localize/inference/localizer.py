@@ -268,12 +268,6 @@ class Localizer:
         info = media_info(path, self.config.max_pixels)
         return VideoPlan(info, tuple(_sampled(info, every, fps, max_frames)))
 
-    def video_indices(
-        self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
-    ) -> list[int]:
-        """Frames analysed: every k-th, or at `fps` per second, or `max_frames` evenly spaced (default 32)."""
-        return list(self.plan(path, every, fps, max_frames).indices)
-
     def iter_video(
         self, path: str | Path, every: int = 0, fps: float = 0, max_frames: int = 32
     ) -> Iterator[FramePrediction]:

@@ -1,7 +1,7 @@
 """Measure make_mask against known masks on several sources at once, so no default flatters one of them.
 
 Sources: the project's synthetic clips (bundled photos, random regions, four manipulations),
-a second synthetic family made differently (`mask_gen.synth.portrait_forgeries`: face portraits, landmark
+a second synthetic family made differently (`mask_gen.synth.selfblend.portrait_forgeries`: face portraits, landmark
 hulls, other edits, grain, other frame size and motion) and FaceForensics++'s README frames with their
 official masks, and a dataset's own mask videos when it ships them. The synthetic ones are scored under
 each compression condition. Used to choose
@@ -21,10 +21,10 @@ from mask_gen.core import MaskConfig, difference_map, mask_from_distance
 from mask_gen.datasets.ffpp_examples import read_examples
 from mask_gen.datasets.pair import mask_frame
 from mask_gen.quality import mask_dice
-from mask_gen.synth.compression import degrade
+from mask_gen.synth.codecs.compression import degrade
 from mask_gen.synth.manipulations import MANIPULATIONS, make_image_pair
-from mask_gen.synth.portrait_forgeries import portrait_pairs
-from mask_gen.synth.portraits import read_face_index
+from mask_gen.synth.selfblend.portrait_forgeries import portrait_pairs
+from mask_gen.synth.selfblend.portraits import read_face_index
 from mask_gen.synth.sources import bundled_photos, fit_side
 from mask_gen.synth.video import MotionConfig, render_clip
 

@@ -10,7 +10,7 @@ def test_help_lists_subcommands_without_importing_them(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "mask-gen" in out and "synth" in out
-    heavy = ("mask_gen.cli_mask_gen", "train.cli", "eval.cli_eval", "torch", "cv2")
+    heavy = ("mask_gen.cli.masks", "train.cli", "eval.cli_eval", "torch", "cv2")
     code = f"import sys; from localize.cli.main import main; main(['--help']); print([m for m in {heavy} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("[]")

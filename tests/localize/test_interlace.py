@@ -7,8 +7,8 @@ import pytest
 from skimage import data
 
 from localize.media.interlace import COMBED, combing, deinterlaced, without_combing
-from mask_gen.synth.h264 import h264_still
-from mask_gen.synth.scene import woven_interlaced
+from mask_gen.synth.codecs.h264 import h264_still
+from mask_gen.synth.selfblend.scene import woven_interlaced
 
 PHOTOS = {"astronaut": data.astronaut(), "coffee": data.coffee(), "chelsea": data.chelsea()}
 

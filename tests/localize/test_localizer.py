@@ -246,7 +246,7 @@ def test_combing_without_the_interlaced_flag_is_analysed_as_the_top_field(bundle
 
     from localize.media.interlace import deinterlaced
     from localize.media.reader import iter_media_frames
-    from mask_gen.synth.scene import woven_interlaced
+    from mask_gen.synth.selfblend.scene import woven_interlaced
 
     photo = np.ascontiguousarray(data.astronaut()[::4, ::4])  # 128x128
     woven = [woven_interlaced(np.roll(photo, 3 * i, axis=1), 2) for i in range(4)]

@@ -18,7 +18,7 @@ from mask_gen.synth.calibration import (
     portrait_clips,
     synthetic_clips,
 )
-from mask_gen.synth.portrait_forgeries import EDITS
+from mask_gen.synth.selfblend.portrait_forgeries import EDITS
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 SEED_PROCEDURE = MaskConfig(threshold=8.0, grow=None, fill_holes=False)  # seed 003's defaults

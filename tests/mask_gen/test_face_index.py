@@ -14,8 +14,8 @@ from localize.common.errors import ConfigError
 from localize.faces.detectors import build_detector
 from localize.media.encode import write_video
 from localize.media.images import write_png
-from mask_gen.synth.face_index import IndexConfig, index_faces
-from mask_gen.synth.portraits import read_face_index, split_people
+from mask_gen.synth.selfblend.face_index import IndexConfig, index_faces
+from mask_gen.synth.selfblend.portraits import read_face_index, split_people
 from mask_gen.synth.sources import bundled_photos, fit_side
 
 YUNET = (

@@ -15,16 +15,10 @@ import skimage.data
 import yaml
 
 from localize.common.errors import ConfigError
-from mask_gen.synth.h264 import h264_clip, h264_sequence, h264_still
-from mask_gen.synth.self_blend_set import (
-    DEFOCUS_SIGMAS,
-    DEGRADE_PRESETS,
-    Defocus,
-    DegradeConfig,
-    build_degrade,
-    degrade_preset,
-)
-from mask_gen.synth.video_compression import VideoCompression, compress_at_scale
+from mask_gen.synth.codecs.h264 import h264_clip, h264_sequence, h264_still
+from mask_gen.synth.codecs.video_compression import VideoCompression, compress_at_scale
+from mask_gen.synth.selfblend.degrade import DEGRADE_PRESETS, DegradeConfig, build_degrade, degrade_preset
+from mask_gen.synth.selfblend.looks import DEFOCUS_SIGMAS, Defocus
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
@@ -262,7 +256,7 @@ def _halo_energy(image: np.ndarray) -> float:
 
 
 def test_oversharpening_puts_halos_on_the_whole_crop_beyond_the_footage_sharpen_and_only_when_asked(crop):
-    from mask_gen.synth.self_blend_set import Oversharpen
+    from mask_gen.synth.selfblend.looks import Oversharpen
 
     assert "Oversharpen" not in steps("footage_hard") and "Oversharpen" in steps("footage_sharp")
     usual = build_degrade(DegradeConfig(**ONLY, sharpen=1.0))
@@ -288,7 +282,7 @@ def _step_with_grain(seed: int) -> np.ndarray:
 
 @pytest.mark.parametrize("method", ["bilateral", "nlmeans"])
 def test_denoising_flattens_the_grain_and_keeps_the_edges_where_defocus_blurs_both(method):
-    from mask_gen.synth.self_blend_set import Defocus, Denoise
+    from mask_gen.synth.selfblend.looks import Defocus, Denoise
 
     image = _step_with_grain(0)
     smooth = Denoise(p=1.0).apply(image, method=method, colour=60.0, share=0.04, h=15.0)
@@ -301,7 +295,7 @@ def test_denoising_flattens_the_grain_and_keeps_the_edges_where_defocus_blurs_bo
 
 
 def test_denoise_runs_only_when_asked_and_refuses_bad_ranges():
-    from mask_gen.synth.self_blend_set import Denoise
+    from mask_gen.synth.selfblend.looks import Denoise
 
     assert "Denoise" not in steps("footage_hard") and "Denoise" in steps("footage_denoised")
     pipeline = build_degrade(DegradeConfig(**ONLY, denoise=1.0))
@@ -324,7 +318,7 @@ def test_denoise_runs_only_when_asked_and_refuses_bad_ranges():
 def test_synth_help_names_every_degradation_preset_in_order():
     import argparse
 
-    from mask_gen.cli_synth import DEGRADE_NOTES, add_arguments
+    from mask_gen.cli.synth import DEGRADE_NOTES, add_arguments
 
     assert list(DEGRADE_NOTES) == list(DEGRADE_PRESETS)
     parser = argparse.ArgumentParser()

@@ -420,7 +420,7 @@ def test_mask_flags_map_onto_the_mask_config():
     seed's own procedure is one spelling away."""
     import argparse
 
-    from mask_gen.cli_mask_gen import _config, add_arguments
+    from mask_gen.cli.masks import _config, add_arguments
     from mask_gen.core import MaskConfig
 
     parser = argparse.ArgumentParser()

@@ -9,8 +9,8 @@ import skimage.data
 from PIL import Image
 
 from mask_gen.synth.manipulations import match_colours
-from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.rendered_forgeries import RENDERED, mouth_alpha, rendered
+from mask_gen.synth.selfblend.portraits import FacePhoto
+from mask_gen.synth.selfblend.rendered_forgeries import RENDERED, mouth_alpha, rendered
 
 # the astronaut's 5 landmarks (YuNet): right eye, left eye, nose, right and left mouth corners
 POINTS = np.array([[204, 107], [243, 103], [227, 128], [209, 148], [241, 145]], np.float64)

@@ -13,9 +13,11 @@ import pytest
 from localize.common.errors import ConfigError
 from localize.faces.boxes import expand_box
 from localize.inference.preprocess import Preprocessing
-from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.scene import _face_core, composite, in_scene, occluded, person_matte
-from mask_gen.synth.self_blend_set import EDGE_SIDES, DegradeConfig, SelfBlendSampler, edge_face, far_face
+from mask_gen.synth.selfblend.degrade import DegradeConfig
+from mask_gen.synth.selfblend.framing import EDGE_SIDES, edge_face, far_face
+from mask_gen.synth.selfblend.portraits import FacePhoto
+from mask_gen.synth.selfblend.sampler import SelfBlendSampler
+from mask_gen.synth.selfblend.scene import _face_core, composite, in_scene, occluded, person_matte
 
 BOX = (80, 55, 160, 155)
 LANDMARKS = np.array([[105, 95], [135, 95], [120, 110], [108, 125], [132, 125]], float)
@@ -135,21 +137,6 @@ def test_a_face_at_the_frame_edge_is_cut_with_its_mask_and_cropped_off_centre(si
     assert abs(centre) > 0.1 * (BOX[2] - BOX[0])
     with pytest.raises(ConfigError, match="side"):
         edge_face(image, alpha, BOX, inside, "middle")
-
-
-def test_the_sampler_cuts_faces_at_the_frame_edge_only_when_asked(tmp_path):
-    centred = _sampler(tmp_path, 0.0)
-    edged = SelfBlendSampler(
-        centred.photos, centred.record, replace(centred.degrade, edge_face=1.0), fixed_seed=3
-    )
-    offsets = {"centred": [], "edged": []}
-    for index in (1, 3):  # the fakes: their masks show where the face lies in the crop
-        for name, sampler in (("centred", centred), ("edged", edged)):
-            crop, mask = sampler.sample(index)
-            assert crop.shape == (96, 96, 3) and (mask > 0.1).any()
-            ys, xs = np.nonzero(mask > 0.1)
-            offsets[name].append(np.hypot(xs.mean() - 47.5, ys.mean() - 47.5))
-    assert min(offsets["edged"]) > max(offsets["centred"]) + 5  # the face pushed off the crop's centre
 
 
 def _fine_detail(rgb: np.ndarray) -> float:

@@ -12,8 +12,8 @@ import pytest
 import skimage.data
 
 from localize.common.errors import ConfigError
-from mask_gen.synth.h264 import H264Compression, h264_still
-from mask_gen.synth.self_blend import (
+from mask_gen.synth.codecs.h264 import H264Compression, h264_still
+from mask_gen.synth.selfblend.blend import (
     HULLS,
     SelfBlendConfig,
     donor_blend,

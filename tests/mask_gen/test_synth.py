@@ -68,7 +68,7 @@ def test_synth_config_validates():
 
 def test_compression_conditions_read_the_kind_level_syntax_of_eval():
     from localize.common.errors import ConfigError
-    from mask_gen.synth.compression import parse_condition
+    from mask_gen.synth.codecs.compression import parse_condition
 
     assert parse_condition("jpeg:90") == parse_condition("jpeg90") == ("jpeg", 90)
     assert parse_condition("h264:23") == parse_condition("crf23") == ("crf", 23)

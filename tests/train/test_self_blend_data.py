@@ -15,7 +15,7 @@ from PIL import Image
 from localize.common.errors import ConfigError, DatasetError
 from localize.models import build_model
 from localize.models.zoo import encoder_state, load_encoder_weights
-from mask_gen.synth.portraits import person_key, read_face_index, split_people
+from mask_gen.synth.selfblend.portraits import person_key, read_face_index, split_people
 from mask_gen.writer import read_manifest
 from train.self_blend_data import SelfBlendDataModule
 
@@ -168,7 +168,8 @@ def two_people(tmp_path_factory) -> list:
 )
 def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(two_people, forgery):
     from localize.inference.preprocess import Preprocessing
-    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
+    from mask_gen.synth.selfblend.sampler import SelfBlendSampler
 
     record = Preprocessing(margin=1.3, input_size=(64, 64))
     none = DegradeConfig(
@@ -191,7 +192,8 @@ def test_other_forgeries_change_the_masked_face_and_leave_the_real_items_alone(t
 
 def test_unknown_forgeries_and_donor_swaps_without_donors_are_refused(two_people):
     from localize.inference.preprocess import Preprocessing
-    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
+    from mask_gen.synth.selfblend.sampler import SelfBlendSampler
 
     record = Preprocessing(input_size=(64, 64))
     with pytest.raises(ConfigError, match="unknown forgery 'morph'"):
@@ -225,7 +227,8 @@ def test_donor_and_poisson_blends_replace_the_shares_of_training_fakes_asked_and
 
 def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):
     from localize.inference.preprocess import Preprocessing
-    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
+    from mask_gen.synth.selfblend.sampler import SelfBlendSampler
 
     grey = tmp_path / "g.png"
     Image.fromarray(np.repeat(skimage.data.astronaut()[..., :1], 3, axis=2)).save(grey)
@@ -428,7 +431,7 @@ def test_the_real_val_config_keeps_the_checkpoints_that_find_real_forgeries_best
 
 def _photos(stills: int, frames: int, person: str) -> list:
     """FacePhoto records (never read) for draw_weights: `stills` photos, then `frames` video frames."""
-    from mask_gen.synth.portraits import FacePhoto
+    from mask_gen.synth.selfblend.portraits import FacePhoto
 
     marks = tuple(float(v) for v in LANDMARKS.split())
     return [
@@ -485,7 +488,7 @@ def test_two_face_folders_each_hold_out_their_own_people_and_train_drawn_by_weig
 
 
 def test_validation_images_follow_val_degrade_when_given(faces):
-    from mask_gen.synth.self_blend_set import DegradeConfig
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
 
     hard = DegradeConfig(footage_compress=1.0, defocus=1.0)
 
@@ -505,8 +508,9 @@ def test_video_face_shrinks_the_photo_before_the_blend_and_keeps_the_mask_on_the
     import cv2
 
     from localize.inference.preprocess import Preprocessing
-    from mask_gen.synth.portraits import FacePhoto
-    from mask_gen.synth.self_blend_set import DegradeConfig, SelfBlendSampler
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
+    from mask_gen.synth.selfblend.portraits import FacePhoto
+    from mask_gen.synth.selfblend.sampler import SelfBlendSampler
 
     big = cv2.resize(skimage.data.astronaut(), (2048, 2048), interpolation=cv2.INTER_CUBIC)
     big = np.clip(big.astype(np.int16) + np.random.default_rng(0).integers(-12, 13, big.shape), 0, 255)

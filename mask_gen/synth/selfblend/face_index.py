@@ -1,6 +1,6 @@
 """Any folder of real face photos or videos made ready for self-blending: an indexed face folder.
 
-Self-blending needs each face's box and 5 landmarks (`mask_gen.synth.portraits`). `index_faces` finds
+Self-blending needs each face's box and 5 landmarks (`mask_gen.synth.selfblend.portraits`). `index_faces` finds
 them with YuNet in every photo and in evenly spaced frames of every video below a folder (a researcher's
 own FF++ originals work the same way), copies the photos and writes the frames as PNGs into OUT, and
 writes OUT/index.csv. Each face gets a `group`: its photo, or its video for all that video's frames, so a
@@ -26,7 +26,7 @@ from localize.media.images import is_image_path, read_image, write_png
 from localize.media.reader import iter_media_frames, media_info
 from localize.media.sampling import sample_indices
 from localize.media.video import is_video_path
-from mask_gen.synth.portraits import INDEX
+from mask_gen.synth.selfblend.portraits import INDEX
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from localize.common.errors import ConfigError
 from localize.faces.tracker import Box
-from mask_gen.synth.self_blend import HULL_SHAPES, face_axes
+from mask_gen.synth.selfblend.blend import HULL_SHAPES, face_axes
 
 # GrabCut runs on the region around the face at this side at most (about 75 ms a photo on one core)
 _MATTE_SIDE = 128

@@ -3,7 +3,7 @@
 A folder holds `index.csv` with at least the columns `file`, `box_xywh` ("x y w h") and `landmarks5`
 (ten numbers: right eye, left eye, nose, right and left mouth corners, x y each); `person` and `state`
 (when present) name who is shown, so a person never lands in two splits; `group` (when present) is that
-key verbatim instead (one video's frames, `mask_gen.synth.face_index`).
+key verbatim instead (one video's frames, `mask_gen.synth.selfblend.face_index`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ INDEX = "index.csv"
 @dataclass(frozen=True)
 class FacePhoto:
     """One photo: its path, who it shows (the split key), the face box and its 5 landmarks; whether it
-    is a frame of a video (`mask_gen.synth.face_index` writes those under `frames/`)."""
+    is a frame of a video (`mask_gen.synth.selfblend.face_index` writes those under `frames/`)."""
 
     path: Path
     person: str

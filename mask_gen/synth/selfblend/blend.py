@@ -276,7 +276,7 @@ def poisson_self_blend(
 
     Returns:
         (fake RGB uint8 (H, W, 3), mask float32 (H, W) of 0 and 1: the whole cloned region, as
-        `mask_gen.synth.portrait_forgeries`' donor swaps count it).
+        `mask_gen.synth.selfblend.portrait_forgeries`' donor swaps count it).
     """
     _require_rgb(real, "poisson_self_blend")
     points = np.asarray(landmarks, np.float64).reshape(5, 2)

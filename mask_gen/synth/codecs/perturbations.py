@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from localize.common.errors import ConfigError
-from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_still
+from mask_gen.synth.codecs.compression import jpeg_roundtrip
+from mask_gen.synth.codecs.h264 import h264_still
 
 
 def _blur(image: np.ndarray, kernel: float) -> np.ndarray:

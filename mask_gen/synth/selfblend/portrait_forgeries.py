@@ -20,8 +20,8 @@ import numpy as np
 from localize.common.errors import ConfigError
 from localize.media.reader import read_image
 from mask_gen.synth.manipulations import SynthPair, clone_region
-from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.self_blend import SelfBlendConfig, aligned_donor, blend_alpha, mix
+from mask_gen.synth.selfblend.blend import SelfBlendConfig, aligned_donor, blend_alpha, mix
+from mask_gen.synth.selfblend.portraits import FacePhoto
 
 # Sharper hulls than the training generator's (its blur reaches 25 px at a 100 px face), no erosion
 # bias: the region is a face, its edge soft enough that a blend leaves no step.

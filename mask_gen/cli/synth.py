@@ -18,7 +18,6 @@ DEGRADE_NOTES = {
     "footage_soft": "footage_far, and a quarter of the crops out of focus",
     "footage_hard": "footage_soft, and 30 %% of the compressed crops coded as a starved stream",
     "footage_sharp": "footage_hard, and a quarter of the crops sharpened with halos",
-    "footage_edge": "footage_hard, and 30 %% of the photos cut at one side through or beside the face",
     "footage_denoised": "footage_hard, and 30 %% of the crops smoothed edge-preservingly as webcams denoise",
 }
 
@@ -51,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--degrade",
         default="stills",
-        help="--self-blend degradation recipe (mask_gen.synth.self_blend_set.DEGRADE_PRESETS): "
+        help="--self-blend degradation recipe (mask_gen.synth.selfblend.degrade.DEGRADE_PRESETS): "
         + "; ".join(f"{name} ({note})" for name, note in DEGRADE_NOTES.items()),
     )
     parser.add_argument(
@@ -82,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _face_index(args: argparse.Namespace) -> int:
     from localize.faces.detectors import build_detector
-    from mask_gen.synth.face_index import IndexConfig, index_faces
+    from mask_gen.synth.selfblend.face_index import IndexConfig, index_faces
 
     config = IndexConfig(frames_per_video=args.frames_per_video)
     summary = index_faces(args.face_index, args.out, build_detector("yunet", args.face_model), config)
@@ -95,7 +94,8 @@ def _face_index(args: argparse.Namespace) -> int:
 
 def _self_blend(args: argparse.Namespace) -> int:
     from localize.inference.preprocess import Preprocessing
-    from mask_gen.synth.self_blend_set import degrade_preset, write_self_blend_dataset
+    from mask_gen.synth.selfblend.degrade import degrade_preset
+    from mask_gen.synth.selfblend.sampler import write_self_blend_dataset
 
     degrade = degrade_preset(args.degrade)
     record = Preprocessing(margin=args.margin, input_size=(args.input_size, args.input_size))

@@ -35,7 +35,7 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int, fps: float = 25.0) ->
 
 
 # condition syntax -> (the kind it names, its level's range): jpeg:Q and h264:N are the spec syntax of
-# mask_gen.synth.perturbations (shared with eval's robustness suite and training); jpeg90 and crf23 are
+# mask_gen.synth.codecs.perturbations (shared with eval's robustness suite and training); jpeg90 and crf23 are
 # the older names
 LEVELS = {"jpeg": ("jpeg", 1, 100), "h264": ("crf", 0, 51)}
 OLD_NAMES = {"jpeg": LEVELS["jpeg"], "crf": LEVELS["h264"]}

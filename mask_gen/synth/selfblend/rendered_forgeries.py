@@ -8,7 +8,7 @@ network whose output is smoother than the camera's. The edits below make such re
 (never from FF++ frames): `rendered_swap` draws another person's face aligned on the 5 landmarks at a
 fraction of its resolution, its colours moved to the target's within the hull; `mouth_rerender` opens
 or closes the mouth (a vertical stretch about it) and draws the region at low resolution and smoothed.
-They share the portrait edits' signature (`mask_gen.synth.portrait_forgeries.Edit`) and are for
+They share the portrait edits' signature (`mask_gen.synth.selfblend.portrait_forgeries.Edit`) and are for
 validation only: no training recipe makes them.
 """
 
@@ -19,9 +19,9 @@ import numpy as np
 
 from localize.media.reader import read_image
 from mask_gen.synth.manipulations import match_colours
-from mask_gen.synth.portrait_forgeries import Edit
-from mask_gen.synth.portraits import FacePhoto
-from mask_gen.synth.self_blend import aligned_donor, face_axes, mix
+from mask_gen.synth.selfblend.blend import aligned_donor, face_axes, mix
+from mask_gen.synth.selfblend.portrait_forgeries import Edit
+from mask_gen.synth.selfblend.portraits import FacePhoto
 
 RENDER_SCALES = (0.3, 0.5)  # the rendered region's resolution, a fraction of the frame's
 MOUTH_SCALES = (0.3, 0.55)

@@ -5,7 +5,7 @@ A face in a video is encoded at the size it has in the frame, then the detector'
 model's input: an 80 px face carries 8 px blocks that the crop blows up to 16 px, a 300 px face blocks
 that shrink. Compressing the already-resized crop (the still-photo recipe) never shows either. And most
 frames of a clip are predicted from the frame before, not intra-coded. `VideoCompression` draws a face
-scale, JPEG or H.264 and, for H.264, a short pan whose last frame is kept (mask_gen.synth.h264.h264_clip).
+scale, JPEG or H.264 and, for H.264, a short pan whose last frame is kept (mask_gen.synth.codecs.h264.h264_clip).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from localize.common.errors import ConfigError
-from mask_gen.synth.compression import jpeg_roundtrip
-from mask_gen.synth.h264 import h264_clip
+from mask_gen.synth.codecs.compression import jpeg_roundtrip
+from mask_gen.synth.codecs.h264 import h264_clip
 
 
 def compress_at_scale(

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from localize.cli.inspect import inspect, print_results
-    from mask_gen.cli_mask_gen import print_summary
+    from mask_gen.cli.masks import print_summary
     from mask_gen.config import MaskGenConfig
     from mask_gen.datasets import load_pairs
     from mask_gen.synth.layouts import SynthConfig, write_synthetic
@@ -78,11 +78,11 @@ def _suspects(folder, pairs, seed: int) -> list:
 
 
 def _face_blend(rgb, detector, seed: int):
-    """`rgb` with its largest face self-blended (mask_gen.synth.self_blend), drawn from `seed`."""
+    """`rgb` with its largest face self-blended (mask_gen.synth.selfblend.blend), drawn from `seed`."""
     import numpy as np
 
     from mask_gen.synth.manipulations import make_image_pair
-    from mask_gen.synth.self_blend import self_blend, typical_landmarks
+    from mask_gen.synth.selfblend.blend import self_blend, typical_landmarks
 
     rng = np.random.default_rng(seed)
     faces = detector.detect_faces(rgb)
