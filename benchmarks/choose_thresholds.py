@@ -82,9 +82,7 @@ def main() -> None:
     )
     size = bundle.preprocessing.input_size
     mask_choice = search_mask_threshold(maps, masks, choice.threshold, choice.min_region_px, size)
-    grid = ", ".join(f"{t}: {d:.3f}" for t, d in mask_choice.grid.items())
-    print(f"mask Dice of the {mask_choice.frames} flagged FF++ fakes by mask threshold: {grid}")
-    print(f"chosen: mask threshold {mask_choice.mask_threshold}, mask Dice {mask_choice.dice:.3f}")
+    print("\n".join(mask_choice.lines()))
     if args.write:
         people = "held-out people" if args.people == "val" else "people"
         note = f"{args.forgeries} + the video frames of {args.real_video}'s {people}"

@@ -47,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
     )
     size = bundle.preprocessing.input_size
     masks_choice = search_mask_threshold(maps, masks, choice.threshold, choice.min_region_px, size)
-    grid = ", ".join(f"{t}: {d:.3f}" for t, d in masks_choice.grid.items())
-    print(f"mask Dice of the {masks_choice.frames} flagged fakes by mask threshold: {grid}")
-    print(f"best: mask threshold {masks_choice.mask_threshold}, mask Dice {masks_choice.dice:.3f}")
+    print("\n".join(masks_choice.lines()))
     if not args.dry_run:
         written = write_thresholds(args.bundle, choice, args.split, args.data, masks_choice)
         print(f"written to {written}")

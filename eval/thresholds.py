@@ -94,6 +94,14 @@ class MaskChoice:
     grid: dict[float, float]
     frames: int  # the flagged fakes the Dice is averaged over
 
+    def lines(self) -> list[str]:
+        """What a command prints of it: the Dice of every mask threshold tried, and the choice."""
+        grid = ", ".join(f"{t}: {d:.3f}" for t, d in self.grid.items())
+        return [
+            f"mask Dice of the {self.frames} flagged fakes by mask threshold: {grid}",
+            f"mask threshold {self.mask_threshold}, mask Dice {self.dice:.3f}",
+        ]
+
 
 def search_mask_threshold(
     maps: Sequence[np.ndarray],

@@ -1,0 +1,1 @@
+"""Training with PyTorch Lightning: data modules, the segmentation and classification modules, LightningCLI, export to bundles."""
