@@ -200,3 +200,16 @@ def test_the_time_line_is_found_at_another_rate():
     mapping = timing.map_time(table, suspect_times, source_times)
     assert mapping.rate == pytest.approx(1.2) and mapping.offset_s == pytest.approx(0.4, abs=1 / 60)
     assert mapping.confidence > 0.9
+
+
+def test_a_downscaled_suspect_gets_the_procedure_at_its_own_scale():
+    from mask_gen.compare.changes import at_scale
+    from mask_gen.core import MaskConfig
+
+    config = MaskConfig()
+    assert at_scale(config, 1.0) == config and at_scale(config, 0.8) == config  # as large or larger
+    half = at_scale(config, 2.0)  # two source pixels per suspect pixel
+    assert (half.blur_kernel, half.min_region_px, half.min_seed_px) == (3, 25, 3)
+    assert half.grow_ring == (2, 20)
+    assert at_scale(config, 1 / 0.75).blur_kernel == 3 and at_scale(config, 1.1).blur_kernel == 5
+    assert at_scale(config, 8.0).blur_kernel == 1  # never below one pixel, always odd
