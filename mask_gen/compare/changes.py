@@ -93,7 +93,7 @@ def beyond_range(here: np.ndarray, there: np.ndarray, where: np.ndarray, reach: 
 
 def at_scale(config: MaskConfig, scale: float) -> MaskConfig:
     """The procedure's sizes for a suspect shown at 1/scale of the source's size (scale: source pixels
-    per suspect pixel): the blur (to the nearest odd side), areas and the noise band shrink with it, so
+    per suspect pixel): the blur (rounded, then up to an odd side), areas and the noise band shrink with it, so
     a region that counts in the source counts in a downscaled copy and its faint edge is not blurred
     away. A suspect as large as its source or larger keeps them."""
     if scale <= 1.0:
@@ -102,7 +102,7 @@ def at_scale(config: MaskConfig, scale: float) -> MaskConfig:
     inner, outer = config.grow_ring
     return dataclasses.replace(
         config,
-        blur_kernel=max(1, 2 * round((config.blur_kernel * shrink - 1) / 2) + 1),
+        blur_kernel=max(1, round(config.blur_kernel * shrink) | 1),
         min_region_px=max(16, round(config.min_region_px * shrink * shrink)),
         min_seed_px=max(3, round(config.min_seed_px * shrink * shrink)),
         grow_ring=(round(inner * shrink), max(round(inner * shrink) + 4, round(outer * shrink))),

@@ -211,5 +211,5 @@ def test_a_downscaled_suspect_gets_the_procedure_at_its_own_scale():
     half = at_scale(config, 2.0)  # two source pixels per suspect pixel
     assert (half.blur_kernel, half.min_region_px, half.min_seed_px) == (3, 25, 3)
     assert half.grow_ring == (2, 20)
-    assert at_scale(config, 1 / 0.75).blur_kernel == 3 and at_scale(config, 1.1).blur_kernel == 5
+    assert at_scale(config, 1 / 0.75).blur_kernel == 5 and at_scale(config, 1 / 0.6).blur_kernel == 3
     assert at_scale(config, 8.0).blur_kernel == 1  # never below one pixel, always odd
