@@ -103,6 +103,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         model: str = "unet",
         donor_share: float = 0.0,
         poisson_share: float = 0.0,
+        rendered_share: float = 0.0,
         val_forgeries: str | None = None,
         val_forgeries_split: str = "val",
         face_weights: list[float] | None = None,
@@ -114,7 +115,9 @@ class SelfBlendDataModule(pl.LightningDataModule):
         the network being trained, whose registry entry gives the input normalisation; `donor_share` of
         the training fakes blend in another training person's face instead of the photo's own
         (`mask_gen.synth.selfblend.blend.donor_blend`), `poisson_share` are cloned in the gradient domain
-        (`poisson_self_blend`); validation stays self-blended, so runs compare.
+        (`poisson_self_blend`), `rendered_share` are made by the rendered edits (a low-resolution face of
+        another training person as FaceSwap draws one, or the mouth re-rendered as NeuralTextures does;
+        `mask_gen.synth.selfblend.rendered_forgeries`); validation stays self-blended, so runs compare.
 
         `val_forgeries`: a `forgeloc mask-gen` folder of real forgeries you may choose on (made, say, from
         your own FF++ training-split pairs; never your test videos). Its `val_forgeries_split` rows are
@@ -125,7 +128,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
 
         `val_degrade` degrades the held-out self-blends instead of `degrade` (None: the same), so arms that
         train on different degradations still validate on the same images."""
-        check_shares(donor_share, poisson_share)
+        check_shares(donor_share, poisson_share, rendered_share)
         super().__init__()
         spec = model_spec(model)
         self.record = Preprocessing(
@@ -156,6 +159,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
                 "blend": asdict(blend),
                 "donor_share": donor_share,
                 "poisson_share": poisson_share,
+                "rendered_share": rendered_share,
                 "val_forgeries": val_forgeries,
                 "val_forgeries_split": val_forgeries_split,
             }
@@ -164,6 +168,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
         self.degrade, self.blend = degrade, blend
         self.val_degrade = degrade if val_degrade is None else val_degrade
         self.donor_share, self.poisson_share = donor_share, poisson_share
+        self.rendered_share = rendered_share
         self.val_forgeries, self.val_forgeries_split = val_forgeries, val_forgeries_split
         self.splits: dict[str, list[FacePhoto]] = {}
         self.train_weights: torch.Tensor | None = None
@@ -211,6 +216,7 @@ class SelfBlendDataModule(pl.LightningDataModule):
             None if train else 0,
             donor_share=self.donor_share if train else 0.0,
             poisson_share=self.poisson_share if train else 0.0,
+            rendered_share=self.rendered_share if train else 0.0,
         )
         return SelfBlendDataset(sampler)
 

@@ -209,7 +209,7 @@ def test_donor_and_poisson_blends_replace_the_shares_of_training_fakes_asked_and
     assert torch.equal(plain.dataset("val")[1][0], donor.dataset("val")[1][0])  # runs stay comparable
     assert donor.dataset("train").sampler.donor_share == 1.0
     assert plain.hparams["donor_share"] == 0.0 and donor.hparams["donor_share"] == 1.0
-    with pytest.raises(ConfigError, match="donor_share and poisson_share"):
+    with pytest.raises(ConfigError, match="donor_share, poisson_share and rendered_share"):
         SelfBlendDataModule(str(faces), donor_share=1.5)
     with pytest.raises(ConfigError, match="sum <= 1"):
         SelfBlendDataModule(str(faces), donor_share=0.6, poisson_share=0.6)
@@ -223,6 +223,32 @@ def test_donor_and_poisson_blends_replace_the_shares_of_training_fakes_asked_and
     _, alpha = sampler.sample(1)
     assert set(np.unique(alpha)) > {0.0, 1.0}  # the cloned hull, its edge resized with the crop
     assert (alpha == 1.0).mean() > 0.05
+
+
+def test_rendered_edits_replace_the_share_of_training_fakes_asked_and_never_validation(faces):
+    plain = SelfBlendDataModule(str(faces), input_size=64, val_fraction=0.3, model="unet")
+    rendered = SelfBlendDataModule(
+        str(faces), input_size=64, val_fraction=0.3, model="unet", rendered_share=1.0
+    )
+    plain.setup("fit"), rendered.setup("fit")
+    assert torch.equal(plain.dataset("val")[1][0], rendered.dataset("val")[1][0])  # runs stay comparable
+    assert rendered.hparams["rendered_share"] == 1.0
+    with pytest.raises(ConfigError, match="sum <= 1"):
+        SelfBlendDataModule(str(faces), poisson_share=0.5, rendered_share=0.6)
+    from localize.inference.preprocess import Preprocessing
+    from mask_gen.synth.selfblend.degrade import DegradeConfig
+    from mask_gen.synth.selfblend.sampler import SelfBlendSampler
+
+    photos = rendered.dataset("train").sampler.photos
+    record, still = Preprocessing(input_size=(64, 64)), DegradeConfig(compress=0.0, hflip=0.0, noise=0.0)
+    for edit in ("rendered_swap", "mouth_rerender"):  # each edit drawn alone is one of the mix's draws
+        alone = SelfBlendSampler(photos, record, still, forgery=edit, fixed_seed=5)
+        assert alone.sample(1)[1].max() > 0.5
+    mixed = SelfBlendSampler(photos, record, still, rendered_share=1.0, fixed_seed=5)
+    selfblend = SelfBlendSampler(photos, record, still, fixed_seed=5)
+    fakes = [mixed.sample(2 * k + 1) for k in range(6)]
+    assert all(alpha.max() > 0.5 for _, alpha in fakes)  # every fake has its region
+    assert not any(np.array_equal(f, selfblend.sample(2 * k + 1)[0]) for k, (f, _) in enumerate(fakes))
 
 
 def test_a_donor_is_as_grey_as_the_photo_it_goes_into(two_people, tmp_path):

@@ -51,11 +51,13 @@ _EDITS = {**EDITS, **RENDERED}
 FORGERIES = tuple(METHODS)
 
 
-def check_shares(donor_share: float, poisson_share: float) -> None:
+def check_shares(donor_share: float, poisson_share: float, rendered_share: float = 0.0) -> None:
     """Refuse shares of the self-blends made otherwise that are negative or add up to more than 1."""
-    if min(donor_share, poisson_share) < 0 or donor_share + poisson_share > 1:
+    shares = (donor_share, poisson_share, rendered_share)
+    if min(shares) < 0 or sum(shares) > 1:
         raise ConfigError(
-            f"donor_share and poisson_share must be >= 0 with a sum <= 1, got {donor_share}, {poisson_share}"
+            "donor_share, poisson_share and rendered_share must be >= 0 with a sum <= 1, got "
+            + ", ".join(str(s) for s in shares)
         )
 
 
@@ -73,19 +75,24 @@ class SelfBlendSampler:
         forgery: str = "self_blend",
         donor_share: float = 0.0,
         poisson_share: float = 0.0,
+        rendered_share: float = 0.0,
     ) -> None:
         """`fixed_seed` makes item k the same on every pass (validation); None draws afresh.
         `donor_share` of the self-blends are made from another person's face instead
         (`mask_gen.synth.selfblend.blend.donor_blend`), its donor as grey or as colourful as the photo;
-        `poisson_share` of them are cloned in the gradient domain (`poisson_self_blend`)."""
+        `poisson_share` of them are cloned in the gradient domain (`poisson_self_blend`);
+        `rendered_share` of them are made by one of the rendered edits instead, half each (`RENDERED`:
+        another person's face drawn at low resolution as FaceSwap renders, or the mouth re-rendered as
+        NeuralTextures does), their donors as grey or as colourful as the photo."""
         if forgery not in FORGERIES:
             raise ConfigError(f"unknown forgery {forgery!r}; choose from {', '.join(FORGERIES)}")
-        check_shares(donor_share, poisson_share)
-        if (forgery == "donor_poisson" or donor_share > 0) and len(photos) < 2:
+        check_shares(donor_share, poisson_share, rendered_share)
+        if (forgery == "donor_poisson" or donor_share > 0 or rendered_share > 0) and len(photos) < 2:
             raise ConfigError(f"donor faces need at least 2 photos, got {len(photos)}")
         self.photos, self.record, self.degrade, self.blend = photos, record, degrade, blend
         self.fixed_seed, self.forgery = fixed_seed, forgery
         self.donor_share, self.poisson_share = donor_share, poisson_share
+        self.rendered_share = rendered_share
         self.transform = build_degrade(degrade)
         self._cache: dict[int, np.ndarray] = {}
         self._mattes: dict[int, np.ndarray] = {}
@@ -136,7 +143,7 @@ class SelfBlendSampler:
         """(fake, soft mask) of photo `number` (as `image`, its landmarks `points`) by the sampler's
         forgery; donors are other photos."""
         if self.forgery == "self_blend":
-            if self.donor_share or self.poisson_share:  # no draw at all when both are off
+            if self.donor_share or self.poisson_share or self.rendered_share:  # no draw when all are off
                 draw = rng.random()
                 if draw < self.donor_share:
                     other = self._donor(number, rng)
@@ -146,6 +153,10 @@ class SelfBlendSampler:
                     )
                 if draw < self.donor_share + self.poisson_share:
                     return poisson_self_blend(image, points, rng, self.blend)
+                if draw < self.donor_share + self.poisson_share + self.rendered_share:
+                    edit = RENDERED[sorted(RENDERED)[int(rng.integers(len(RENDERED)))]]
+                    alpha = blend_alpha(points, image.shape, HULL, rng)
+                    return edit(image, alpha, points, self.photos[self._donor(number, rng)], rng)
             return self_blend(image, points, rng, self.blend)
         donor = self.photos[self._other(number, rng)]
         alpha = blend_alpha(points, image.shape, HULL, rng)
