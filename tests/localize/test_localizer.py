@@ -196,7 +196,10 @@ def test_a_video_shorter_than_its_header_says_is_analysed_with_a_warning(
     assert len(whole.frames) == 8 and not caplog.records and whole.warnings() == []
     video = localizer.predict_video(cut, max_frames=8)
     assert 0 < len(video.frames) < 8 and (video.frames_sampled, video.frames_declared) == (8, 40)
-    assert video.warnings() == [caplog.records[0].getMessage().split(": ", 1)[1]]  # the record says it too
+    said = [r.getMessage().split(": ", 1)[1] for r in caplog.records]  # on one thread decoding also
+    assert video.warnings()[0] in said and all(  # meets the cut as an error and says where it stopped
+        s == video.warnings()[0] or s.startswith("decoding stopped after frame") for s in said
+    )
     assert f"{cut}: the video ends before the 40 frames its header declares" in caplog.text
     assert f"{len(video.frames)} of the 8 frames sampled" in caplog.text
     caplog.clear()
