@@ -125,6 +125,7 @@ def test_a_bundle_whose_json_and_weights_disagree_is_one_line(bundle_path, input
         (["--every", "-1"], "--max-frames must be >= 0"),
         (["--threshold", "1.5"], "threshold is a share"),
         (["--threshold", "nan"], "threshold is a share"),
+        (["--mask-threshold", "2"], "mask_threshold is a share"),
         (["--min-fake-fraction", "-0.1"], "min_fake_fraction is a share"),
         (["--min-region", "-1"], "min_region_px must be >= 0"),
     ],
@@ -136,6 +137,23 @@ def test_settings_out_of_range_are_one_line_before_any_input_is_touched(
     assert run_inspect(bundle_path, out, tmp_path / "any.png", extra=option) == 2  # bad usage
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_lower_mask_threshold_grows_the_masks_of_fake_frames_and_is_recorded(bundle_path, inputs, tmp_path):
+    import cv2
+
+    areas, verdicts = {}, {}
+    for name, extra in (("strict", []), ("grown", ["--mask-threshold", "0.05"])):
+        out = tmp_path / name
+        assert run_inspect(bundle_path, out, inputs / "fake.png", extra=["--min-region", "20", *extra]) == 0
+        results = json.loads((out / "results.json").read_text())
+        (frame,) = results["inputs"][0]["frames"]
+        verdicts[name] = (results["inputs"][0]["verdict"], frame["score"], len(frame["regions"]))
+        areas[name] = int((cv2.imread(str(out / frame["mask"]), cv2.IMREAD_GRAYSCALE) > 127).sum())
+        expected = 0.05 if extra else results["parameters"]["threshold"]  # none of its own in this bundle
+        assert results["parameters"]["mask_threshold"] == expected
+    assert verdicts["grown"] == verdicts["strict"] and verdicts["strict"][0] == "FAKE"  # verdicts hold
+    assert areas["grown"] > areas["strict"] > 0
 
 
 def test_max_faces_analyses_every_person_in_the_frame(bundle_path, tmp_path):
