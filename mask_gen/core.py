@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from localize.common.errors import ConfigError, PairError
-from localize.inference.components import fill_holes, keep_large_components
+from localize.inference.components import fill_holes, hysteresis, keep_large_components
 
 # The seed cut (RGB units) of the default hysteresis, chosen by the worst of several sources
 # (benchmarks/calibrate_mask_threshold.py, docs/guide/mask_procedure.md); the seed's own cut was 8.
@@ -157,16 +157,6 @@ def ring_noise_cut(distance: np.ndarray, seeds: np.ndarray, config: MaskConfig) 
     band = distance[(reach > inner) & (reach <= outer)]
     median, sigma = noise_level(band if band.size else distance)
     return max(config.grow_floor, median + config.grow_k * sigma)
-
-
-def hysteresis(distance: np.ndarray, seeds: np.ndarray, low: float, connectivity: int = 8) -> np.ndarray:
-    """Pixels above `low` connected to a seed pixel (Canny's rule, on regions)."""
-    weak = (distance > low) | seeds
-    _, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=connectivity)
-    seeded = np.zeros(int(labels.max()) + 1, bool)
-    seeded[labels[seeds]] = True
-    seeded[0] = False  # the background below the low cut
-    return seeded[labels]
 
 
 def threshold_map(distance: np.ndarray, config: MaskConfig) -> np.ndarray:

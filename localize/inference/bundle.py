@@ -232,7 +232,9 @@ def _check_meta(meta: dict, json_path: Path) -> None:
         ("mask_threshold", 0, 1),
     )
     for name, low, high in ranges:
-        value = thresholds.get(name, DEFAULT_THRESHOLDS.get(name, 0.5))
+        if name not in thresholds and name not in DEFAULT_THRESHOLDS:
+            continue  # mask_threshold: the frame threshold when absent
+        value = thresholds.get(name, DEFAULT_THRESHOLDS.get(name))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise bad(f"thresholds.{name}", f"must be a number in [{low}, {high:g}], got {value!r}")
     norm = meta.get("normalization", {"scale": 1, "mean": [0, 0, 0], "std": [1, 1, 1]})

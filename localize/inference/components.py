@@ -30,15 +30,15 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     return canvas[1:-1, 1:-1] != 2
 
 
-def touching(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
-    """The connected regions of a bool mask that hold at least one pixel of bool `seeds`."""
-    if not (mask & seeds).any():
-        return np.zeros(mask.shape, bool)
-    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=connectivity)
-    keep = np.zeros(labels.max() + 1, bool)
-    keep[np.unique(labels[seeds & mask])] = True
-    keep[0] = False  # label 0 is the background
-    return np.take(keep, labels)
+def hysteresis(values: np.ndarray, seeds: np.ndarray, low: float, connectivity: int = 8) -> np.ndarray:
+    """Pixels above `low` connected to a seed pixel, and the seeds (Canny's rule, on regions): the mask
+    procedure's growth (mask_gen.core) and a fake frame's mask (frame_maps.judge_map) alike."""
+    weak = (values > low) | seeds
+    _, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=connectivity)
+    seeded = np.zeros(int(labels.max()) + 1, bool)
+    seeded[labels[seeds]] = True
+    seeded[0] = False  # the background below the low cut
+    return seeded[labels]
 
 
 def regions(mask: np.ndarray, connectivity: int = 8) -> list[tuple[int, tuple[int, int, int, int]]]:

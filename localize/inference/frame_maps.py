@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from localize.faces.tracker import Box, box_centre, crop, full_box, holds
-from localize.inference.components import touching
+from localize.inference.components import hysteresis
 from localize.inference.decide import Region, suspicious_regions
 
 
@@ -92,7 +92,7 @@ def judge_map(
             part |= crop(prob, region.box) > threshold
         if found and mask_threshold is not None and mask_threshold < threshold:
             seeds = crop(mask, union)
-            seeds |= touching(crop(prob, union) > mask_threshold, seeds)
+            seeds[:] = hysteresis(crop(prob, union), seeds, mask_threshold)
         return mask, float(crop(prob, union).max()), found
     means = {box: float(crop(prob, box).mean()) for box in boxes}
     found = [Region((b[2] - b[0]) * (b[3] - b[1]), b, m) for b, m in means.items() if m > threshold]

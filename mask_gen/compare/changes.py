@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from localize.inference.components import fill_holes, keep_large_components
+from localize.inference.components import fill_holes, hysteresis, keep_large_components
 from mask_gen.core import (
     DEFAULT_THRESHOLD,
     MaskConfig,
     difference_map,
-    hysteresis,
     noise_level,
     ring_noise_cut,
 )
