@@ -6,7 +6,9 @@
 Every `step=N-...ckpt` in CHECKPOINT_DIR is exported (flip-averaged, as the default ships) and run on the
 `val` crops of a `forgeloc mask-gen` folder of real forgeries one may choose on (FF++ c40 validation
 pairs, never test material): frame ROC-AUC of each method's fakes against the real crops (the frame
-score is the map's maximum, as eval scores frames), and their mean. The held-out real faces' false-alarm
+score is the map's maximum, as eval scores frames, or for a model with a classification head beside its
+mask (smp `aux_params`, configs/sbi_class_head.yaml) the head's probability, flip-averaged alike; the
+map maximum's figures are then printed beside it), and their mean. The held-out real faces' false-alarm
 rate (`val_real_flagged`, the frame rule at 0.5 on the run's held-out self-blend people) is read from the
 checkpoint's name, where training wrote it. The rule: among checkpoints flagging at most `--max-flagged`
 (5 %) of held-out real faces, the best mean AUC; ties within 0.005 go to the later step; when none is
@@ -23,23 +25,57 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import torch
 from sklearn.metrics import roc_auc_score
 
-from eval.predict import outputs
-from localize.inference.bundle import load_bundle
+from eval.predict import batches, outputs
+from localize.inference.bundle import average_with_mirror, load_bundle
 from localize.inference.localizer import default_bundle_path
 from mask_gen.manifest import split_rows
 from train.export import export_checkpoint, record_flip_average
+from train.modules import split_outputs
 
 NAME = re.compile(r"step=(\d+)-val_forgeries_frame_auc=([\d.]+)-val_real_flagged=([\d.]+)\.ckpt")
 TIE = 0.005
 
 
+def head_scores(bundle, data: Path, rows) -> tuple[np.ndarray, np.ndarray]:
+    """(head probabilities, map maxima) of a bundle whose model returns (mask logits, frame logits),
+    by PyTorch on the bundle's preprocessing, each averaged with the crop's mirror image."""
+    record, heads, maxima = bundle.preprocessing, [], []
+
+    def run(x: torch.Tensor) -> torch.Tensor:  # (N, 1 + H * W): the head's probability, then the map
+        masks, frames = split_outputs(bundle.model(x))
+        return torch.cat([torch.sigmoid(frames)[:, None], torch.sigmoid(masks).flatten(1)], dim=1)
+
+    with torch.inference_mode():
+        for images, _ in batches(data, rows):
+            x = torch.from_numpy(record.normalize(np.stack([record.resize(c) for c in images])))
+            both = average_with_mirror(run, x) if bundle.flip_average else run(x)
+            heads.append(both[:, 0].numpy())
+            # the map's maximum is the same whether or not its mirror was flipped back before the mean
+            maxima.append(both[:, 1:].amax(dim=1).numpy())
+    return np.concatenate(heads), np.concatenate(maxima)
+
+
+def has_head(bundle) -> bool:
+    """Whether the bundle's model has a classification head beside the mask (smp aux_params)."""
+    return getattr(bundle.model, "classification_head", None) is not None
+
+
 def method_aucs(bundle_path: Path, data: Path, split: str = "val") -> dict[str, float]:
-    """{method: frame AUC of its fakes against the split's real crops, "mean": their mean}."""
+    """{method: frame AUC of its fakes against the split's real crops, "mean": their mean}; a model with a
+    head is scored by the head, and its map maxima's figures go under "map"."""
     bundle = load_bundle(bundle_path)
     rows = split_rows(data, split)
-    scores = np.array([float(out.max()) for out, _ in outputs(bundle, data, rows)])
+    if has_head(bundle):
+        heads, maxima = head_scores(bundle, data, rows)
+        return {**aucs_of(heads, rows), "map": aucs_of(maxima, rows)}
+    return aucs_of(np.array([float(out.max()) for out, _ in outputs(bundle, data, rows)]), rows)
+
+
+def aucs_of(scores: np.ndarray, rows) -> dict[str, float]:
+    """{method: frame AUC of its fakes' `scores` against the real rows', "mean": their mean}."""
     methods = np.array([row.method for row in rows])
     labels = np.array([row.label for row in rows])
     aucs = {}
@@ -87,7 +123,7 @@ def main() -> None:
     candidates.sort(key=lambda c: c["step"])
     chosen = choose(candidates, args.max_flagged)
     reference = method_aucs(default_bundle_path(), args.forgeries)
-    methods = [m for m in reference if m != "mean"]
+    methods = [m for m in reference if m not in ("mean", "map")]
     print(f"| checkpoint | held-out real flagged | {' | '.join(methods)} | mean |")
     print("|---" * (len(methods) + 3) + "|")
     print(
@@ -97,6 +133,9 @@ def main() -> None:
         mark = " (chosen)" if c is chosen else ""
         aucs = " | ".join(f"{c['aucs'][m]:.3f}" for m in methods)
         print(f"| step {c['step']}{mark} | {c['real_flagged']:.1%} | {aucs} | {c['aucs']['mean']:.3f} |")
+        if "map" in c["aucs"]:
+            aucs = " | ".join(f"{c['aucs']['map'][m]:.3f}" for m in methods)
+            print(f"| step {c['step']}, map maximum | - | {aucs} | {c['aucs']['map']['mean']:.3f} |")
     if args.json:
         args.json.write_text(
             json.dumps({"default": reference, "candidates": candidates, "chosen": chosen}, indent=2)

@@ -24,6 +24,9 @@ from train.losses import bce_minus_log_dice
 
 log = logging.getLogger(__name__)
 
+# smp's head beside the mask (model_args aux_params): weights under this prefix, its logit the frame score
+CLASS_HEAD = "classification_head."
+
 # validation loaders in the order a datamodule gives them: its own held-out split, then (optionally) a
 # folder of real forgeries (train.self_blend_data.SelfBlendDataModule's val_forgeries)
 VALIDATION_STAGES = ("val", "val_forgeries")
@@ -113,9 +116,15 @@ class _ForgeryModule(pl.LightningModule):
                 k.removeprefix("net."): v.float() if v.is_floating_point() else v for k, v in state.items()
             }
             try:
-                self.net.load_state_dict(state)
+                missing, unexpected = self.net.load_state_dict(state, strict=False)
             except RuntimeError as error:
                 raise ConfigError(f"{init_weights}: weights do not fit {model}: {str(error)[:200]}") from None
+            # a classification head added to a segmentation model's weights starts fresh; nothing else may
+            if unexpected or [k for k in missing if not k.startswith(CLASS_HEAD)]:
+                raise ConfigError(
+                    f"{init_weights}: weights do not fit {model}: missing {missing[:3]}, "
+                    f"unexpected {unexpected[:3]}"
+                )
 
     def _stages_from_stride(self, stride: int) -> list[torch.nn.Module]:
         """The encoder's stages at output stride >= `stride` (none for 0)."""
@@ -156,7 +165,7 @@ class _ForgeryModule(pl.LightningModule):
         self.net.eval()  # craft on fixed batch-norm statistics, and leave them as they were
 
         def forward(pixels: torch.Tensor) -> torch.Tensor:
-            return self.net((pixels - self.mean) / self.std)
+            return split_outputs(self.net((pixels - self.mean) / self.std))[0]
 
         pixels = (x[chosen] * self.std + self.mean).clamp(0.0, 1.0)
         attacked = fgsm(forward, pixels, eps) if steps == 1 else pgd(forward, pixels, eps, steps=steps)
@@ -210,6 +219,15 @@ class _ForgeryModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 
+def split_outputs(output) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(mask logits (N, 1, H, W), frame logits (N,) or None): an smp model built with `aux_params`
+    returns both, any other segmentation model the mask alone."""
+    if isinstance(output, tuple | list):
+        masks, labels = output
+        return masks, labels.reshape(-1)
+    return output, None
+
+
 FRAME_RULE = {
     "threshold": DEFAULT_THRESHOLDS["threshold"],
     "min_region_px": DEFAULT_THRESHOLDS["min_region_px"],
@@ -220,28 +238,44 @@ class SegmentationModule(_ForgeryModule):
     """Pixel masks; logs Dice, IoU (dataset-wide over the epoch, torchmetrics stat scores), frame F1 by
     the frame rule every other part of forgeloc uses (localize.inference.decide: a region of more than 100 px above
     0.5 at the input resolution, the bundle defaults before a threshold search), the share of real frames
-    that rule flags (`_real_flagged`, the false-alarm rate) and frame ROC-AUC of the max probability
-    (threshold-free)."""
+    that rule flags (`_real_flagged`, the false-alarm rate) and frame ROC-AUC of the frame score
+    (threshold-free): the map's maximum, or the classification head's probability for a model built with
+    smp's `aux_params` (whose map maximum's AUC is then logged as `_map_frame_auc`)."""
 
     task = "segmentation"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, class_loss_weight: float = 1.0, **kwargs) -> None:
+        """`class_loss_weight`: the weight of the classification head's BCE on the frame label beside the
+        mask's loss (models with `aux_params` only)."""
         super().__init__(*args, **kwargs)
+        self.class_loss_weight = class_loss_weight
         self.frame_f1 = torch.nn.ModuleDict({s: BinaryF1Score() for s in STAGES})
         self.frame_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in STAGES})
+        self.map_auc = torch.nn.ModuleDict({s: BinaryAUROC() for s in STAGES})
         self.pixels = torch.nn.ModuleDict({s: BinaryStatScores() for s in STAGES})
         self.real_flagged = torch.nn.ModuleDict({s: MeanMetric() for s in STAGES})
 
+    def loss(self, output, mask: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
+        """BCE - ln(Dice) on the mask, plus the weighted frame BCE where the model has a head for it."""
+        logits, frame_logits = split_outputs(output)
+        loss = bce_minus_log_dice(logits, mask)
+        if frame_logits is not None:
+            loss = loss + self.class_loss_weight * F.binary_cross_entropy_with_logits(
+                frame_logits, label.to(frame_logits.dtype)
+            )
+        return loss
+
     def training_step(self, batch, batch_index):
         x, mask, label = batch
-        loss = bce_minus_log_dice(self(self.harden(x, label)), mask)
+        loss = self.loss(self(self.harden(x, label)), mask, label)
         self.log("train_loss", loss, prog_bar=True, batch_size=len(x))
         return loss
 
     def _evaluate(self, batch, stage: str) -> None:
         x, mask, label = batch
-        logits = self(x)
-        loss = bce_minus_log_dice(logits, mask)
+        output = self(x)
+        loss = self.loss(output, mask, label)
+        logits, frame_logits = split_outputs(output)
         self.log(f"{stage}_loss", loss, batch_size=len(x), sync_dist=True, add_dataloader_idx=False)
         self.pixels[stage].update(torch.sigmoid(logits), mask.long())
         maps = torch.sigmoid(logits)[:, 0].detach().float().cpu().numpy()
@@ -249,7 +283,12 @@ class SegmentationModule(_ForgeryModule):
         self.frame_f1[stage].update(flags.long(), label.long())
         # weighted, not filtered: every rank updates every metric at every step, or DDP's sync mismatches
         self.real_flagged[stage].update(flags.float(), weight=(label < 0.5).float())
-        self.frame_auc[stage].update(torch.sigmoid(logits).amax(dim=(1, 2, 3)), label.long())
+        map_scores = torch.sigmoid(logits).amax(dim=(1, 2, 3))
+        if frame_logits is None:
+            self.frame_auc[stage].update(map_scores, label.long())
+        else:
+            self.frame_auc[stage].update(torch.sigmoid(frame_logits), label.long())
+            self.map_auc[stage].update(map_scores, label.long())
 
     def _finish(self, stage: str) -> None:
         tp, fp, _, fn, _ = self.pixels[stage].compute().double().unbind()
@@ -265,6 +304,9 @@ class SegmentationModule(_ForgeryModule):
             self.log(f"{stage}_real_flagged", real_flagged)
         self.log(f"{stage}_frame_auc", self.frame_auc[stage].compute(), prog_bar=True)
         self.frame_auc[stage].reset()
+        if self.map_auc[stage].update_called:
+            self.log(f"{stage}_map_frame_auc", self.map_auc[stage].compute())
+            self.map_auc[stage].reset()
 
     def on_validation_epoch_end(self):
         for stage in VALIDATION_STAGES:

@@ -551,3 +551,61 @@ def test_real_flagged_is_the_share_of_real_frames_the_frame_rule_flags_over_the_
         module._evaluate(batch([1, 1], [1, 1]), "test")
     assert module.real_flagged["val"].compute().item() == pytest.approx(2 / 6)
     assert torch.isnan(module.real_flagged["test"].compute())
+
+
+HEAD_ARGS = {"encoder_depth": 3, "decoder_channels": [16, 8, 8], "aux_params": {"classes": 1, "dropout": 0.0}}
+
+
+def test_a_classification_head_adds_its_frame_loss_and_scores_the_frames(tmp_path):
+    """smp's aux_params: the loss is the mask's plus the weighted BCE of the frame logit on the label,
+    the frame AUC is the head's, the map maximum's AUC is logged beside it."""
+    import torch.nn.functional as F
+
+    from train.modules import SegmentationModule, split_outputs
+
+    torch.manual_seed(0)
+    module = SegmentationModule(model="smp:Unet:mobilenet_v2", model_args=HEAD_ARGS, class_loss_weight=2.0)
+    module.eval()
+    x, mask, label = torch.rand(4, 3, 64, 64), torch.zeros(4, 1, 64, 64), torch.tensor([0.0, 1.0, 0.0, 1.0])
+    mask[1, :, 8:40, 8:40] = mask[3, :, 20:50, 10:30] = 1.0
+    with torch.no_grad():
+        output = module(x)
+        logits, frames = split_outputs(output)
+        assert logits.shape == (4, 1, 64, 64) and frames.shape == (4,)
+        expected = bce_minus_log_dice(logits, mask) + 2.0 * F.binary_cross_entropy_with_logits(frames, label)
+        torch.testing.assert_close(module.loss(output, mask, label), expected)
+        module._evaluate((x, mask, label), "val")
+    head_auc = module.frame_auc["val"].compute()
+    order = torch.argsort(torch.sigmoid(frames))  # the head's ranking of the four frames
+    ranked = label[order]
+    pairs = [(i, j) for i in range(4) for j in range(4) if ranked[i] == 0 and ranked[j] == 1]
+    assert float(head_auc) == pytest.approx(sum(i < j for i, j in pairs) / len(pairs))
+    assert module.map_auc["val"].update_called
+    plain = SegmentationModule(
+        model="smp:Unet:mobilenet_v2", model_args={k: HEAD_ARGS[k] for k in HEAD_ARGS if k != "aux_params"}
+    )
+    with torch.no_grad():
+        plain._evaluate((x, mask, label), "val")
+    assert not plain.map_auc["val"].update_called  # without a head the frame score is the map's maximum
+
+
+def test_a_head_starts_fresh_on_a_segmentation_models_weights_and_nothing_else_may_be_missing(tmp_path):
+    from localize.inference.bundle import save_bundle
+    from train.modules import SegmentationModule
+
+    plain_args = {k: HEAD_ARGS[k] for k in HEAD_ARGS if k != "aux_params"}
+    donor = build_model("smp:Unet:mobilenet_v2", **plain_args)
+    path = save_bundle(tmp_path / "b", donor, "smp:Unet:mobilenet_v2", plain_args).with_suffix(".safetensors")
+    module = SegmentationModule(model="smp:Unet:mobilenet_v2", model_args=HEAD_ARGS, init_weights=str(path))
+    torch.testing.assert_close(module.net.segmentation_head[0].weight, donor.segmentation_head[0].weight)
+    assert module.net.classification_head is not None
+    from safetensors.torch import load_file, save_file
+
+    partial = {k: v for k, v in load_file(str(path)).items() if not k.startswith("decoder.")}
+    save_file(partial, str(tmp_path / "partial.safetensors"))
+    with pytest.raises(Exception, match="do not fit"):
+        SegmentationModule(
+            model="smp:Unet:mobilenet_v2",
+            model_args=HEAD_ARGS,
+            init_weights=str(tmp_path / "partial.safetensors"),
+        )
