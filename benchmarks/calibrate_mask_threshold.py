@@ -1,21 +1,24 @@
 """Choose make_mask's defaults on several sources at once, by the worst of them.
 
     python benchmarks/calibrate_mask_threshold.py [--clips 32] [--seed 0] [--confirm-seed 11] [--tie 0.005]
-        [--faces DIR] [--examples DIR] [--mask-videos FFPP_ROOT] [--top 12]
+        [--faces DIR] [--examples DIR] [--validation FFPP_ROOT] [--mask-videos FFPP_ROOT] [--top 12]
 
 Sources (mask_gen.synth.calibration): the project's synthetic clips (bundled photos, four manipulations)
 and a second synthetic family made differently (face portraits from --faces, default
 ../shared/data/faces), each with real and fake passed separately through no compression, JPEG 90,
 H.264 CRF 23 and CRF 40; FaceForensics++'s README frames with their official masks (--examples, default
 ../shared/data/external/ondyari__FaceForensics/images: test material, reported and never ranked on); with --mask-videos ROOT, a dataset's own mask
-videos (FF++ `masks/videos/`), reported beside the others. A source whose folder is absent is skipped with
-a line saying so.
+videos (FF++ `masks/videos/`), reported beside the others; real FF++ footage one may choose on
+(--validation, default ../shared/data/validation/ffpp_c40: its originals, 8 frames each, against their own
+H.264 re-encode at CRF 23 and CRF 40), scored as the share of those unchanged frames the mask marks
+(false area). A source whose folder is absent is skipped with a line saying so.
 
 Every candidate setting (the seed's single cut, fixed or automatic; hysteresis variants with hole
 filling) is scored as mean per-frame Dice on every source. A candidate's score is its *worst* source: the
 smallest margin over the source's target (TARGETS: both families uncompressed, at JPEG 90 and at CRF 23),
 so no source is traded for the others. CRF 40 has no target; a candidate below the
-seed's fixed cut there is not ranked. The best candidates by that rule are printed, then the current
+seed's fixed cut there is not ranked, nor is one marking more than FALSE_AREA_LIMIT of the validation
+originals' frames against their CRF 23 re-encode (when those are present). The best candidates by that rule are printed, then the current
 default and the seed's own settings for comparison. Candidates within --tie of the best are tied (the
 draw decides between them, not the method): they are scored again on an independent draw of the
 synthetic clips (--confirm-seed) and the best there is chosen.
@@ -40,6 +43,8 @@ from mask_gen.synth.calibration import (
     distance_maps,
     example_clips,
     maps_dice,
+    maps_false_area,
+    original_clips,
     portrait_clips,
     synthetic_clips,
 )
@@ -51,6 +56,11 @@ EXAMPLES = SHARED / "external" / "ondyari__FaceForensics" / "images"
 # both synthetic families. CRF 40 has none: it is reported. FF++'s README frames (goal: a mean >= 0.80)
 # are test material (../shared/data/external): reported beside the choice, never ranked on.
 TARGETS = {"none": 0.87, "jpeg90": 0.87, "crf23": 0.85}
+VALIDATION = SHARED / "validation" / "ffpp_c40"
+# Real FF++ footage with nothing changed, re-encoded as an upload is (issue 41: a real clip against its own
+# transformed copy marks <= 0.5 % of the frame): a candidate above it on the CRF 23 re-encode is not ranked.
+FALSE_AREA = "ffpp_c40 originals/{} false area"
+FALSE_AREA_LIMIT = 0.005
 
 
 def candidates() -> dict[str, MaskConfig]:
@@ -94,6 +104,11 @@ def sources(args: argparse.Namespace, seed: int) -> dict[str, list]:
             found[f"ffpp/{clip.kind}"] = distance_maps([clip])
     except ForgelocError as error:
         print(f"skipped the FF++ README frames: {error}")
+    if args.validation.is_dir():
+        for condition in ("crf23", "crf40"):
+            found[FALSE_AREA.format(condition)] = distance_maps(original_clips(args.validation, condition))
+    else:
+        print(f"skipped the validation originals: {args.validation} is absent")
     if args.mask_videos is not None:  # reported beside the others, not judged: no target names them
         for clip in dataset_mask_clips(args.mask_videos):
             found.setdefault(f"mask videos/{clip.kind}", []).extend(distance_maps([clip]))
@@ -101,8 +116,12 @@ def sources(args: argparse.Namespace, seed: int) -> dict[str, list]:
 
 
 def score(maps: dict[str, list], config: MaskConfig) -> dict[str, float]:
-    """Mean Dice per source, plus the FF++ mean and the worst margin over a source's target."""
-    row = {name: maps_dice(m, config) for name, m in maps.items()}
+    """Mean Dice per source (false area for the unchanged originals), plus the FF++ mean and the worst
+    margin over a source's target."""
+    row = {
+        name: (maps_false_area if name.endswith("false area") else maps_dice)(m, config)
+        for name, m in maps.items()
+    }
     ffpp = [v for k, v in row.items() if k.startswith("ffpp/")]
     if ffpp:
         row["ffpp mean"] = float(np.mean(ffpp))
@@ -127,6 +146,13 @@ def main() -> None:
     )
     parser.add_argument("--tie", type=float, default=0.005, help="worst-margin difference taken as a tie")
     parser.add_argument(
+        "--validation",
+        type=Path,
+        default=VALIDATION,
+        help="real FF++ pairs one may choose on (default ../shared/data/validation/ffpp_c40): their "
+        "originals' false area against their own re-encode",
+    )
+    parser.add_argument(
         "--mask-videos",
         type=Path,
         help="a dataset with mask videos (FF++ root with manipulated_sequences/*/masks/videos): its fakes "
@@ -143,7 +169,15 @@ def main() -> None:
     if default is None:
         configs["default"], rows["default"], default = MaskConfig(), score(maps, MaskConfig()), "default"
     seed_crf40 = {k: v for k, v in rows["fixed 8"].items() if k.endswith("crf40")}  # the seed's default
-    eligible = [n for n, r in rows.items() if all(r[k] >= v - 0.005 for k, v in seed_crf40.items())]
+    limit = FALSE_AREA.format("crf23")
+    eligible = [
+        n
+        for n, r in rows.items()
+        if all(r[k] >= v - 0.005 for k, v in seed_crf40.items()) and r.get(limit, 0.0) <= FALSE_AREA_LIMIT
+    ]
+    if not eligible:
+        print(f"no candidate marks at most {FALSE_AREA_LIMIT:.1%} of the validation originals: all ranked")
+        eligible = list(rows)
     ranked = sorted(eligible, key=lambda n: rows[n]["worst margin"], reverse=True)
     print(
         f"{len(configs)} candidates on {sum(len(m) for m in maps.values())} frames (seed {args.seed}) in "

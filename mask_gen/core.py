@@ -58,7 +58,7 @@ class MaskConfig:
     noise_k: float = 2.3
     auto_floor: float = 8.0
     grow: float | Literal["auto"] | None = "auto"
-    grow_k: float = 2.0
+    grow_k: float = 2.5
     grow_floor: float = 4.0
     grow_ring: tuple[int, int] = (3, 40)
     min_seed_px: int = 10

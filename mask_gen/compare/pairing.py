@@ -113,20 +113,28 @@ class Clip:
 
 def align_space(suspect: Clip, source: Clip, config: CompareConfig) -> Alignment | None:
     """The spatial fit with the most inliers over a few key frames of each clip (the times are not known
-    yet: a static background matches across frames anyway)."""
-    source_keys = [
-        frame for _, _, frame in source.frames_at(sample_indices(source.frames, 2 * config.key_frames))
-    ]
+    yet: a static background matches across frames anyway). Where the camera moves, key frames far apart
+    in time may share too little; before the clips are called unrelated, three times as many are tried."""
+    best = _best_fit(suspect, source, config.key_frames, config)
+    if best is None or best.inliers < config.min_inliers:
+        denser = _best_fit(suspect, source, 3 * config.key_frames, config)
+        if denser is not None and (best is None or denser.inliers > best.inliers):
+            best = denser
+    return best
+
+
+def _best_fit(suspect: Clip, source: Clip, key_frames: int, config: CompareConfig) -> Alignment | None:
+    """The fit with the most inliers between `key_frames` suspect frames and twice as many source frames,
+    evenly spaced; it stops early once a fit has ten times the inliers needed."""
+    source_keys = [frame for _, _, frame in source.frames_at(sample_indices(source.frames, 2 * key_frames))]
     best = None
-    for _, _, frame in suspect.frames_at(sample_indices(suspect.frames, config.key_frames)):
+    for _, _, frame in suspect.frames_at(sample_indices(suspect.frames, key_frames)):
         for key in source_keys:
             fit = estimate_alignment(frame, key)
             if fit is not None and (best is None or fit.inliers > best.inliers):
                 best = fit
             if best is not None and best.inliers >= 10 * config.min_inliers:
                 return best
-        if best is not None and best.inliers >= 10 * config.min_inliers:
-            break
     return best
 
 

@@ -4,7 +4,9 @@ Sources: the project's synthetic clips (bundled photos, random regions, four man
 a second synthetic family made differently (`mask_gen.synth.selfblend.portrait_forgeries`: face portraits, landmark
 hulls, other edits, grain, other frame size and motion) and FaceForensics++'s README frames with their
 official masks, and a dataset's own mask videos when it ships them. The synthetic ones are scored under
-each compression condition. Used to choose
+each compression condition. Real footage with no edit at all (a dataset's originals against their own
+re-encode: `original_clips`) measures the other side, the share of an unchanged frame taken for an edit
+(`maps_false_area`). Used to choose
 MaskConfig's defaults (benchmarks/calibrate_mask_threshold.py) and by the tests.
 """
 
@@ -117,6 +119,24 @@ def dataset_mask_clips(root: str | Path, frames: int = 8) -> list[Clip]:
     return clips
 
 
+def original_clips(root: str | Path, condition: str, frames: int = 8) -> list[Clip]:
+    """Every original video of a dataset (FF++ layout: `original_sequences/`), `frames` evenly spaced
+    frames each, against the same frames passed through `condition` (H.264 CRF 23: a re-upload): pairs
+    with nothing changed, empty masks, kind = "originals CONDITION"."""
+    from localize.media.reader import iter_media_frames, media_info
+    from localize.media.sampling import sample_indices
+    from mask_gen.datasets import load_pairs
+
+    clips = []
+    for path in sorted({pair.real for pair in load_pairs(root)}):
+        real = [
+            frame for _, frame in iter_media_frames(path, sample_indices(media_info(path).frames, frames))
+        ]
+        empty = [np.zeros(frame.shape[:2], bool) for frame in real]
+        clips.append(Clip(real, degrade(real, condition), empty, f"originals {condition}"))
+    return clips
+
+
 def degraded(clips: Iterable[Clip], condition: str) -> list[Clip]:
     """The clips with real and fake each passed through the compression `condition`."""
     return [Clip(degrade(c.real, condition), degrade(c.fake, condition), c.masks, c.kind) for c in clips]
@@ -155,6 +175,16 @@ def frame_dice(
     """Dice of mask_from_distance against the exact mask for each precomputed difference map (the maps
     must have been made with `config.blur_kernel`): make_mask's result, the distance computed once."""
     return [mask_dice(mask_from_distance(distance, config), truth) for distance, truth in maps]
+
+
+def maps_false_area(
+    maps: Iterable[tuple[np.ndarray, np.ndarray]], config: MaskConfig = MaskConfig()
+) -> float:
+    """Mean share of the frame that mask_from_distance marks outside the exact masks (for pairs with
+    nothing changed: the share of an unchanged frame taken for an edit)."""
+    return float(
+        np.mean([(mask_from_distance(distance, config) & ~truth).mean() for distance, truth in maps])
+    )
 
 
 def maps_dice(maps: Iterable[tuple[np.ndarray, np.ndarray]], config: MaskConfig = MaskConfig()) -> float:

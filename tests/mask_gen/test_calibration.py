@@ -14,7 +14,9 @@ from mask_gen.synth.calibration import (
     distance_maps,
     example_clips,
     maps_dice,
+    maps_false_area,
     mean_dice,
+    original_clips,
     portrait_clips,
     synthetic_clips,
 )
@@ -57,11 +59,13 @@ def test_hysteresis_beats_the_seeds_single_cut_under_heavy_compression(clips):
 
 def test_default_beats_the_seed_procedure_on_ffpp_official_masks(shared):
     """FF++'s README fakes: the faint inside of a Poisson blend and NeuralTextures' re-rendered mouth
-    are what the seed's single cut misses and the grown regions recover."""
+    are what the seed's single cut misses and the grown regions recover. Measured: 0.799 (Deepfakes
+    0.900, NeuralTextures 0.640, DFD 0.856); the default growing 2 sigmas scored 0.818 but marked 0.7 %
+    of unchanged FF++ frames after a re-upload (docs/guide/mask_procedure.md)."""
     examples = example_clips(shared / "ondyari__FaceForensics" / "images")
     now, seed = dice_by_kind(examples), dice_by_kind(examples, SEED_PROCEDURE)
     assert list(now) == ["Deepfakes", "NeuralTextures", "DFD"]
-    assert np.mean(list(now.values())) >= 0.80 and min(now.values()) >= 0.5
+    assert np.mean(list(now.values())) >= 0.79 and min(now.values()) >= 0.6
     assert np.mean(list(now.values())) > np.mean(list(seed.values())) + 0.1
 
 
@@ -102,3 +106,25 @@ def test_second_familys_masks_sit_on_the_staged_face(portraits):
         assert any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes), clip.kind
         x0, _, x1, _ = boxes[0]
         assert 0.08 < (x1 - x0) / real.shape[1] < 0.4
+
+
+def test_false_area_counts_only_what_lies_outside_the_true_mask():
+    distance = np.zeros((100, 100), np.float32)
+    distance[10:40, 10:40] = 100.0  # a 900 px change, far above every cut
+    empty, covered = np.zeros((100, 100), bool), np.zeros((100, 100), bool)
+    covered[5:45, 5:45] = True
+    assert maps_false_area([(distance, empty)]) == pytest.approx(0.09)
+    assert maps_false_area([(distance, covered)]) == 0.0
+    assert maps_false_area([(np.zeros_like(distance), empty)]) == 0.0
+
+
+@pytest.mark.slow
+def test_default_marks_little_of_real_ffpp_frames_against_their_own_reupload():
+    """The calibration's constraint on footage one may choose on: unchanged FF++ c40 originals against
+    their own H.264 CRF 23 re-encode; the seed's cut marks three times as much."""
+    root = SHARED / "validation" / "ffpp_c40"
+    if not root.is_dir():
+        pytest.skip("../shared/data/validation/ffpp_c40 is not present")
+    maps = distance_maps(original_clips(root, "crf23", frames=4))
+    assert maps_false_area(maps) <= 0.005
+    assert maps_false_area(maps, SEED_PROCEDURE) > 3 * maps_false_area(maps)

@@ -213,3 +213,29 @@ def test_a_downscaled_suspect_gets_the_procedure_at_its_own_scale():
     assert half.grow_ring == (2, 20)
     assert at_scale(config, 1 / 0.75).blur_kernel == 5 and at_scale(config, 1 / 0.6).blur_kernel == 3
     assert at_scale(config, 8.0).blur_kernel == 1  # never below one pixel, always odd
+
+
+def test_a_panning_camera_gets_denser_key_frames_before_the_clips_are_called_unrelated(tmp_path):
+    """A fast pan: the suspect's few key frames fall between the source's, showing little of what they
+    show, so the sparse fit has too few inliers for this (strict) config; the denser pass finds the
+    source frames showing the same view (no shift between them)."""
+    from mask_gen.compare.pairing import Clip, CompareConfig, _best_fit, align_space
+
+    images = (
+        data.astronaut(),
+        data.coffee(),
+        data.chelsea(),
+        data.rocket(),
+        data.astronaut()[::-1],
+    )
+    strip = np.hstack([cv2.resize(image, (480, 240)) for image in images])
+    frames = [np.ascontiguousarray(strip[:, 20 * t : 20 * t + 240]) for t in range(100)]
+    write_video(tmp_path / "source.mp4", frames, fps=FPS, crf=18)
+    write_video(tmp_path / "suspect.mp4", frames[27:33], fps=FPS, crf=23)
+    suspect, source = Clip.open(tmp_path / "suspect.mp4"), Clip.open(tmp_path / "source.mp4")
+    config = CompareConfig(min_inliers=100)
+    sparse = _best_fit(suspect, source, config.key_frames, config)
+    assert sparse is None or sparse.inliers < config.min_inliers
+    found = align_space(suspect, source, config)
+    assert found is not None and found.inliers >= config.min_inliers
+    np.testing.assert_allclose(found.transform, [[1, 0, 0], [0, 1, 0]], atol=0.5)
