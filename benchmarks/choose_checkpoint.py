@@ -2,13 +2,14 @@
 (configs/sbi_real_faces.yaml), and print every candidate's validation figures beside the default's.
 
     python benchmarks/choose_checkpoint.py CHECKPOINT_DIR [--forgeries data/ffpp_c40_val] [--json OUT]
+                                           [--max-flagged 0.05] [--score head|map]
 
 Every `step=N-...ckpt` in CHECKPOINT_DIR is exported (flip-averaged, as the default ships) and run on the
 `val` crops of a `forgeloc mask-gen` folder of real forgeries one may choose on (FF++ c40 validation
 pairs, never test material): frame ROC-AUC of each method's fakes against the real crops (the frame
 score is the map's maximum, as eval scores frames, or for a model with a classification head beside its
-mask (smp `aux_params`, configs/sbi_class_head.yaml) the head's probability, flip-averaged alike; the
-map maximum's figures are then printed beside it), and their mean. The held-out real faces' false-alarm
+mask (smp `aux_params`, configs/sbi_class_head.yaml) the head's probability, flip-averaged alike, or
+with `--score map` the map's maximum; the other reading's figures are printed beside), and their mean. The held-out real faces' false-alarm
 rate (`val_real_flagged`, the frame rule at 0.5 on the run's held-out self-blend people) is read from the
 checkpoint's name, where training wrote it. The rule: among checkpoints flagging at most `--max-flagged`
 (5 %) of held-out real faces, the best mean AUC; ties within 0.005 go to the later step; when none is
@@ -29,7 +30,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from eval.predict import batches, outputs
-from localize.inference.bundle import average_with_mirror, load_bundle
+from localize.inference.bundle import load_bundle
 from localize.inference.localizer import default_bundle_path
 from mask_gen.manifest import split_rows
 from train.export import export_checkpoint, record_flip_average
@@ -41,20 +42,21 @@ TIE = 0.005
 
 def head_scores(bundle, data: Path, rows) -> tuple[np.ndarray, np.ndarray]:
     """(head probabilities, map maxima) of a bundle whose model returns (mask logits, frame logits),
-    by PyTorch on the bundle's preprocessing, each averaged with the crop's mirror image."""
+    by PyTorch on the bundle's preprocessing; with the bundle's flip averaging, the mirror image's map
+    is flipped back before the two are averaged (as Bundle.predict does) and the two heads averaged."""
     record, heads, maxima = bundle.preprocessing, [], []
-
-    def run(x: torch.Tensor) -> torch.Tensor:  # (N, 1 + H * W): the head's probability, then the map
-        masks, frames = split_outputs(bundle.model(x))
-        return torch.cat([torch.sigmoid(frames)[:, None], torch.sigmoid(masks).flatten(1)], dim=1)
-
     with torch.inference_mode():
         for images, _ in batches(data, rows):
             x = torch.from_numpy(record.normalize(np.stack([record.resize(c) for c in images])))
-            both = average_with_mirror(run, x) if bundle.flip_average else run(x)
-            heads.append(both[:, 0].numpy())
-            # the map's maximum is the same whether or not its mirror was flipped back before the mean
-            maxima.append(both[:, 1:].amax(dim=1).numpy())
+            count = len(x)
+            batch = torch.cat([x, x.flip(-1)]) if bundle.flip_average else x
+            masks, frames = split_outputs(bundle.model(batch))
+            maps, frames = torch.sigmoid(masks), torch.sigmoid(frames)
+            if bundle.flip_average:
+                maps = (maps[:count] + maps[count:].flip(-1)) / 2
+                frames = (frames[:count] + frames[count:]) / 2
+            heads.append(frames.numpy())
+            maxima.append(maps.amax(dim=(1, 2, 3)).numpy())
     return np.concatenate(heads), np.concatenate(maxima)
 
 
@@ -63,14 +65,16 @@ def has_head(bundle) -> bool:
     return getattr(bundle.model, "classification_head", None) is not None
 
 
-def method_aucs(bundle_path: Path, data: Path, split: str = "val") -> dict[str, float]:
+def method_aucs(bundle_path: Path, data: Path, split: str = "val", score: str = "head") -> dict[str, float]:
     """{method: frame AUC of its fakes against the split's real crops, "mean": their mean}; a model with a
-    head is scored by the head, and its map maxima's figures go under "map"."""
+    head is scored by the head (`score` "head") or by its map's maximum ("map"), the other reading's
+    figures going under "other"."""
     bundle = load_bundle(bundle_path)
     rows = split_rows(data, split)
     if has_head(bundle):
         heads, maxima = head_scores(bundle, data, rows)
-        return {**aucs_of(heads, rows), "map": aucs_of(maxima, rows)}
+        chosen, other = (heads, maxima) if score == "head" else (maxima, heads)
+        return {**aucs_of(chosen, rows), "other": aucs_of(other, rows)}
     return aucs_of(np.array([float(out.max()) for out, _ in outputs(bundle, data, rows)]), rows)
 
 
@@ -101,6 +105,13 @@ def main() -> None:
     parser.add_argument("--forgeries", type=Path, default=Path("data/ffpp_c40_val"))
     parser.add_argument("--max-flagged", type=float, default=0.05)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--score",
+        choices=("head", "map"),
+        default="head",
+        help="the frame score of a model with a classification head: the head's probability, or the map's "
+        "maximum as the product reads it (the model is then bundled without its head)",
+    )
     args = parser.parse_args()
     candidates = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -108,14 +119,14 @@ def main() -> None:
             match = NAME.fullmatch(path.name)
             if match is None:
                 continue
-            bundle = export_checkpoint(path, Path(scratch) / f"step{match.group(1)}")
+            bundle = export_checkpoint(path, Path(scratch) / f"step{match.group(1)}", keep_head=True)
             record_flip_average(bundle)
             candidates.append(
                 {
                     "checkpoint": str(path),
                     "step": int(match.group(1)),
                     "real_flagged": float(match.group(3)),
-                    "aucs": method_aucs(bundle, args.forgeries),
+                    "aucs": method_aucs(bundle, args.forgeries, score=args.score),
                 }
             )
     if not candidates:
@@ -123,7 +134,7 @@ def main() -> None:
     candidates.sort(key=lambda c: c["step"])
     chosen = choose(candidates, args.max_flagged)
     reference = method_aucs(default_bundle_path(), args.forgeries)
-    methods = [m for m in reference if m not in ("mean", "map")]
+    methods = [m for m in reference if m not in ("mean", "other")]
     print(f"| checkpoint | held-out real flagged | {' | '.join(methods)} | mean |")
     print("|---" * (len(methods) + 3) + "|")
     print(
@@ -133,9 +144,10 @@ def main() -> None:
         mark = " (chosen)" if c is chosen else ""
         aucs = " | ".join(f"{c['aucs'][m]:.3f}" for m in methods)
         print(f"| step {c['step']}{mark} | {c['real_flagged']:.1%} | {aucs} | {c['aucs']['mean']:.3f} |")
-        if "map" in c["aucs"]:
-            aucs = " | ".join(f"{c['aucs']['map'][m]:.3f}" for m in methods)
-            print(f"| step {c['step']}, map maximum | - | {aucs} | {c['aucs']['map']['mean']:.3f} |")
+        if "other" in c["aucs"]:
+            aucs = " | ".join(f"{c['aucs']['other'][m]:.3f}" for m in methods)
+            other = "map maximum" if args.score == "head" else "head"
+            print(f"| step {c['step']}, {other} | - | {aucs} | {c['aucs']['other']['mean']:.3f} |")
     if args.json:
         args.json.write_text(
             json.dumps({"default": reference, "candidates": candidates, "chosen": chosen}, indent=2)

@@ -18,7 +18,7 @@ from localize.common.errors import BundleError, ConfigError, DatasetError, Forge
 from localize.inference.bundle import bundle_paths, load_bundle, save_bundle, update_meta
 from localize.inference.preprocess import Preprocessing
 from localize.models import build_model
-from localize.models.zoo import load_failure
+from localize.models.zoo import CLASS_HEAD, load_failure
 
 
 def read_checkpoint(path: str | Path) -> dict:
@@ -54,16 +54,23 @@ def export_checkpoint(
     half: bool = False,
     thresholds: dict | None = None,
     svm: bool = False,
+    keep_head: bool = False,
 ) -> Path:
     """Write the bundle for a checkpoint; return its json path. svm=True fits mesoinception4_svm on the
-    checkpoint's training split and bundles that instead."""
+    checkpoint's training split and bundles that instead. A segmentation model trained with a
+    classification head beside its mask (smp `aux_params`) is bundled without it unless `keep_head`:
+    every frame rule of forgeloc reads the map (the head was measured not to rank frames better,
+    docs/training_history.md, run 28), and a bundle's model returns the map alone."""
     checkpoint = read_checkpoint(checkpoint_path)
     hparams = checkpoint["hyper_parameters"]
-    name, arguments = hparams.get("model"), hparams.get("model_args") or {}
+    name, arguments = hparams.get("model"), dict(hparams.get("model_args") or {})
     if not isinstance(name, str):
         raise BundleError("checkpoint does not name its model", checkpoint_path)
-    model = build_model(name, **arguments)
     state = {k.removeprefix("net."): v for k, v in checkpoint["state_dict"].items() if k.startswith("net.")}
+    if "aux_params" in arguments and not keep_head:
+        del arguments["aux_params"]
+        state = {k: v for k, v in state.items() if not k.startswith(CLASS_HEAD)}
+    model = build_model(name, **arguments)
     try:
         model.load_state_dict(state)
     except RuntimeError as error:

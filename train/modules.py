@@ -19,13 +19,10 @@ from localize.inference.decide import frame_is_fake
 from localize.inference.localizer import default_bundle_path
 from localize.models import build_model, model_spec
 from localize.models.attacks import fgsm, pgd
-from localize.models.zoo import load_encoder_weights, read_weights
+from localize.models.zoo import CLASS_HEAD, load_encoder_weights, read_weights
 from train.losses import bce_minus_log_dice
 
 log = logging.getLogger(__name__)
-
-# smp's head beside the mask (model_args aux_params): weights under this prefix, its logit the frame score
-CLASS_HEAD = "classification_head."
 
 # validation loaders in the order a datamodule gives them: its own held-out split, then (optionally) a
 # folder of real forgeries (train.self_blend_data.SelfBlendDataModule's val_forgeries)

@@ -15,6 +15,9 @@ from localize.models.registry import IMAGENET, ModelSpec, register_prefix
 
 log = logging.getLogger(__name__)
 
+# the weights of smp's classification head beside the mask (a model built with `aux_params`) start so
+CLASS_HEAD = "classification_head."
+
 
 def load_failure(error: BaseException) -> str:
     """Why torch.load(weights_only=True) refused a file, in a few words. Torch's own message for a

@@ -609,3 +609,28 @@ def test_a_head_starts_fresh_on_a_segmentation_models_weights_and_nothing_else_m
             model_args=HEAD_ARGS,
             init_weights=str(tmp_path / "partial.safetensors"),
         )
+
+
+def test_a_head_model_is_bundled_without_its_head_unless_asked(tmp_path):
+    """The product's frame rule reads the map: export drops smp's classification head (and its
+    aux_params), and the bundle's map is the trained model's; keep_head keeps both for choosing."""
+    from localize.inference.bundle import load_bundle
+    from train.export import export_checkpoint
+    from train.modules import split_outputs
+
+    torch.manual_seed(0)
+    net = build_model("smp:Unet:mobilenet_v2", **HEAD_ARGS).eval()
+    checkpoint = {
+        "state_dict": {f"net.{k}": v for k, v in net.state_dict().items()},
+        "hyper_parameters": {"model": "smp:Unet:mobilenet_v2", "model_args": HEAD_ARGS},
+        "ForgeryDataModule": {"crop_size": [64, 64]},
+    }
+    torch.save(checkpoint, tmp_path / "head.ckpt")
+    plain = load_bundle(export_checkpoint(tmp_path / "head.ckpt", tmp_path / "plain"))
+    kept = load_bundle(export_checkpoint(tmp_path / "head.ckpt", tmp_path / "kept", keep_head=True))
+    assert "aux_params" not in plain.meta["arguments"] and plain.model.classification_head is None
+    assert kept.model.classification_head is not None
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(plain.model(x), split_outputs(net(x))[0])
+    assert plain.predict(np.zeros((1, 64, 64, 3), np.uint8))[0].shape == (64, 64)
