@@ -145,7 +145,8 @@ def test_a_lower_mask_threshold_grows_the_masks_of_fake_frames_and_is_recorded(b
     areas, verdicts = {}, {}
     for name, extra in (("strict", []), ("grown", ["--mask-threshold", "0.05"])):
         out = tmp_path / name
-        assert run_inspect(bundle_path, out, inputs / "fake.png", extra=["--min-region", "20", *extra]) == 0
+        settings = ["--min-region", "20", "--threshold", "0.9"]
+        assert run_inspect(bundle_path, out, inputs / "fake.png", extra=[*settings, *extra]) == 0
         results = json.loads((out / "results.json").read_text())
         (frame,) = results["inputs"][0]["frames"]
         verdicts[name] = (results["inputs"][0]["verdict"], frame["score"], len(frame["regions"]))
