@@ -60,7 +60,7 @@ def export_checkpoint(
     checkpoint's training split and bundles that instead. A segmentation model trained with a
     classification head beside its mask (smp `aux_params`) is bundled without it unless `keep_head`:
     every frame rule of forgeloc reads the map (the head was measured not to rank frames better,
-    docs/training_history.md, run 28), and a bundle's model returns the map alone."""
+    docs/training_history.md, runs 28-29), and a bundle's model returns the map alone."""
     checkpoint = read_checkpoint(checkpoint_path)
     hparams = checkpoint["hyper_parameters"]
     name, arguments = hparams.get("model"), dict(hparams.get("model_args") or {})
