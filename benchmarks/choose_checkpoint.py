@@ -30,7 +30,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from eval.predict import batches, outputs
-from localize.inference.bundle import load_bundle
+from localize.inference.bundle import average_with_mirror, load_bundle
 from localize.inference.localizer import default_bundle_path
 from mask_gen.manifest import split_rows
 from train.export import export_checkpoint, record_flip_average
@@ -42,19 +42,18 @@ TIE = 0.005
 
 def head_scores(bundle, data: Path, rows) -> tuple[np.ndarray, np.ndarray]:
     """(head probabilities, map maxima) of a bundle whose model returns (mask logits, frame logits),
-    by PyTorch on the bundle's preprocessing; with the bundle's flip averaging, the mirror image's map
-    is flipped back before the two are averaged (as Bundle.predict does) and the two heads averaged."""
+    by PyTorch on the bundle's preprocessing, averaged with the mirror image as Bundle.predict averages
+    (average_with_mirror) when the bundle says so."""
     record, heads, maxima = bundle.preprocessing, [], []
+
+    def run(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        masks, frames = split_outputs(bundle.model(x))
+        return torch.sigmoid(masks), torch.sigmoid(frames)
+
     with torch.inference_mode():
         for images, _ in batches(data, rows):
             x = torch.from_numpy(record.normalize(np.stack([record.resize(c) for c in images])))
-            count = len(x)
-            batch = torch.cat([x, x.flip(-1)]) if bundle.flip_average else x
-            masks, frames = split_outputs(bundle.model(batch))
-            maps, frames = torch.sigmoid(masks), torch.sigmoid(frames)
-            if bundle.flip_average:
-                maps = (maps[:count] + maps[count:].flip(-1)) / 2
-                frames = (frames[:count] + frames[count:]) / 2
+            maps, frames = average_with_mirror(run, x) if bundle.flip_average else run(x)
             heads.append(frames.numpy())
             maxima.append(maps.amax(dim=(1, 2, 3)).numpy())
     return np.concatenate(heads), np.concatenate(maxima)

@@ -118,9 +118,17 @@ def probabilities(bundle: Bundle, batch: torch.Tensor) -> np.ndarray:
 def average_with_mirror(run: Callable, batch: torch.Tensor):
     """`run` (a batch (N, 3, H, W) -> probabilities, numpy or torch) on the batch and its left-right mirror
     image in one call, the mirror's maps flipped back (scores as they are), the two averaged: what a
-    flip-averaging bundle computes (Bundle.flip_average), for its predict path and for the attacks alike."""
+    flip-averaging bundle computes (Bundle.flip_average), for its predict path and for the attacks alike.
+    A `run` returning a tuple (maps and scores of a model with two outputs) has each averaged alike."""
     count = len(batch)
     both = run(torch.cat([batch, batch.flip(-1)]))
+    if isinstance(both, tuple):
+        return tuple(_mean_with_mirror(part, count) for part in both)
+    return _mean_with_mirror(both, count)
+
+
+def _mean_with_mirror(both, count: int):
+    """The mean of the first `count` outputs and the rest, the rest's maps (4-D) flipped back first."""
     mirrored = both[count:]
     if mirrored.ndim == 4:
         mirrored = mirrored.flip(-1) if isinstance(mirrored, torch.Tensor) else mirrored[..., ::-1]

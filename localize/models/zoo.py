@@ -15,7 +15,7 @@ from localize.models.registry import IMAGENET, ModelSpec, register_prefix
 
 log = logging.getLogger(__name__)
 
-# the weights of smp's classification head beside the mask (a model built with `aux_params`) start so
+# the prefix of the weights of smp's classification head beside the mask (a model built with `aux_params`)
 CLASS_HEAD = "classification_head."
 
 

@@ -272,3 +272,22 @@ def test_combing_without_the_interlaced_flag_is_analysed_as_the_top_field(bundle
             analysed = localizer.predict_image(image).image
         assert np.array_equal(analysed, deinterlaced(image) if combed else image)
         assert caplog.text.count("the image: combing: analysed as its top field") == combed
+
+
+def test_mirror_averaging_flips_back_maps_and_averages_each_output_of_a_two_output_run():
+    """average_with_mirror: a map of the mirror image is flipped back before the mean, a score is not;
+    a run returning (maps, scores) has each averaged so."""
+    import torch
+
+    from localize.inference.bundle import average_with_mirror
+
+    batch = torch.arange(2 * 3 * 2 * 4, dtype=torch.float32).reshape(2, 3, 2, 4)
+
+    def run(x):  # the map: the first channel as it is; the score: the mean of the image's left half
+        return x[:, :1], x[..., :2].mean(dim=(1, 2, 3))
+
+    maps, scores = average_with_mirror(run, batch)
+    torch.testing.assert_close(maps, batch[:, :1])  # flipped back, the mirror's map is the batch's own
+    left, right = batch[..., :2].mean(dim=(1, 2, 3)), batch[..., 2:].mean(dim=(1, 2, 3))
+    torch.testing.assert_close(scores, (left + right) / 2)
+    torch.testing.assert_close(average_with_mirror(lambda x: x[:, :1], batch), maps)  # one output alike
